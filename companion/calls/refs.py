@@ -1,0 +1,16 @@
+"""Call references from softphones: validated here, light to import (the CLI uses it)."""
+from __future__ import annotations
+
+import re
+
+from companion.errors import InvalidInput
+
+REF_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}")
+
+
+def validate_ref(ref: str | None) -> str | None:
+    if ref is None or ref == "":
+        return None
+    if not isinstance(ref, str) or not REF_PATTERN.fullmatch(ref):
+        raise InvalidInput("A call reference is 1-64 letters, digits or . _ : / # - (for example 4711).")
+    return ref

@@ -1,0 +1,95 @@
+"""Call state and handle time.
+
+A softphone (or the agent) says ``call start`` and ``call end``; the tracker records each call with its
+handle time (measured on the monotonic clock, so a wall-clock change mid-call cannot distort it) and,
+after a long call or one marked tough, offers a reset. While on call, notifications are held.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import update
+
+from companion import events as ev
+from companion.calls.refs import validate_ref
+from companion.clock import Clock
+from companion.config import Settings
+from companion.db.engine import Database
+from companion.db.models import CallRecord
+from companion.errors import InvalidInput
+from companion.events import EventHub
+
+IDLE, ON_CALL = "idle", "on_call"
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    id: str
+    ref: str | None
+    handle_seconds: float
+    tough: bool
+    offer_reset: bool
+
+
+class CallTracker:
+    def __init__(self, db: Database, clock: Clock, events: EventHub, settings: Callable[[], Settings]) -> None:
+        self._db = db
+        self._clock = clock
+        self._events = events
+        self._settings = settings
+        self.state = IDLE
+        self.current_id: str | None = None
+        self.current_ref: str | None = None
+        self._started_mono = 0.0
+
+    def close_abandoned(self) -> int:
+        """Calls left open by a crash or a shutdown mid-call are closed without a handle time."""
+        now = self._clock.now()
+        with self._db.session() as s:
+            result = s.execute(update(CallRecord).where(CallRecord.ended_at.is_(None))
+                               .values(ended_at=now, updated_at=now))
+            return result.rowcount or 0
+
+    @property
+    def on_call(self) -> bool:
+        return self.state == ON_CALL
+
+    def elapsed(self) -> float:
+        return self._clock.monotonic() - self._started_mono if self.on_call else 0.0
+
+    def start(self, ref: str | None = None) -> str:
+        ref = validate_ref(ref)
+        if self.on_call:
+            if ref == self.current_ref:
+                return self.current_id or ""  # the softphone repeated itself
+            self.end()  # a new call while one is open: the first one is over
+        now = self._clock.now()
+        with self._db.session() as s:
+            row = CallRecord(ref=ref, started_at=now, tough=False, created_at=now, updated_at=now)
+            s.add(row)
+            s.flush()
+            self.current_id = row.id
+        self.current_ref = ref
+        self._started_mono = self._clock.monotonic()
+        self.state = ON_CALL
+        self._events.publish(ev.CALL_STARTED, id=self.current_id, ref=ref)
+        self._events.publish(ev.STATE_CHANGED)
+        return self.current_id
+
+    def end(self, tough: bool = False) -> CallSummary:
+        if not self.on_call or self.current_id is None:
+            raise InvalidInput("No call is in progress.")
+        handle = max(0.0, self._clock.monotonic() - self._started_mono)
+        now = self._clock.now()
+        with self._db.session() as s:
+            row = s.get(CallRecord, self.current_id)
+            if row is not None:
+                row.ended_at, row.handle_seconds, row.tough, row.updated_at = now, round(handle, 1), tough, now
+        settings = self._settings()
+        offer = settings.offer_reset_after_calls and (tough or handle >= settings.long_call_minutes * 60)
+        summary = CallSummary(self.current_id, self.current_ref, handle, tough, offer)
+        self.state, self.current_id, self.current_ref = IDLE, None, None
+        self._events.publish(ev.CALL_ENDED, summary=summary)
+        self._events.publish(ev.STATE_CHANGED)
+        return summary

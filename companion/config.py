@@ -1,0 +1,108 @@
+"""The agent's settings: defaults, validation, and storage in the local database (settings table).
+
+No secret is ever a setting: credentials live in the OS keyring (companion.secrets).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from companion.errors import InvalidInput
+from companion.reset.patterns import PATTERNS
+
+
+@dataclass(frozen=True)
+class Settings:
+    notifications_per_hour: int = 4
+    long_call_minutes: float = 8.0
+    offer_reset_after_calls: bool = True
+    default_pattern: str = "box"
+    reduced_motion: bool = False
+    chime: bool = False
+    mood_tap: bool = True
+    autostart: bool = False
+
+    def validated(self) -> "Settings":
+        if not 1 <= self.notifications_per_hour <= 30:
+            raise InvalidInput("Notifications per hour must be between 1 and 30.")
+        if not 1 <= self.long_call_minutes <= 120:
+            raise InvalidInput("A long call must be set between 1 and 120 minutes.")
+        if self.default_pattern not in PATTERNS:
+            raise InvalidInput(f"Unknown breathing pattern {self.default_pattern!r}.")
+        return self
+
+    def with_changes(self, **changes: Any) -> "Settings":
+        return replace(self, **changes).validated()
+
+
+_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    kind = type(default)
+    if kind is bool:
+        return raw if isinstance(raw, bool) else default
+    if kind is int:
+        return raw if isinstance(raw, int) and not isinstance(raw, bool) else default
+    if kind is float:
+        return float(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else default
+    return raw if isinstance(raw, kind) else default
+
+
+class SettingsStore:
+    """Reads and writes Settings in the database. Unknown or mistyped stored values fall back to defaults."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def load(self) -> Settings:
+        from companion.db.models import Setting
+
+        defaults = Settings()
+        values: dict[str, Any] = {}
+        with self._db.session() as s:
+            for row in s.query(Setting).all():
+                if row.key in _TYPES:
+                    try:
+                        raw = json.loads(row.value)
+                    except ValueError:
+                        continue
+                    values[row.key] = _coerce(row.key, raw, getattr(defaults, row.key))
+        try:
+            return replace(defaults, **values).validated()
+        except InvalidInput:
+            return defaults
+
+    def save(self, settings: Settings) -> Settings:
+        from companion.db.models import Setting
+
+        settings.validated()
+        with self._db.session() as s:
+            for key, value in asdict(settings).items():
+                s.merge(Setting(key=key, value=json.dumps(value)))
+        return settings
+
+    # Small pieces of app state that must survive a restart (e.g. "notifications paused until").
+    def get_state(self, key: str) -> Any:
+        from companion.db.models import Setting
+
+        with self._db.session() as s:
+            row = s.get(Setting, f"state.{key}")
+            if row is None:
+                return None
+            try:
+                return json.loads(row.value)
+            except ValueError:
+                return None
+
+    def set_state(self, key: str, value: Any) -> None:
+        from companion.db.models import Setting
+
+        with self._db.session() as s:
+            if value is None:
+                row = s.get(Setting, f"state.{key}")
+                if row is not None:
+                    s.delete(row)
+            else:
+                s.merge(Setting(key=f"state.{key}", value=json.dumps(value)))

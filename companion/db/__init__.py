@@ -1,0 +1,1 @@
+"""Local SQLite storage: models, opening/migrating the file, repositories."""

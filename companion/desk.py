@@ -1,0 +1,140 @@
+"""The agent's desk: the core services wired together, and the rules that span them.
+
+- a call holds notifications; its end releases them and, after a long or tough call, offers a reset;
+- a reset never starts during a live call;
+- pauses end by themselves.
+The ui owns one Desk, drives it from the tray, the local socket and its timers, and listens to its events.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from companion import events as ev
+from companion.calls.tracker import CallSummary, CallTracker
+from companion.clock import Clock
+from companion.config import Settings, SettingsStore
+from companion.db.engine import Database
+from companion.errors import InvalidInput
+from companion.events import EventHub
+from companion.notify.base import NotifierChain
+from companion.notify.centre import Action, NotificationCentre
+from companion.reset.patterns import PATTERNS
+from companion.reset.service import ResetService
+from companion.reset.session import ResetSession
+from companion.status import app_state
+
+RESET_OFFER = "reset_offer"
+OFFER_ACTIONS = (Action("start", "Start a 60-second reset"), Action("dismiss", "Not now"))
+OFFER_EXPIRES = timedelta(minutes=10)
+TOMORROW_AT = time(6, 0)  # "pause until tomorrow" ends at 06:00 local time
+
+
+class Desk:
+    def __init__(self, db: Database, clock: Clock, notifier: NotifierChain, events: EventHub | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.events = events or EventHub()
+        self.store = SettingsStore(db)
+        self._settings = self.store.load()
+        self.calls = CallTracker(db, clock, self.events, self.settings)
+        self.resets = ResetService(db, clock, self.events)
+        self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
+        self.offline = False
+        self.calls.close_abandoned()
+
+    # -- settings ---------------------------------------------------------------------------------
+    def settings(self) -> Settings:
+        return self._settings
+
+    def save_settings(self, settings: Settings) -> Settings:
+        self._settings = self.store.save(settings)
+        self.notifications.flush()  # a higher cap may release held notifications
+        return self._settings
+
+    # -- state ------------------------------------------------------------------------------------
+    def state(self) -> str:
+        return app_state(on_call=self.calls.on_call, in_reset=self.resets.current is not None,
+                         paused=self.notifications.paused_until is not None, offline=self.offline)
+
+    def status(self) -> dict[str, Any]:
+        paused = self.notifications.paused_until
+        return {
+            "state": self.state(),
+            "on_call_seconds": round(self.calls.elapsed(), 1) if self.calls.on_call else None,
+            "call_ref": self.calls.current_ref,
+            "paused_until": paused.isoformat() if paused else None,
+            "waiting_notifications": self.notifications.waiting(),
+        }
+
+    # -- calls ------------------------------------------------------------------------------------
+    def start_call(self, ref: str | None = None) -> str:
+        call_id = self.calls.start(ref)
+        self.notifications.set_on_call(True)
+        return call_id
+
+    def end_call(self, tough: bool = False) -> CallSummary:
+        summary = self.calls.end(tough)
+        self.notifications.set_on_call(False)
+        if summary.offer_reset and self.resets.current is None:
+            why = "That was a tough one." if summary.tough else f"That call took {_minutes(summary.handle_seconds)}."
+            self.notifications.post(RESET_OFFER, "Take a 60-second reset?", f"{why} A minute of breathing helps.",
+                                    payload={"call_id": summary.id}, actions=OFFER_ACTIONS,
+                                    expires_after=OFFER_EXPIRES)
+            self.events.publish(ev.RESET_OFFERED, call_id=summary.id)
+        return summary
+
+    # -- resets -----------------------------------------------------------------------------------
+    def start_reset(self, minutes: float, pattern: str | None, trigger: str, *,
+                    call_id: str | None = None) -> ResetSession:
+        if self.calls.on_call:
+            raise InvalidInput("You're on a call. A reset can start when the call has ended.")
+        session = self.resets.start(pattern or self._settings.default_pattern, minutes, trigger, call_id=call_id)
+        self.events.publish(ev.STATE_CHANGED)
+        return session
+
+    def finish_reset_if_due(self) -> ResetSession | None:
+        done = self.resets.tick()
+        if done is not None:
+            self.events.publish(ev.STATE_CHANGED)
+        return done
+
+    def end_reset(self) -> ResetSession | None:
+        done = self.resets.end_early()
+        if done is not None:
+            self.events.publish(ev.STATE_CHANGED)
+        return done
+
+    # -- notifications ----------------------------------------------------------------------------
+    def pause_for(self, minutes: int) -> datetime:
+        until = self.clock.now() + timedelta(minutes=minutes)
+        self.notifications.pause(until)
+        self.events.publish(ev.STATE_CHANGED)
+        return until
+
+    def pause_until_tomorrow(self) -> datetime:
+        local_now = self.clock.now().astimezone()
+        until = datetime.combine(local_now.date() + timedelta(days=1), TOMORROW_AT, tzinfo=local_now.tzinfo)
+        self.notifications.pause(until)
+        self.events.publish(ev.STATE_CHANGED)
+        return until
+
+    def resume_notifications(self) -> None:
+        self.notifications.resume()
+        self.events.publish(ev.STATE_CHANGED)
+
+    def tick_notifications(self) -> None:
+        """Called by the ui's single-shot timer at ``notifications.next_wakeup()``."""
+        ended = self.notifications.expire_pause()
+        self.notifications.flush()
+        if ended:
+            self.events.publish(ev.STATE_CHANGED)
+
+
+def _minutes(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def known_patterns() -> list[tuple[str, str]]:
+    return [(p.key, p.name) for p in PATTERNS.values()]

@@ -1,0 +1,1 @@
+"""Notifications: backends behind one Notifier protocol, and the notification centre."""

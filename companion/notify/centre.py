@@ -1,0 +1,220 @@
+"""The notification centre: every notification is a row; it is shown now or held.
+
+Held while the agent is on a call, while notifications are paused (the pause ends by itself), and when
+the hourly cap is reached; held notifications are shown afterwards, oldest first, unless they expired
+(a "take a reset?" offer is pointless an hour later). Plain notifications go through the Notifier chain;
+actionable prompts (with buttons) go to the app's own toast, through a presenter the ui installs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Protocol, Sequence
+
+from sqlalchemy import func, select
+
+from companion import events as ev
+from companion.clock import Clock, utc
+from companion.config import Settings, SettingsStore
+from companion.db.engine import Database
+from companion.db.models import Notification
+from companion.errors import NotifyError
+from companion.events import EventHub
+from companion.notify.base import NotifierChain
+
+log = logging.getLogger(__name__)
+
+HOLD_CALL = "call"
+HOLD_PAUSED = "paused"
+HOLD_RATE = "rate"
+HOLD_UNDELIVERABLE = "undeliverable"
+EXPIRED = "expired"
+_RELEASABLE = (HOLD_CALL, HOLD_PAUSED, HOLD_RATE, HOLD_UNDELIVERABLE)
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Shown:
+    id: str
+    kind: str
+    title: str
+    body: str
+    actions: tuple[Action, ...]
+    payload: dict[str, Any]
+
+
+class Presenter(Protocol):
+    """Shows an actionable prompt (the ui's toast); calls back with the chosen action key."""
+
+    def present(self, shown: Shown) -> None: ...
+
+
+class NotificationCentre:
+    def __init__(self, db: Database, clock: Clock, notifier: NotifierChain, settings: Callable[[], Settings],
+                 store: SettingsStore, events: EventHub) -> None:
+        self._db = db
+        self._clock = clock
+        self._notifier = notifier
+        self._settings = settings
+        self._store = store
+        self._events = events
+        self.presenter: Presenter | None = None
+        self.on_call = False
+        raw = store.get_state("paused_until")
+        self._paused_until: datetime | None = _parse(raw)
+
+    # -- state -------------------------------------------------------------------------------------
+    @property
+    def paused_until(self) -> datetime | None:
+        self.expire_pause()
+        return self._paused_until
+
+    def expire_pause(self) -> bool:
+        """End a pause whose time has come (it resumes by itself). True if one just ended."""
+        if self._paused_until is not None and self._clock.now() >= self._paused_until:
+            self.resume()
+            return True
+        return False
+
+    def pause(self, until: datetime) -> None:
+        until = utc(until)
+        if until <= self._clock.now():
+            raise ValueError("a pause must end in the future")
+        self._paused_until = until
+        self._store.set_state("paused_until", until.isoformat())
+        self._events.publish(ev.NOTIFICATIONS_PAUSED, until=until)
+
+    def resume(self) -> None:
+        was_paused = self._paused_until is not None
+        self._paused_until = None
+        self._store.set_state("paused_until", None)
+        if was_paused:
+            self._events.publish(ev.NOTIFICATIONS_RESUMED)
+        self.flush()
+
+    def set_on_call(self, on_call: bool) -> None:
+        self.on_call = on_call
+        if not on_call:
+            self.flush()
+
+    # -- posting -----------------------------------------------------------------------------------
+    def post(self, kind: str, title: str, body: str, *, payload: dict[str, Any] | None = None,
+             actions: Sequence[Action] = (), expires_after: timedelta | None = None) -> str:
+        now = self._clock.now()
+        data = dict(payload or {})
+        if actions:
+            data["actions"] = [{"key": a.key, "label": a.label} for a in actions]
+        with self._db.session() as s:
+            row = Notification(kind=kind, title=title[:200], body=body, payload=json.dumps(data),
+                               created_at=now, updated_at=now,
+                               expires_at=now + expires_after if expires_after else None)
+            s.add(row)
+            s.flush()
+            notification_id = row.id
+        self._try_show(notification_id)
+        return notification_id
+
+    def _hold_reason(self) -> str | None:
+        if self.on_call:
+            return HOLD_CALL
+        if self.paused_until is not None:
+            return HOLD_PAUSED
+        if self.shown_in_last_hour() >= self._settings().notifications_per_hour:
+            return HOLD_RATE
+        return None
+
+    def shown_in_last_hour(self) -> int:
+        since = self._clock.now() - timedelta(hours=1)
+        with self._db.session() as s:
+            return s.scalar(select(func.count()).select_from(Notification).where(Notification.shown_at >= since)) or 0
+
+    def _try_show(self, notification_id: str) -> bool:
+        now = self._clock.now()
+        with self._db.session() as s:
+            row = s.get(Notification, notification_id)
+            if row is None or row.shown_at is not None:
+                return False
+            if row.expires_at is not None and now >= row.expires_at:
+                row.held_reason = EXPIRED
+                return False
+            reason = self._hold_reason()
+            if reason is not None:
+                row.held_reason = reason
+                return False
+            payload = json.loads(row.payload or "{}")
+            actions = tuple(Action(a["key"], a["label"]) for a in payload.get("actions", ()))
+            shown = Shown(row.id, row.kind, row.title, row.body, actions, payload)
+            try:
+                if actions and self.presenter is not None:
+                    self.presenter.present(shown)
+                    via = "toast"
+                else:
+                    via = self._notifier.notify(row.title, row.body)
+            except NotifyError as exc:
+                log.warning("notification %s held: %s", row.id, exc)
+                row.held_reason = HOLD_UNDELIVERABLE
+                return False
+            row.shown_at, row.shown_via, row.held_reason = now, via, None
+        self._events.publish(ev.NOTIFICATION_SHOWN, id=notification_id, via=via)
+        return True
+
+    def flush(self) -> list[str]:
+        """Show held notifications, oldest first, as far as the rules allow. Returns the ids shown."""
+        with self._db.session() as s:
+            ids = s.scalars(
+                select(Notification.id)
+                .where(Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))
+                .order_by(Notification.created_at)
+            ).all()
+        shown = []
+        for notification_id in ids:
+            if self._try_show(notification_id):
+                shown.append(notification_id)
+            elif self._hold_reason() is not None:
+                break  # still on call / paused / capped: the rest wait too
+        return shown
+
+    def next_wakeup(self) -> datetime | None:
+        """When held notifications could next be released without any other event (pause end, cap)."""
+        if self.paused_until is not None:
+            return self.paused_until
+        with self._db.session() as s:
+            waiting = s.scalar(select(func.count()).select_from(Notification).where(
+                Notification.shown_at.is_(None), Notification.held_reason == HOLD_RATE))
+            if not waiting:
+                return None
+            since = self._clock.now() - timedelta(hours=1)
+            oldest = s.scalar(select(func.min(Notification.shown_at)).where(Notification.shown_at >= since))
+        return oldest + timedelta(hours=1) if oldest else self._clock.now()
+
+    # -- history -----------------------------------------------------------------------------------
+    def history(self, limit: int = 100) -> list[Notification]:
+        with self._db.session() as s:
+            return list(s.scalars(select(Notification).order_by(Notification.created_at.desc()).limit(limit)))
+
+    def waiting(self) -> int:
+        with self._db.session() as s:
+            return s.scalar(select(func.count()).select_from(Notification).where(
+                Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))) or 0
+
+    def mark_read(self, notification_id: str) -> None:
+        with self._db.session() as s:
+            row = s.get(Notification, notification_id)
+            if row is not None and row.read_at is None:
+                row.read_at = self._clock.now()
+
+
+def _parse(raw: Any) -> datetime | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        return utc(datetime.fromisoformat(raw))
+    except ValueError:
+        return None

@@ -1,0 +1,53 @@
+"""OS-native notifications through plyer (imported lazily: it is slow to import and picks its platform
+module at run time)."""
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import sys
+import warnings
+from typing import Any, Callable
+
+from companion import APP_NAME
+from companion.errors import NotifyError
+
+
+def _default_send(**kwargs: Any) -> None:
+    with warnings.catch_warnings():
+        # plyer warns when the optional dbus module is missing, then uses notify-send: that is fine.
+        warnings.simplefilter("ignore")
+        from plyer import notification
+
+        notification.notify(**kwargs)
+
+
+class PlyerNotifier:
+    name = "plyer"
+
+    def __init__(self, send: Callable[..., None] | None = None, platform: str = sys.platform,
+                 environ: dict[str, str] | None = None, icon: str = "") -> None:
+        self._send = send or _default_send
+        self._platform = platform
+        self._environ = os.environ if environ is None else environ
+        self._icon = icon
+
+    def _check_linux(self) -> None:
+        # plyer ignores notify-send's exit status, so a missing daemon would fail silently: check what
+        # plyer needs first and fall through to the next backend instead.
+        if not self._environ.get("DBUS_SESSION_BUS_ADDRESS"):
+            raise NotifyError("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)")
+        if not shutil.which("notify-send", path=self._environ.get("PATH")):
+            raise NotifyError("notify-send is not installed (Debian/Ubuntu package libnotify-bin)")
+
+    def notify(self, title: str, body: str) -> None:
+        if self._platform.startswith("linux"):
+            self._check_linux()
+            # Linux daemons read body markup: escape it so texts stay plain. notify-send takes the title
+            # and body as arguments: a leading dash would be read as an option.
+            title, body = html.escape(title, quote=False), html.escape(body, quote=False)
+            title, body = (t if not t.startswith("-") else "\u2060" + t for t in (title, body))
+        try:
+            self._send(title=title, message=body, app_name=APP_NAME, app_icon=self._icon, timeout=10)
+        except Exception as exc:
+            raise NotifyError(f"plyer could not notify: {exc}") from exc

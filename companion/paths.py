@@ -1,0 +1,90 @@
+"""Where Agent Companion keeps its files.
+
+The data folder holds the SQLite database, its backups and the log. It is chosen, in order, by the
+``--data-dir`` option, the ``COMPANION_DATA_DIR`` environment variable, or the platform's user data folder
+(``~/.local/share/agent-companion`` on Linux, ``%LOCALAPPDATA%\\agent-companion`` on Windows,
+``~/Library/Application Support/agent-companion`` on macOS). It is created private (0700).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from companion import APP_ID
+
+ENV_DATA_DIR = "COMPANION_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_ID, appauthor=False, roaming=False))
+
+
+def resolve_data_dir(option: str | os.PathLike[str] | None = None) -> Path:
+    if option:
+        return Path(option).expanduser().resolve()
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return default_data_dir()
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "companion.sqlite"
+
+    @property
+    def backups(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "companion.log"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "instance.lock"
+
+    def ensure(self) -> "Paths":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(self.data_dir, 0o700)
+        return self
+
+    @property
+    def server_name(self) -> str:
+        """The local socket of the instance that owns this data folder.
+
+        On POSIX it is a full path to a Unix socket inside a private (0700) runtime folder, so no other user
+        can connect; on Windows it is a named-pipe name (``\\\\.\\pipe\\<name>``), restricted to the user by
+        the server. One instance per data folder: two agents (two data folders) can share a machine.
+        """
+        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
+        if sys.platform == "win32":
+            return f"{APP_ID}-{os.environ.get('USERNAME', 'user')}-{digest}"
+        return str(runtime_dir() / f"companion-{digest}.sock")
+
+
+def runtime_dir() -> Path:
+    """A private per-user folder for sockets: $XDG_RUNTIME_DIR or a 0700 folder in the temp dir."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    if base and Path(base).is_dir():
+        path = Path(base) / APP_ID
+    else:
+        path = Path(tempfile.gettempdir()) / f"{APP_ID}-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        st = path.stat()
+        if st.st_uid != os.getuid():
+            raise PermissionError(f"{path} belongs to another user; refusing to use it for the local socket")
+        os.chmod(path, 0o700)
+    return path

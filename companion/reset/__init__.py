@@ -1,0 +1,1 @@
+"""Stress resets: breathing patterns, the session state machine, the reset service, vent & shred."""

@@ -1,0 +1,89 @@
+"""Starting, finishing and recording resets. Every session is recorded: trigger, pattern, planned and
+actual seconds, outcome, and the optional private moods. Nothing here is ever synced."""
+from __future__ import annotations
+
+from companion import events as ev
+from companion.clock import Clock
+from companion.db.engine import Database
+from companion.db.models import ResetSession as ResetRow
+from companion.errors import InvalidInput
+from companion.events import EventHub
+from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS
+from companion.reset.session import ResetSession
+
+TRIGGERS = ("tray", "cli", "after_call", "window")
+
+
+def validate_mood(mood: int | None) -> int | None:
+    if mood is not None and (isinstance(mood, bool) or not isinstance(mood, int) or not 1 <= mood <= 5):
+        raise InvalidInput("A mood is a number from 1 to 5.")
+    return mood
+
+
+class ResetService:
+    def __init__(self, db: Database, clock: Clock, events: EventHub) -> None:
+        self._db = db
+        self._clock = clock
+        self._events = events
+        self.current: ResetSession | None = None
+        self._mood_before: int | None = None
+        self._call_id: str | None = None
+
+    def start(self, pattern_key: str, minutes: float, trigger: str, *, mood_before: int | None = None,
+              call_id: str | None = None) -> ResetSession:
+        if self.current is not None:
+            raise InvalidInput("A reset is already running.")
+        pattern = PATTERNS.get(pattern_key)
+        if pattern is None:
+            raise InvalidInput(f"Unknown breathing pattern {pattern_key!r}; choose one of {', '.join(PATTERNS)}.")
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
+            raise InvalidInput(f"A reset lasts from {MIN_MINUTES} to {MAX_MINUTES} minutes.")
+        if trigger not in TRIGGERS:
+            raise InvalidInput(f"Unknown reset trigger {trigger!r}.")
+        self._mood_before = validate_mood(mood_before)
+        self._call_id = call_id
+        self.current = ResetSession(pattern, int(round(minutes * 60)), self._clock.monotonic(),
+                                    self._clock.now(), trigger)
+        self._events.publish(ev.RESET_STARTED, session=self.current)
+        return self.current
+
+    def set_mood_before(self, mood: int | None) -> None:
+        self._mood_before = validate_mood(mood)
+
+    def tick(self) -> ResetSession | None:
+        """Advance the running session; records and returns it when it has just finished."""
+        session = self.current
+        if session is None:
+            return None
+        if session.tick(self._clock.monotonic()).finished:
+            return self._record(session)
+        return None
+
+    def end_early(self) -> ResetSession | None:
+        session = self.current
+        if session is None:
+            return None
+        session.end_early(self._clock.monotonic())
+        return self._record(session)
+
+    def _record(self, session: ResetSession) -> ResetSession:
+        now = self._clock.now()
+        with self._db.session() as s:
+            row = ResetRow(trigger=session.trigger, pattern=session.pattern.key,
+                           planned_seconds=session.planned_seconds, actual_seconds=round(session.actual_seconds, 1),
+                           outcome=session.state, started_at=session.started_at, ended_at=session.ended_at,
+                           mood_before=self._mood_before, call_id=self._call_id, created_at=now, updated_at=now)
+            s.add(row)
+            s.flush()
+            session.record_id = row.id  # type: ignore[attr-defined]
+        self.current = None
+        self._events.publish(ev.RESET_FINISHED, session=session)
+        return session
+
+    def set_mood_after(self, record_id: str, mood: int | None) -> None:
+        validate_mood(mood)
+        with self._db.session() as s:
+            row = s.get(ResetRow, record_id)
+            if row is None:
+                raise InvalidInput("That reset is no longer in your history.")
+            row.mood_after = mood

@@ -1,0 +1,81 @@
+"""``companion self-test``: proves an installation (also a frozen build) has what it needs.
+
+Checks the database (opens or creates it, migrations included), the shipped resources, that a
+notification backend can be loaded, and which keyring backend is active. Prints one line per check and
+exits non-zero naming what is missing.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+from companion.paths import Paths
+
+
+def _check_database(paths: Paths) -> str:
+    from companion.db.engine import open_database
+
+    db = open_database(paths.ensure().database, paths.backups)
+    try:
+        with db.engine.connect() as con:
+            mode = con.exec_driver_sql("PRAGMA journal_mode").scalar()
+    finally:
+        db.close()
+    return f"{paths.database} (journal {mode})"
+
+
+def _check_resources(paths: Paths) -> str:
+    from companion import resources
+
+    missing = resources.missing()
+    if missing:
+        raise RuntimeError("missing " + ", ".join(missing))
+    return f"{len(resources.REQUIRED)} files"
+
+
+def _check_notifications(paths: Paths) -> str:
+    import importlib
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from plyer.utils import platform as plyer_platform
+
+        module = importlib.import_module(f"plyer.platforms.{plyer_platform}.notification")
+        backend = module.instance()
+    return f"plyer {type(backend).__name__}"
+
+
+def _check_keyring(paths: Paths) -> str:
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        return "no OS keyring: team credentials will be asked each session and kept in memory only"
+    return type(backend).__module__ + "." + type(backend).__name__
+
+
+CHECKS: tuple[tuple[str, Callable[[Paths], str]], ...] = (
+    ("database", _check_database),
+    ("resources", _check_resources),
+    ("notifications", _check_notifications),
+    ("keyring", _check_keyring),
+)
+
+
+def run_self_test(paths: Paths) -> int:
+    failed = []
+    for name, check in CHECKS:
+        try:
+            detail = check(paths)
+        except Exception as exc:
+            failed.append(name)
+            print(f"FAIL {name}: {exc}")
+        else:
+            print(f"ok   {name}: {detail}")
+    if failed:
+        print(f"self-test failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print("self-test passed")
+    return 0

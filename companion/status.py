@@ -1,0 +1,25 @@
+"""What the tray icon shows: one state, derived from the others (never stored)."""
+from __future__ import annotations
+
+READY, ON_CALL, IN_RESET, PAUSED, OFFLINE = "ready", "on_call", "reset", "paused", "offline"
+
+LABELS = {
+    READY: "Ready",
+    ON_CALL: "On a call",
+    IN_RESET: "Taking a reset",
+    PAUSED: "Notifications paused",
+    OFFLINE: "Team hub offline",
+}
+
+
+def app_state(*, on_call: bool, in_reset: bool, paused: bool, offline: bool = False) -> str:
+    """The most important thing to show first: a reset, then a call, then a pause, then the hub."""
+    if in_reset:
+        return IN_RESET
+    if on_call:
+        return ON_CALL
+    if paused:
+        return PAUSED
+    if offline:
+        return OFFLINE
+    return READY

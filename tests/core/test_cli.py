@@ -1,0 +1,70 @@
+import subprocess
+import sys
+
+import pytest
+
+from companion import cli
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "companion", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["call"], ["call", "pause"], ["reset", "--minutes", "9"],
+                                  ["reset", "--minutes", "two"], ["reset", "--pattern", "yoga"], ["dance"]])
+def test_bad_arguments_exit_2_with_a_message(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: companion" in err and "error:" in err
+
+
+@pytest.mark.parametrize("args", [["call", "start", "--ref", "4711"], ["call", "end"], ["reset"], ["status"]])
+def test_commands_without_a_running_app_say_so(args, capsys):
+    assert cli.main(args) == cli.EXIT_NOT_RUNNING
+    assert "not running" in capsys.readouterr().err
+
+
+def test_run_needs_the_gui(capsys):
+    assert cli.main([]) == cli.EXIT_FAILED
+    assert "Qt layer" in capsys.readouterr().err
+
+
+def test_run_is_the_default_and_gets_paths(tmp_path):
+    seen = {}
+
+    def gui(args, paths):
+        seen["args"], seen["paths"] = args, paths
+        return 0
+
+    assert cli.main(["--data-dir", str(tmp_path)], gui=gui) == 0
+    assert seen["args"].command == "run" and seen["paths"].data_dir == tmp_path
+    assert cli.main(["run", "--minimized", "--data-dir", str(tmp_path / "b")], gui=gui) == 0
+    assert seen["args"].minimized and seen["paths"].data_dir == tmp_path / "b"
+
+
+def test_data_dir_from_environment(monkeypatch, tmp_path):
+    from companion.paths import resolve_data_dir
+
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir(None) == tmp_path / "env"
+    assert resolve_data_dir(str(tmp_path / "opt")) == tmp_path / "opt"
+
+
+def test_call_start_does_not_load_qt_or_sqlalchemy():
+    code = ("import sys; from companion import cli; cli.main(['status']); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'sqlalchemy', 'ui')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().endswith("[]"), out.stdout + out.stderr
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and "companion 0.1.0" in result.stdout
+
+
+def test_self_test_passes_here(tmp_path):
+    result = run("self-test", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   database" in result.stdout and "ok   resources" in result.stdout

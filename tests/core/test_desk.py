@@ -1,0 +1,85 @@
+from datetime import datetime, timedelta
+
+import pytest
+
+from companion.desk import RESET_OFFER
+from companion.errors import InvalidInput
+from companion.status import app_state
+from tests.fakes import RecordingPresenter
+
+
+def test_long_call_posts_an_actionable_offer_after_the_call(desk, clock, notifier):
+    presenter = RecordingPresenter()
+    desk.notifications.presenter = presenter
+    desk.start_call("77")
+    clock.advance(9 * 60)
+    desk.end_call()
+    (offer,) = presenter.presented
+    assert offer.kind == RESET_OFFER and offer.title == "Take a 60-second reset?"
+    assert "9 minutes" in offer.body and [a.key for a in offer.actions] == ["start", "dismiss"]
+    assert offer.payload["call_id"]
+
+
+def test_no_offer_after_a_short_ordinary_call(desk, clock):
+    presenter = RecordingPresenter()
+    desk.notifications.presenter = presenter
+    desk.start_call()
+    clock.advance(60)
+    desk.end_call()
+    assert presenter.presented == []
+
+
+def test_notifications_during_a_call_wait_for_its_end(desk, clock, notifier):
+    desk.start_call()
+    desk.notifications.post("info", "while on call", "")
+    assert notifier.shown == [] and desk.status()["waiting_notifications"] == 1
+    desk.end_call()
+    assert notifier.shown == [("while on call", "")]
+
+
+def test_reset_never_starts_during_a_call(desk):
+    desk.start_call()
+    with pytest.raises(InvalidInput, match="on a call"):
+        desk.start_reset(1, None, "cli")
+    assert desk.resets.current is None
+
+
+def test_pause_for_and_resume(desk, clock):
+    until = desk.pause_for(30)
+    assert until == clock.now() + timedelta(minutes=30) and desk.state() == "paused"
+    desk.resume_notifications()
+    assert desk.state() == "ready"
+
+
+def test_pause_until_tomorrow_is_six_in_the_morning_local(desk, clock):
+    until = desk.pause_until_tomorrow().astimezone()
+    local_now = clock.now().astimezone()
+    assert (until.hour, until.minute) == (6, 0)
+    assert until.date() == local_now.date() + timedelta(days=1)
+
+
+def test_tick_ends_an_expired_pause(desk, clock, notifier):
+    desk.pause_for(30)
+    desk.notifications.post("info", "held", "")
+    clock.advance(31 * 60)
+    desk.tick_notifications()
+    assert desk.state() == "ready" and notifier.shown == [("held", "")]
+
+
+def test_status_while_on_call(desk, clock):
+    desk.start_call("A-1")
+    clock.advance(42)
+    status = desk.status()
+    assert status["state"] == "on_call" and status["on_call_seconds"] == 42 and status["call_ref"] == "A-1"
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (dict(on_call=False, in_reset=False, paused=False), "ready"),
+    (dict(on_call=True, in_reset=False, paused=True), "on_call"),
+    (dict(on_call=False, in_reset=True, paused=True), "reset"),
+    (dict(on_call=False, in_reset=False, paused=True), "paused"),
+    (dict(on_call=False, in_reset=False, paused=False, offline=True), "offline"),
+    (dict(on_call=False, in_reset=False, paused=True, offline=True), "paused"),
+])
+def test_app_state_priority(flags, expected):
+    assert app_state(**flags) == expected

@@ -1,0 +1,120 @@
+import json
+import os
+import socket
+import threading
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from companion import ipc
+from companion.errors import InvalidInput, NotRunning
+
+
+def req(**obj):
+    return json.dumps({"v": 1, **obj}).encode()
+
+
+@pytest.mark.parametrize("obj, expected", [
+    ({"cmd": "call.start"}, ("call.start", {"ref": None})),
+    ({"cmd": "call.start", "ref": "4711"}, ("call.start", {"ref": "4711"})),
+    ({"cmd": "call.end"}, ("call.end", {"tough": False})),
+    ({"cmd": "call.end", "tough": True}, ("call.end", {"tough": True})),
+    ({"cmd": "reset"}, ("reset", {"minutes": 1, "pattern": None})),
+    ({"cmd": "reset", "minutes": 5, "pattern": "478"}, ("reset", {"minutes": 5, "pattern": "478"})),
+    ({"cmd": "status"}, ("status", {})),
+    ({"cmd": "show"}, ("show", {})),
+])
+def test_valid_requests(obj, expected):
+    request = ipc.parse_request(req(**obj))
+    assert (request.cmd, request.args) == expected
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "not JSON"),
+    (b"\xff\xfe", "not JSON"),
+    (b"[1,2]", "JSON object"),
+    (json.dumps({"cmd": "status"}).encode(), "protocol version"),
+    (req(cmd="rm -rf"), "unknown command"),
+    (req(cmd="call.start", ref=12), "ref must be a string"),
+    (req(cmd="call.start", ref="<script>"), "call reference"),
+    (req(cmd="call.end", tough="yes"), "true or false"),
+    (req(cmd="reset", minutes=0), "minutes"),
+    (req(cmd="reset", minutes=2.5), "minutes"),
+    (req(cmd="reset", minutes=True), "minutes"),
+    (req(cmd="reset", pattern="yoga"), "unknown pattern"),
+    (req(cmd="status", extra=1), "unexpected field"),
+    (b"{" + b" " * 5000 + b"}", "longer than"),
+])
+def test_malformed_requests_are_refused_clearly(data, reason):
+    with pytest.raises(InvalidInput, match=reason):
+        ipc.parse_request(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=600), st.text(max_size=300).map(str.encode),
+                 st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.booleans(), st.integers(),
+                                                                st.text(max_size=20)), max_size=4)
+                 .map(lambda d: json.dumps({"v": 1, **d}).encode())))
+def test_any_input_is_either_a_valid_request_or_invalid_input(data):
+    try:
+        request = ipc.parse_request(data)
+    except InvalidInput:
+        return
+    assert request.cmd in ipc.COMMANDS
+
+
+def test_send_without_a_running_instance(tmp_path):
+    with pytest.raises(NotRunning, match="not running"):
+        ipc.send(str(tmp_path / "nobody.sock"), {"cmd": "status"})
+
+
+def test_round_trip_over_a_unix_socket(tmp_path):
+    path = str(tmp_path / "s.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    seen = []
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            line = conn.recv(ipc.MAX_MESSAGE).split(b"\n")[0]
+            seen.append(ipc.parse_request(line))
+            conn.sendall(ipc.reply(True, "fine", extra=1))
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    answer = ipc.send(path, {"cmd": "call.start", "ref": "9"})
+    thread.join(5)
+    server.close()
+    assert answer == {"ok": True, "message": "fine", "extra": 1}
+    assert seen[0].args == {"ref": "9"}
+
+
+def test_garbage_answer_is_reported(tmp_path):
+    path = str(tmp_path / "g.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(100)
+            conn.sendall(b"not json\n")
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    with pytest.raises(NotRunning, match="unreadable"):
+        ipc.send(path, {"cmd": "status"})
+    thread.join(5)
+    server.close()
+
+
+def test_socket_lives_in_a_private_folder():
+    from companion.paths import Paths
+
+    name = Paths(__import__("pathlib").Path("/tmp/x")).server_name
+    folder = os.path.dirname(name)
+    assert os.stat(folder).st_mode & 0o777 == 0o700
+    assert len(name) < 100  # AF_UNIX path limit

@@ -1,0 +1,146 @@
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from companion.config import SettingsStore
+from companion.db.engine import open_database
+from companion.db.models import Notification
+from companion.events import EventHub
+from companion.notify.base import NotifierChain
+from companion.notify.centre import Action, NotificationCentre
+from tests.fakes import FailingNotifier, RecordingNotifier, RecordingPresenter
+
+
+def centre_for(db, clock, backends, settings=None):
+    store = SettingsStore(db)
+    current = settings or store.load()
+    return NotificationCentre(db, clock, NotifierChain(backends), lambda: current, store, EventHub())
+
+
+def rows(db):
+    with db.session() as s:
+        return list(s.scalars(select(Notification).order_by(Notification.created_at)))
+
+
+def test_shown_at_once_and_stored(db, clock, notifier):
+    centre = centre_for(db, clock, [notifier])
+    centre.post("info", "Hello", "World")
+    assert notifier.shown == [("Hello", "World")]
+    (row,) = rows(db)
+    assert row.shown_at == clock.now() and row.shown_via == "recording" and row.held_reason is None
+
+
+def test_held_during_a_call_and_shown_after(db, clock, notifier):
+    centre = centre_for(db, clock, [notifier])
+    centre.set_on_call(True)
+    centre.post("info", "one", "1")
+    clock.advance(1)
+    centre.post("info", "two", "2")
+    assert notifier.shown == [] and [r.held_reason for r in rows(db)] == ["call", "call"]
+    assert centre.waiting() == 2
+    centre.set_on_call(False)
+    assert notifier.shown == [("one", "1"), ("two", "2")]  # oldest first
+    assert centre.waiting() == 0
+
+
+def test_pause_holds_and_resumes_by_itself(db, clock, notifier):
+    centre = centre_for(db, clock, [notifier])
+    centre.pause(clock.now() + timedelta(minutes=30))
+    centre.post("info", "later", "x")
+    assert notifier.shown == []
+    assert centre.next_wakeup() == clock.now() + timedelta(minutes=30)
+    clock.advance(29 * 60)
+    assert centre.expire_pause() is False and notifier.shown == []
+    clock.advance(61)
+    assert centre.expire_pause() is True
+    assert notifier.shown == [("later", "x")] and centre.paused_until is None
+
+
+def test_pause_survives_a_restart(tmp_path, clock, notifier):
+    path = tmp_path / "c.sqlite"
+    db = open_database(path)
+    centre_for(db, clock, [notifier]).pause(clock.now() + timedelta(hours=1))
+    db.close()
+    db = open_database(path)
+    again = centre_for(db, clock, [notifier])
+    assert again.paused_until == clock.now() + timedelta(hours=1)
+    clock.advance(3601)
+    assert again.paused_until is None
+    db.close()
+
+
+def test_pause_must_be_in_the_future(db, clock, notifier):
+    with pytest.raises(ValueError):
+        centre_for(db, clock, [notifier]).pause(clock.now() - timedelta(seconds=1))
+
+
+def test_hourly_cap_holds_the_rest_until_the_window_moves(db, clock, notifier, desk):
+    settings = desk.settings().with_changes(notifications_per_hour=3)
+    centre = centre_for(db, clock, [notifier], settings)
+    for i in range(5):
+        centre.post("info", f"n{i}", "")
+        clock.advance(60)
+    assert [t for t, _ in notifier.shown] == ["n0", "n1", "n2"]
+    first_shown = rows(db)[0].shown_at
+    assert centre.next_wakeup() == first_shown + timedelta(hours=1)
+    clock.advance(3600 - 5 * 60 + 1)
+    centre.flush()
+    assert [t for t, _ in notifier.shown] == ["n0", "n1", "n2", "n3"]  # one slot freed, one shown
+    assert centre.shown_in_last_hour() == 3
+
+
+def test_expired_offers_are_not_shown_late(db, clock, notifier):
+    centre = centre_for(db, clock, [notifier])
+    centre.set_on_call(True)
+    centre.post("reset_offer", "Reset?", "", expires_after=timedelta(minutes=10))
+    clock.advance(11 * 60)
+    centre.set_on_call(False)
+    assert notifier.shown == [] and rows(db)[0].held_reason == "expired"
+
+
+def test_actionable_prompts_use_the_presenter(db, clock, notifier):
+    centre = centre_for(db, clock, [notifier])
+    presenter = RecordingPresenter()
+    centre.presenter = presenter
+    nid = centre.post("reset_offer", "Reset?", "body", payload={"call_id": "c1"},
+                      actions=[Action("start", "Start"), Action("dismiss", "Not now")])
+    (shown,) = presenter.presented
+    assert shown.id == nid and [a.key for a in shown.actions] == ["start", "dismiss"]
+    assert shown.payload["call_id"] == "c1" and notifier.shown == []
+    assert rows(db)[0].shown_via == "toast"
+
+
+def test_chain_falls_through_and_logs_each_failure_once(db, clock, caplog):
+    broken, working = FailingNotifier("plyer"), RecordingNotifier("tray")
+    centre = centre_for(db, clock, [broken, working])
+    with caplog.at_level(logging.WARNING):
+        for i in range(3):
+            centre.post("info", f"t{i}", "")
+    assert broken.calls == 3 and len(working.shown) == 3
+    assert sum("plyer failed" in r.message for r in caplog.records) == 1
+    assert {r.shown_via for r in rows(db)} == {"tray"}
+
+
+def test_undeliverable_is_kept_and_retried(db, clock):
+    broken = FailingNotifier("only")
+    centre = centre_for(db, clock, [broken])
+    centre.post("info", "x", "y")
+    assert rows(db)[0].held_reason == "undeliverable"
+    centre.flush()
+    assert broken.calls == 2
+
+
+def test_history_survives_restart_and_mark_read(tmp_path, clock, notifier):
+    path = tmp_path / "h.sqlite"
+    db = open_database(path)
+    nid = centre_for(db, clock, [notifier]).post("info", "kept", "body")
+    db.close()
+    db = open_database(path)
+    centre = centre_for(db, clock, [notifier])
+    (row,) = centre.history()
+    assert (row.id, row.title, row.read_at) == (nid, "kept", None)
+    centre.mark_read(nid)
+    assert centre.history()[0].read_at == clock.now()
+    db.close()

@@ -1,0 +1,84 @@
+import pytest
+from sqlalchemy import select
+
+from companion.db.models import ResetSession as ResetRow
+from companion.errors import InvalidInput
+from tests.fakes import START
+
+
+def rows(db):
+    with db.session() as s:
+        return list(s.scalars(select(ResetRow)))
+
+
+def test_completed_reset_is_recorded_with_everything(desk, clock, db):
+    session = desk.start_reset(1, "478", "tray")
+    desk.resets.set_mood_before(2)
+    for _ in range(5):
+        clock.advance(10)
+        assert desk.finish_reset_if_due() is None
+    clock.advance(10)
+    done = desk.finish_reset_if_due()
+    assert done is session and desk.resets.current is None
+    (row,) = rows(db)
+    assert (row.trigger, row.pattern, row.planned_seconds, row.actual_seconds, row.outcome, row.mood_before) == \
+        ("tray", "478", 60, 60.0, "completed", 2)
+    assert row.started_at == START
+    assert (row.ended_at - row.started_at).total_seconds() == 60
+    desk.resets.set_mood_after(row.id, 4)
+    assert rows(db)[0].mood_after == 4
+
+
+def test_ended_early_is_recorded(desk, clock, db):
+    desk.start_reset(3, None, "cli")
+    clock.advance(12)
+    desk.finish_reset_if_due()
+    clock.advance(13)
+    desk.end_reset()
+    (row,) = rows(db)
+    assert (row.outcome, row.actual_seconds, row.planned_seconds, row.pattern) == ("ended_early", 25.0, 180, "box")
+
+
+def test_suspend_is_recorded_as_interrupted(desk, clock, db):
+    desk.start_reset(5, "decompress", "tray")
+    clock.advance(5)
+    desk.finish_reset_if_due()
+    clock.advance(7200)
+    desk.finish_reset_if_due()
+    (row,) = rows(db)
+    assert (row.outcome, row.actual_seconds) == ("interrupted", 5.0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(pattern="yoga", minutes=1), "Unknown breathing pattern"),
+    (dict(pattern="box", minutes=0), "1 to 5 minutes"),
+    (dict(pattern="box", minutes=6), "1 to 5 minutes"),
+    (dict(pattern="box", minutes=True), "1 to 5 minutes"),
+])
+def test_bad_reset_requests_change_nothing(desk, db, kwargs, message):
+    with pytest.raises(InvalidInput, match=message):
+        desk.start_reset(kwargs["minutes"], kwargs["pattern"], "tray")
+    assert desk.resets.current is None and rows(db) == []
+
+
+def test_one_reset_at_a_time(desk):
+    desk.start_reset(1, None, "tray")
+    with pytest.raises(InvalidInput, match="already running"):
+        desk.start_reset(1, None, "tray")
+
+
+@pytest.mark.parametrize("mood", [0, 6, "3", 2.5, True])
+def test_moods_are_1_to_5(desk, mood):
+    desk.start_reset(1, None, "tray")
+    with pytest.raises(InvalidInput):
+        desk.resets.set_mood_before(mood)
+
+
+def test_mood_after_on_unknown_record(desk):
+    with pytest.raises(InvalidInput):
+        desk.resets.set_mood_after("no-such-id", 3)
+
+
+def test_unknown_trigger_refused(desk):
+    with pytest.raises(InvalidInput):
+        desk.resets.start("box", 1, "telepathy")

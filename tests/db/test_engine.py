@@ -1,0 +1,181 @@
+import hashlib
+from datetime import datetime, timezone
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from companion.db import engine as engine_mod
+from companion.db import schema
+from companion.db.engine import open_database
+from companion.db.models import CallRecord
+from companion.errors import (
+    DatabaseCorruptError,
+    DatabaseLockedError,
+    DatabaseNewerError,
+    DatabaseReadOnlyError,
+)
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_database_is_private_wal_with_foreign_keys(tmp_path):
+    path = tmp_path / "d" / "companion.sqlite"
+    db = open_database(path)
+    with db.engine.connect() as con:
+        assert con.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert con.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert con.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == schema.HEAD
+    with db.session() as s:
+        s.add(CallRecord(started_at=datetime.now(timezone.utc), tough=False))
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+        assert p.exists() and p.stat().st_mode & 0o777 == 0o600, p
+    assert db.notices == []
+    db.close()
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with db.session() as s:
+            s.execute(text("INSERT INTO resets (id, trigger, pattern, planned_seconds, actual_seconds, outcome, "
+                           "started_at, ended_at, call_id, created_at, updated_at) VALUES ('r', 'tray', 'box', "
+                           "60, 60, 'completed', '2026-01-01', '2026-01-01', 'no-such-call', '2026-01-01', "
+                           "'2026-01-01')"))
+
+
+def test_sample_of_released_schema_0001_opens_with_data_intact(tmp_path):
+    path = tmp_path / "companion.sqlite"
+    shutil.copy(SAMPLES / "schema-0001.sqlite", path)
+    db = open_database(path)
+    with db.engine.connect() as con:
+        assert con.exec_driver_sql("SELECT ref, handle_seconds, tough FROM calls").one() == ("4711", 540.0, 1)
+        assert con.exec_driver_sql("SELECT mood_before, mood_after, call_id FROM resets").one() == \
+            (2, 4, "11111111-1111-4111-8111-111111111111")
+        assert con.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == schema.HEAD
+    db.close()
+
+
+def test_backup_is_taken_before_migrating(tmp_path, monkeypatch):
+    path = tmp_path / "companion.sqlite"
+    shutil.copy(SAMPLES / "schema-0001.sqlite", path)
+    # Pretend this build knows a newer revision "0002": opening must back up, then migrate.
+    monkeypatch.setattr(schema, "REVISIONS", ("0001", "0002"))
+    monkeypatch.setattr(schema, "HEAD", "0002")
+    seen = {}
+
+    def fake_migrate(engine, target="head"):
+        backups = list((tmp_path / "backups").glob("*.sqlite"))
+        seen["backups"] = backups
+        con = sqlite3.connect(backups[0])
+        seen["rows"] = con.execute("SELECT ref FROM calls").fetchall()
+        con.close()
+
+    monkeypatch.setattr(engine_mod, "migrate", fake_migrate)
+    open_database(path).close()
+    (backup,) = seen["backups"]
+    assert seen["rows"] == [("4711",)]
+    assert "before-0002-from-0001" in backup.name and backup.stat().st_mode & 0o777 == 0o600
+
+
+def test_newer_database_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "companion.sqlite"
+    open_database(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    before = digest(path)
+    with pytest.raises(DatabaseNewerError, match="newer version of Agent Companion.*9999.*not touched"):
+        open_database(path)
+    assert digest(path) == before and not (tmp_path / "backups").exists()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated_pages", "tables_without_version"])
+def test_corrupt_database_is_moved_aside_never_deleted(tmp_path, damage):
+    path = tmp_path / "companion.sqlite"
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database at all\x00" * 100)
+    elif damage == "truncated_pages":
+        shutil.copy(SAMPLES / "schema-0001.sqlite", path)
+        data = bytearray(path.read_bytes())
+        data[4096:8192] = b"\xde\xad" * 2048  # scribble over a b-tree page, keep the header
+        path.write_bytes(bytes(data))
+    else:
+        con = sqlite3.connect(path)
+        con.execute("CREATE TABLE mystery (x)")
+        con.commit()
+        con.close()
+    original = path.read_bytes()
+    db = open_database(path)
+    moved = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert len(moved) == 1 and moved[0].read_bytes() == original
+    assert len(db.notices) == 1 and str(moved[0]) in db.notices[0] and "nothing was deleted" in db.notices[0]
+    with db.engine.connect() as con:  # a fresh, working database took its place
+        assert con.exec_driver_sql("SELECT count(*) FROM calls").scalar() == 0
+    db.close()
+
+
+def test_locked_database_gives_a_clear_error_and_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "companion.sqlite"
+    open_database(path).close()
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseLockedError, match="busy.*Nothing was changed"):
+            open_database(path)
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_write_while_locked_is_refused_and_rolled_back(db, monkeypatch):
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 100)
+    db.engine.dispose()  # new connections pick up the short busy timeout
+    holder = sqlite3.connect(db.path, timeout=0.1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseLockedError, match="busy"):
+            with db.session() as s:
+                s.add(CallRecord(started_at=datetime.now(timezone.utc), tough=False))
+    finally:
+        holder.rollback()
+        holder.close()
+    with db.session() as s:
+        assert s.query(CallRecord).count() == 0
+
+
+def test_read_only_database_gives_a_clear_error(tmp_path):
+    data = tmp_path / "ro"
+    data.mkdir()
+    path = data / "companion.sqlite"
+    open_database(path).close()
+    code = ("import sys\nfrom pathlib import Path\nfrom companion.db.engine import open_database\n"
+            "from companion.errors import DatabaseReadOnlyError\n"
+            "try:\n    open_database(Path(sys.argv[1]))\nexcept DatabaseReadOnlyError as e:\n"
+            "    print('READONLY', e)\n")
+    if os.geteuid() == 0:
+        # root ignores file modes: mount the folder read-only in a private mount namespace instead,
+        # as a read-only share or a full, remounted disk would be.
+        script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+        cmd = ["unshare", "--mount", "--", "sh", "-c", script, "sh", str(data),
+               sys.executable, "-c", code, str(path)]
+    else:
+        for p in data.iterdir():
+            p.chmod(0o400)
+        data.chmod(0o500)
+        cmd = [sys.executable, "-c", code, str(path)]
+    before = digest(path)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    data.chmod(0o700)
+    assert "READONLY" in out.stdout and "read-only" in out.stdout, out.stdout + out.stderr
+    assert digest(path) == before

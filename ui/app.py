@@ -1,0 +1,141 @@
+"""The composition root: builds the real services and hands them in. Nothing else creates services.
+
+Start-up order keeps the tray quick: single-instance check (no Qt widgets yet), the QApplication, the
+tray icon, then - on the first event-loop turn - the database, the notification chain and the local
+socket.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from logging.handlers import RotatingFileHandler
+
+from PySide6.QtCore import QLockFile, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from companion import APP_NAME, __version__, ipc
+from companion.errors import DatabaseError, NotRunning
+from companion.paths import Paths
+
+log = logging.getLogger("companion")
+
+READY_FILE_ENV = "COMPANION_READY_FILE"   # benchmarks and end-to-end tests wait for this line
+
+
+def setup_logging(paths: Paths) -> None:
+    path = paths.log_file
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _write_ready(state: str) -> None:
+    target = os.environ.get(READY_FILE_ENV)
+    if target:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(f"{state}\n")
+
+
+def _already_running(paths: Paths) -> int:
+    try:
+        ipc.send(paths.server_name, {"cmd": "show"})
+    except NotRunning:
+        print(f"companion: another Agent Companion holds {paths.lock_file} but does not answer; "
+              "if none is running, wait a few seconds and try again.", file=sys.stderr)
+        return 1
+    print("Agent Companion is already running.")
+    return 0
+
+
+class CompanionApp:
+    def __init__(self, app: QApplication, paths: Paths) -> None:
+        from ui.controller import Controller
+
+        self.app = app
+        self.paths = paths
+        self.db = None
+        self.ipc_server = None
+        from companion import autostart, sound, resources
+
+        chime_file = resources.path("sounds/chime.wav")
+        self.controller = Controller(
+            chime=lambda: sound.play(chime_file) or QApplication.beep(),
+            autostart=autostart.for_platform(),
+            launch_command=autostart.launch_command(),
+        )
+        self.controller.quit_requested.connect(self.app.quit)
+
+    def start(self) -> None:
+        self.controller.tray.show()
+        QTimer.singleShot(0, lambda: _write_ready("tray-shown"))
+        QTimer.singleShot(0, self._open_services)
+
+    def _open_services(self) -> None:
+        from companion.clock import SystemClock
+        from companion.db.engine import open_database
+        from companion.desk import Desk
+        from companion.notify.base import NotifierChain
+        from companion.notify.plyer_backend import PlyerNotifier
+        from companion import resources
+        from ui.ipc_server import IpcServer
+        from ui.notifiers import TrayBalloonNotifier
+
+        try:
+            self.db = open_database(self.paths.database, self.paths.backups)
+        except DatabaseError as exc:
+            log.error("cannot open the database: %s", exc)
+            QMessageBox.critical(None, APP_NAME, str(exc))
+            self.app.exit(1)
+            return
+        controller = self.controller
+        chain = NotifierChain([
+            PlyerNotifier(icon=str(resources.path("icons/agent-companion.svg"))),
+            TrayBalloonNotifier(controller.tray.icon),
+            controller.toasts,
+        ])
+        desk = Desk(self.db, SystemClock(), chain)
+        controller.attach(desk)
+        for notice in self.db.notices:
+            controller.show_notice(notice)
+        self.ipc_server = IpcServer(self.paths.server_name, controller.handle_request)
+        if not self.ipc_server.listen():
+            controller.show_notice("The `companion call …` commands cannot reach this window: the local socket "
+                                   "could not be opened. See the log for details.")
+        log.info("%s %s ready (data folder %s)", APP_NAME, __version__, self.paths.data_dir)
+        _write_ready("services-ready")
+
+    def shutdown(self) -> None:
+        if self.ipc_server is not None:
+            self.ipc_server.close()
+        self.controller.shutdown()
+        if self.db is not None:
+            self.db.close()
+
+
+def run(args: argparse.Namespace, paths: Paths) -> int:
+    paths.ensure()
+    lock = QLockFile(str(paths.lock_file))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(200):
+        return _already_running(paths)
+    try:
+        setup_logging(paths)
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        app.setApplicationName(APP_NAME)
+        app.setApplicationVersion(__version__)
+        app.setDesktopFileName("agent-companion")
+        app.setQuitOnLastWindowClosed(False)
+        companion = CompanionApp(app, paths)
+        companion.start()
+        code = app.exec()
+        companion.shutdown()
+        return code
+    finally:
+        lock.unlock()

@@ -1,0 +1,213 @@
+"""The controller: turns tray clicks, local-socket commands, toast buttons and timers into Desk calls,
+and opens the windows. It holds no domain rules itself (those live in companion.desk)."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from companion import ipc
+from companion.desk import RESET_OFFER, Desk
+from companion.errors import CompanionError
+from ui.bridge import Bridge
+from ui.tray import Tray, TrayMenu, describe
+from ui.widgets.toast import ToastManager
+from ui.windows.my_day import MyDayWindow
+from ui.windows.reset import ResetWindow
+from ui.windows.settings import SettingsWindow
+
+log = logging.getLogger(__name__)
+
+MAX_WAKEUP_MS = 6 * 3600 * 1000
+
+
+class Controller(QObject):
+    quit_requested = Signal()
+
+    def __init__(self, *, use_tray: bool | None = None, chime: Callable[[], None] | None = None,
+                 autostart: Any = None, launch_command: list[str] | None = None) -> None:
+        super().__init__()
+        self.desk: Desk | None = None
+        self.chime = chime
+        self.autostart = autostart
+        self.launch_command = launch_command or ["companion"]
+        self.toasts = ToastManager(on_action=self.on_toast_action)
+        self.menu = TrayMenu(self.status)
+        self.tray = Tray(self.menu, self.status, use_tray=use_tray)
+        self.windows: dict[str, QWidget] = {}
+        self._wakeup = QTimer(self)
+        self._wakeup.setSingleShot(True)
+        self._wakeup.timeout.connect(self._wake)
+        self.menu.reset_requested.connect(lambda m, p: self._guarded(self.open_reset, m, p, "tray"))
+        self.menu.pause_requested.connect(lambda v: self._guarded(self.pause, v))
+        self.menu.resume_requested.connect(lambda: self._guarded(self.resume))
+        self.menu.call_start_requested.connect(lambda: self._guarded(self.start_call, None))
+        self.menu.call_end_requested.connect(lambda tough: self._guarded(self.end_call, tough))
+        self.menu.my_day_requested.connect(self.open_my_day)
+        self.menu.settings_requested.connect(self.open_settings)
+        self.menu.quit_requested.connect(self.quit_requested.emit)
+
+    # -- wiring -----------------------------------------------------------------------------------
+    def attach(self, desk: Desk) -> None:
+        """Hand in the desk once the database is open (the tray is already showing)."""
+        self.desk = desk
+        desk.notifications.presenter = self.toasts
+        self.bridge = Bridge(desk.events)
+        self.bridge.state_changed.connect(self.refresh)
+        self.bridge.notification_shown.connect(lambda *_: self._schedule_wakeup())
+        desk.notifications.flush()  # held before a restart: show what may be shown now
+        self.refresh()
+
+    def status(self) -> dict[str, Any]:
+        if self.desk is None:
+            return {"state": "ready", "starting": True}
+        return self.desk.status()
+
+    def refresh(self) -> None:
+        self.tray.refresh()
+        self._schedule_wakeup()
+
+    def _schedule_wakeup(self) -> None:
+        if self.desk is None:
+            return
+        when = self.desk.notifications.next_wakeup()
+        if when is None:
+            self._wakeup.stop()
+            return
+        ms = int((when - datetime.now(timezone.utc)).total_seconds() * 1000) + 50
+        self._wakeup.start(max(0, min(ms, MAX_WAKEUP_MS)))
+
+    def _wake(self) -> None:
+        if self.desk is not None:
+            self.desk.tick_notifications()
+            self.refresh()
+
+    def _require_desk(self) -> Desk:
+        if self.desk is None:
+            raise CompanionError("Agent Companion is still starting; try again in a moment.")
+        return self.desk
+
+    def _guarded(self, action: Callable[..., Any], *args: Any) -> Any:
+        """Run an action from a click; a refusal is shown to the agent, never swallowed."""
+        try:
+            return action(*args)
+        except CompanionError as exc:
+            self.toasts.notify("Agent Companion", str(exc))
+            return None
+
+    # -- actions ----------------------------------------------------------------------------------
+    def start_call(self, ref: str | None) -> str:
+        call_id = self._require_desk().start_call(ref)
+        self.refresh()
+        return call_id
+
+    def end_call(self, tough: bool) -> Any:
+        summary = self._require_desk().end_call(tough)
+        self.refresh()
+        return summary
+
+    def open_reset(self, minutes: float, pattern: str | None, trigger: str,
+                   call_id: str | None = None) -> ResetWindow:
+        desk = self._require_desk()
+        existing = self.windows.get("reset")
+        if existing is not None and existing.isVisible() and desk.resets.current is not None:
+            existing.raise_()
+            return existing  # type: ignore[return-value]
+        session = desk.start_reset(minutes, pattern, trigger, call_id=call_id)
+        window = ResetWindow(desk, session, chime=self.chime)
+        window.finished.connect(lambda *_: self.refresh())
+        self.windows["reset"] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.refresh()
+        return window
+
+    def pause(self, value: int | str) -> datetime:
+        desk = self._require_desk()
+        until = desk.pause_until_tomorrow() if value == "tomorrow" else desk.pause_for(int(value))
+        self.refresh()
+        return until
+
+    def resume(self) -> None:
+        self._require_desk().resume_notifications()
+        self.refresh()
+
+    def _open(self, key: str, factory: Callable[[], QWidget]) -> QWidget:
+        window = self.windows.get(key)
+        if window is None or not window.isVisible():
+            window = factory()
+            self.windows[key] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def open_my_day(self) -> QWidget:
+        if self.desk is None:
+            return self.tray.standin or QWidget()
+        return self._open("my_day", lambda: MyDayWindow(self.desk))
+
+    def open_settings(self) -> QWidget:
+        if self.desk is None:
+            return self.tray.standin or QWidget()
+        return self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command))
+
+    def on_toast_action(self, notification_id: str, key: str) -> None:
+        desk = self.desk
+        if desk is None:
+            return
+        desk.notifications.mark_read(notification_id)
+        row = next((n for n in desk.notifications.history(50) if n.id == notification_id), None)
+        if row is not None and row.kind == RESET_OFFER and key == "start":
+            call_id = json.loads(row.payload or "{}").get("call_id")
+            self._guarded(self.open_reset, 1, None, "after_call", call_id)
+
+    def show_notice(self, text: str) -> None:
+        """A startup notice (e.g. a damaged database was moved aside): a dialog that does not block."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Agent Companion", text, QMessageBox.StandardButton.Ok)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setModal(False)
+        box.show()
+        self.windows["notice"] = box
+
+    # -- local socket -----------------------------------------------------------------------------
+    def handle_request(self, request: ipc.Request) -> tuple[bool, str, dict]:
+        cmd, args = request.cmd, request.args
+        if cmd == "status":
+            status = self.status()
+            return True, describe(status) if "starting" not in status else "starting", {"status": status}
+        if cmd == "show":
+            self.tray.bring_forward()
+            if self.tray.icon is not None:
+                self.open_my_day()
+            return True, "Agent Companion is running.", {}
+        if cmd == "call.start":
+            self.start_call(args.get("ref"))
+            return True, f"Call started{' (' + args['ref'] + ')' if args.get('ref') else ''}; notifications held.", {}
+        if cmd == "call.end":
+            summary = self.end_call(args.get("tough", False))
+            text = f"Call ended after {round(summary.handle_seconds)} s."
+            if summary.offer_reset:
+                text += " A reset was offered."
+            return True, text, {"handle_seconds": round(summary.handle_seconds, 1),
+                                "offer_reset": summary.offer_reset}
+        if cmd == "reset":
+            self.open_reset(args["minutes"], args.get("pattern"), "cli")
+            return True, f"Reset started ({args['minutes']} min).", {}
+        return False, f"unknown command {cmd}", {}
+
+    # -- shutdown ---------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        self._wakeup.stop()
+        for window in list(self.windows.values()):
+            window.close()
+        if self.desk is not None and self.desk.resets.current is not None:
+            self.desk.end_reset()
+        self.tray.hide()
+        QApplication.processEvents()
+

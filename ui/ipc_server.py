@@ -1,0 +1,86 @@
+"""The local socket the ``companion`` commands talk to (QLocalServer, per user, per data folder).
+
+One request line per connection, validated by companion.ipc; a malformed, oversized or slow request
+gets an error answer (or is dropped) and changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from companion import ipc
+from companion.errors import CompanionError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[ipc.Request], tuple[bool, str, dict]]
+CLIENT_TIMEOUT_MS = 2000
+
+
+class IpcServer(QObject):
+    def __init__(self, name: str, handler: Handler, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._handler = handler
+        self.server = QLocalServer(self)
+        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self.server.newConnection.connect(self._accept)
+
+    def listen(self) -> bool:
+        if self.server.listen(self.name):
+            return True
+        # A socket file left by a crashed instance: we hold the instance lock, so it is stale.
+        QLocalServer.removeServer(self.name)
+        if self.server.listen(self.name):
+            return True
+        log.error("could not listen on %s: %s", self.name, self.server.errorString())
+        return False
+
+    def close(self) -> None:
+        self.server.close()
+
+    def _accept(self) -> None:
+        while self.server.hasPendingConnections():
+            socket = self.server.nextPendingConnection()
+            buffer = bytearray()
+            timer = QTimer(socket)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda s=socket: s.abort())
+            timer.start(CLIENT_TIMEOUT_MS)
+            socket.readyRead.connect(lambda s=socket, b=buffer: self._read(s, b))
+            socket.disconnected.connect(socket.deleteLater)
+
+    def _read(self, socket: QLocalSocket, buffer: bytearray) -> None:
+        buffer.extend(bytes(socket.readAll().data()))
+        if len(buffer) > ipc.MAX_MESSAGE and b"\n" not in buffer[: ipc.MAX_MESSAGE + 1]:
+            self._answer(socket, ipc.reply(False, f"message longer than {ipc.MAX_MESSAGE} bytes"))
+            return
+        if b"\n" not in buffer:
+            return
+        line = bytes(buffer.split(b"\n", 1)[0])
+        try:
+            request = ipc.parse_request(line)
+        except CompanionError as exc:
+            log.warning("refused a local-socket message: %s", exc)
+            self._answer(socket, ipc.reply(False, str(exc)))
+            return
+        try:
+            ok, text, extra = self._handler(request)
+        except CompanionError as exc:
+            ok, text, extra = False, str(exc), {}
+        except Exception:
+            log.exception("local-socket command %s failed", request.cmd)
+            ok, text, extra = False, "Agent Companion hit an internal error; see its log.", {}
+        self._answer(socket, ipc.reply(ok, text, **extra))
+
+    def _answer(self, socket: QLocalSocket, data: bytes) -> None:
+        try:
+            socket.readyRead.disconnect()
+        except (RuntimeError, TypeError):
+            pass
+        socket.write(data)
+        socket.flush()
+        socket.disconnectFromServer()

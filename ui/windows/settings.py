@@ -1,0 +1,103 @@
+"""Settings: notification cap, long-call threshold, reset defaults, reduced motion, chime, autostart."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion import autostart as autostart_mod
+from companion.config import Settings
+from companion.desk import Desk, known_patterns
+from companion.errors import CompanionError
+from ui.icons import app_icon
+from ui.widgets.text import plain_label
+
+
+class SettingsWindow(QWidget):
+    saved = Signal(object)  # Settings
+
+    def __init__(self, desk: Desk, autostart: autostart_mod.Autostart, launch_command: list[str]) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.desk = desk
+        self.autostart = autostart
+        self.launch_command = launch_command
+        self.setWindowTitle("Agent Companion — Settings")
+        self.setWindowIcon(app_icon())
+        s = desk.settings()
+        form = QFormLayout()
+        self.per_hour = QSpinBox()
+        self.per_hour.setRange(1, 30)
+        self.per_hour.setValue(s.notifications_per_hour)
+        form.addRow("Notifications per hour, at most", self.per_hour)
+        self.long_call = QDoubleSpinBox()
+        self.long_call.setRange(1, 120)
+        self.long_call.setDecimals(0)
+        self.long_call.setSuffix(" min")
+        self.long_call.setValue(s.long_call_minutes)
+        form.addRow("A call is long after", self.long_call)
+        self.offer = QCheckBox("Offer a reset after a long or tough call")
+        self.offer.setChecked(s.offer_reset_after_calls)
+        form.addRow(self.offer)
+        self.pattern = QComboBox()
+        for key, name in known_patterns():
+            self.pattern.addItem(name, key)
+        self.pattern.setCurrentIndex(max(0, self.pattern.findData(s.default_pattern)))
+        form.addRow("Breathing pattern", self.pattern)
+        self.reduced_motion = QCheckBox("Reduce motion (no breathing animation)")
+        self.reduced_motion.setChecked(s.reduced_motion)
+        form.addRow(self.reduced_motion)
+        self.chime = QCheckBox("Play a soft chime when a reset ends")
+        self.chime.setChecked(s.chime)
+        form.addRow(self.chime)
+        self.mood = QCheckBox("Ask how I feel before and after a reset (private)")
+        self.mood.setChecked(s.mood_tap)
+        form.addRow(self.mood)
+        self.start_at_login = QCheckBox("Start Agent Companion when I log in")
+        self.start_at_login.setChecked(self.autostart.is_enabled())
+        form.addRow(self.start_at_login)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        self.error = plain_label("", wrap=True)
+        self.error.setStyleSheet("color: #a33;")
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.close)
+        layout.addWidget(self.buttons)
+
+    def collect(self) -> Settings:
+        return self.desk.settings().with_changes(
+            notifications_per_hour=self.per_hour.value(),
+            long_call_minutes=float(self.long_call.value()),
+            offer_reset_after_calls=self.offer.isChecked(),
+            default_pattern=self.pattern.currentData(),
+            reduced_motion=self.reduced_motion.isChecked(),
+            chime=self.chime.isChecked(),
+            mood_tap=self.mood.isChecked(),
+            autostart=self.start_at_login.isChecked(),
+        )
+
+    def save(self) -> bool:
+        try:
+            settings = self.collect()
+            if settings.autostart:
+                self.autostart.enable(self.launch_command)
+            else:
+                self.autostart.disable()
+            settings = self.desk.save_settings(settings)
+        except (CompanionError, OSError) as exc:
+            self.error.setText(f"Not saved: {exc}")
+            return False
+        self.error.setText("")
+        self.saved.emit(settings)
+        self.close()
+        return True
