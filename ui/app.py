@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import socket
 import sys
 from logging.handlers import RotatingFileHandler
 
-from PySide6.QtCore import QLockFile, QTimer
+from PySide6.QtCore import QLockFile, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from companion import APP_NAME, __version__, ipc
@@ -54,6 +56,24 @@ def _already_running(paths: Paths) -> int:
     return 0
 
 
+def install_signal_handlers(app: QApplication) -> QSocketNotifier:
+    """SIGTERM/SIGINT quit cleanly (the database is closed, a running reset is recorded).
+
+    Python runs signal handlers only between bytecodes, and Qt's loop runs in C++: the wake-up fd wakes
+    the loop through a socket notifier, without any polling timer (idle CPU stays at zero).
+    """
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: reader.recv(64))
+    notifier._sockets = (reader, writer)  # type: ignore[attr-defined]  # keep them open
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: app.exit(0))
+    return notifier
+
+
 class CompanionApp:
     def __init__(self, app: QApplication, paths: Paths) -> None:
         from ui.controller import Controller
@@ -70,7 +90,7 @@ class CompanionApp:
             autostart=autostart.for_platform(),
             launch_command=autostart.launch_command(),
         )
-        self.controller.quit_requested.connect(self.app.quit)
+        self.controller.quit_requested.connect(lambda: self.app.exit(0))
 
     def start(self) -> None:
         self.controller.tray.show()
@@ -91,8 +111,14 @@ class CompanionApp:
             self.db = open_database(self.paths.database, self.paths.backups)
         except DatabaseError as exc:
             log.error("cannot open the database: %s", exc)
-            QMessageBox.critical(None, APP_NAME, str(exc))
-            self.app.exit(1)
+            print(f"companion: {exc}", file=sys.stderr, flush=True)
+            self.controller.tray.hide()
+            box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, str(exc), QMessageBox.StandardButton.Close)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.finished.connect(lambda *_: self.app.exit(1))
+            box.show()
+            self.error_box = box
+            _write_ready("database-error")
             return
         controller = self.controller
         chain = NotifierChain([
@@ -132,10 +158,13 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         app.setApplicationVersion(__version__)
         app.setDesktopFileName("agent-companion")
         app.setQuitOnLastWindowClosed(False)
+        notifier = install_signal_handlers(app)
         companion = CompanionApp(app, paths)
         companion.start()
         code = app.exec()
         companion.shutdown()
+        log.info("%s stopped", APP_NAME)
+        notifier.setEnabled(False)
         return code
     finally:
         lock.unlock()

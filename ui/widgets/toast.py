@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from companion.notify.centre import Shown
@@ -17,8 +17,10 @@ MARGIN = 16
 
 
 class Toast(QFrame):
+    closed = Signal()
+
     def __init__(self, title: str, body: str, actions: tuple[tuple[str, str], ...] = (),
-                 on_action: Callable[[str], None] | None = None, seconds: int = PLAIN_SECONDS) -> None:
+                 on_action: Callable[[str], None] | None = None, seconds: int | None = None) -> None:
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
@@ -51,7 +53,12 @@ class Toast(QFrame):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.close)
-        self._timer.start(seconds * 1000)
+        self._timer.start((PLAIN_SECONDS if seconds is None else seconds) * 1000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._timer.stop()
+        self.closed.emit()
+        super().closeEvent(event)
 
     def _choose(self, key: str) -> None:
         self.chosen = key
@@ -79,9 +86,8 @@ class ToastManager:
         self.visible: list[Toast] = []
 
     def _show(self, toast: Toast) -> Toast:
-        self.visible = [t for t in self.visible if t.isVisible()]
         offset = sum(t.height() + 8 for t in self.visible)
-        toast.destroyed.connect(lambda *_: self._forget(toast))
+        toast.closed.connect(lambda: self._forget(toast))
         toast.show_in_corner(offset)
         self.visible.append(toast)
         return toast

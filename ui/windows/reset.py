@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPlainTextEdit,
@@ -127,8 +127,6 @@ class ResetWindow(QWidget):
         done_layout.addWidget(self.close_button)
         self.pages.addWidget(done)
 
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
-
         self.timer = QTimer(self)
         self.timer.setInterval(CALM_MS if settings.reduced_motion else FRAME_MS)
         self.timer.timeout.connect(self.tick)
@@ -195,8 +193,10 @@ class ResetWindow(QWidget):
             self.shred_note.setText(f"Shredded {lines} line{'s' if lines != 1 else ''}. Gone.")
 
     # -- closing ----------------------------------------------------------------------------------
-    def _escape(self) -> None:
-        if self.pages.currentIndex() == 0:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() != Qt.Key.Key_Escape:
+            super().keyPressEvent(event)
+        elif self.pages.currentIndex() == 0:
             self.end_now()
         else:
             self.close()

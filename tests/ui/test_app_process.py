@@ -1,0 +1,99 @@
+"""The real `companion` process, offscreen: start-up order, single instance, signals, database errors."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+COMPANION = str(Path(sys.executable).with_name("companion"))
+
+
+def wait_for_line(path: Path, line: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and line in path.read_text().splitlines():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{line!r} never appeared in {path}: {path.read_text() if path.exists() else '-'}")
+
+
+@pytest.fixture
+def start(tmp_path):
+    procs = []
+
+    def _start(data: Path):
+        ready = data.parent / f"{data.name}.ready"
+        env = {**os.environ, "COMPANION_READY_FILE": str(ready)}
+        proc = subprocess.Popen([COMPANION, "--data-dir", str(data)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        procs.append(proc)
+        return proc, ready
+
+    yield _start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def cli(data: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([COMPANION, *args, "--data-dir", str(data)], capture_output=True, text=True, timeout=30)
+
+
+def test_tray_first_then_services_then_a_clean_stop(start, tmp_path):
+    data = tmp_path / "agent"
+    proc, ready = start(data)
+    wait_for_line(ready, "services-ready")
+    assert ready.read_text().splitlines()[:2] == ["tray-shown", "services-ready"]
+    second = subprocess.run([COMPANION, "--data-dir", str(data)], capture_output=True, text=True, timeout=30)
+    assert second.returncode == 0 and "already running" in second.stdout
+    assert cli(data, "call", "start", "--ref", "A1").returncode == 0
+    assert cli(data, "status").stdout.strip() == "On a call (A1)"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    log = (data / "companion.log").read_text()
+    assert "ready" in log and "stopped" in log
+    assert cli(data, "status").returncode == 3  # nobody answers any more
+    con = sqlite3.connect(data / "companion.sqlite")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT ref FROM calls").fetchall() == [("A1",)]
+    con.close()
+
+
+def test_newer_database_is_refused_with_a_clear_message(start, tmp_path):
+    data = tmp_path / "agent"
+    proc, ready = start(data)
+    wait_for_line(ready, "services-ready")
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(15)
+    con = sqlite3.connect(data / "companion.sqlite")
+    con.execute("UPDATE alembic_version SET version_num = '0999'")
+    con.commit()
+    con.close()
+    before = (data / "companion.sqlite").read_bytes()
+    proc, ready = start(data)
+    wait_for_line(ready, "database-error")
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(15)
+    assert "newer version of Agent Companion" in proc.stderr.read()
+    assert (data / "companion.sqlite").read_bytes() == before
+
+
+def test_corrupt_database_is_moved_aside_and_the_app_starts(start, tmp_path):
+    data = tmp_path / "agent"
+    data.mkdir(mode=0o700)
+    (data / "companion.sqlite").write_bytes(b"\x00garbage" * 500)
+    proc, ready = start(data)
+    wait_for_line(ready, "services-ready")
+    assert cli(data, "status").returncode == 0
+    moved = list(data.glob("companion.sqlite.corrupt-*"))
+    assert len(moved) == 1 and moved[0].read_bytes() == b"\x00garbage" * 500
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    assert "moved aside" in (data / "companion.log").read_text()

@@ -1,0 +1,46 @@
+from datetime import datetime, timezone
+
+from PySide6.QtWidgets import QTableWidget
+
+from ui.windows.my_day import MyDayWindow
+
+
+def table(window, index) -> QTableWidget:
+    return window.tabs.widget(index)
+
+
+def cells(t: QTableWidget):
+    return [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
+
+
+def test_empty_day(qtbot, desk):
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    assert window.headline.text() == "Nothing recorded yet today. Take care of yourself."
+
+
+def test_shows_todays_calls_resets_and_notifications(qtbot, desk, clock, monkeypatch):
+    # The fake clock writes records at its own time: look at the fake clock's day.
+    monkeypatch.setattr("ui.windows.my_day.datetime", type("D", (), {
+        "now": staticmethod(lambda tz=None: clock.now())}))
+    desk.start_call("4711")
+    clock.advance(125)
+    desk.end_call(tough=True)
+    desk.start_call()
+    clock.advance(35)
+    desk.end_call()
+    session = desk.start_reset(1, "box", "window")
+    for _ in range(6):
+        clock.advance(10)
+        desk.finish_reset_if_due()
+    desk.resets.set_mood_after(session.record_id, 4)
+    desk.notifications.post("info", "<b>bold?</b>", "plain & simple")
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    assert window.headline.text() == "Today: 2 calls, average handle time 1:20, 1 reset (1:00 of breathing)."
+    assert [window.tabs.tabText(i) for i in range(3)] == ["Calls (2)", "Resets (1)", "Notifications (2)"]
+    calls = cells(table(window, 0))
+    assert [row[1:] for row in calls] == [["4711", "2:05", "yes"], ["—", "0:35", ""]]
+    assert cells(table(window, 1))[0][1:] == ["box", "1:00", "completed", "– → 4"]
+    notes = [row[1] for row in cells(table(window, 2))]
+    assert "<b>bold?</b>: plain & simple" in notes  # shown literally, never as rich text

@@ -1,0 +1,59 @@
+from pathlib import Path
+
+from companion.config import SettingsStore
+
+
+def test_saving_settings_persists_them(controller, desk, db, tmp_path):
+    window = controller.open_settings()
+    window.per_hour.setValue(7)
+    window.long_call.setValue(12)
+    window.pattern.setCurrentIndex(window.pattern.findData("sigh"))
+    window.reduced_motion.setChecked(True)
+    window.chime.setChecked(True)
+    window.offer.setChecked(False)
+    assert window.save()
+    stored = SettingsStore(db).load()
+    assert (stored.notifications_per_hour, stored.long_call_minutes, stored.default_pattern) == (7, 12.0, "sigh")
+    assert stored.reduced_motion and stored.chime and not stored.offer_reset_after_calls
+    assert desk.settings() == stored and not window.isVisible()
+
+
+def test_autostart_switch_writes_and_removes_the_entry(controller, tmp_path):
+    entry = tmp_path / "config" / "autostart" / "agent-companion.desktop"
+    window = controller.open_settings()
+    assert not window.start_at_login.isChecked()
+    window.start_at_login.setChecked(True)
+    assert window.save()
+    assert "Exec=/usr/bin/companion" in entry.read_text()
+    window = controller.open_settings()
+    assert window.start_at_login.isChecked()
+    window.start_at_login.setChecked(False)
+    assert window.save()
+    assert not entry.exists()
+
+
+def test_a_failure_is_shown_and_nothing_is_saved(controller, desk, db):
+    class BrokenAutostart:
+        def is_enabled(self):
+            return False
+
+        def enable(self, command):
+            raise PermissionError("autostart folder is read-only")
+
+        def disable(self):
+            pass
+
+    controller.autostart = BrokenAutostart()
+    window = controller.open_settings()
+    window.start_at_login.setChecked(True)
+    window.per_hour.setValue(9)
+    assert not window.save()
+    assert "Not saved" in window.error.text() and "read-only" in window.error.text()
+    assert window.isVisible() and SettingsStore(db).load().notifications_per_hour == 4
+
+
+def test_cancel_changes_nothing(controller, db):
+    window = controller.open_settings()
+    window.per_hour.setValue(20)
+    window.buttons.rejected.emit()
+    assert SettingsStore(db).load().notifications_per_hour == 4

@@ -1,0 +1,105 @@
+from datetime import timedelta
+
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from ui.tray import Tray, TrayMenu
+
+
+def texts(menu):
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def sub(menu, title):
+    return next(a.menu() for a in menu.actions() if a.menu() is not None and a.text().startswith(title))
+
+
+def test_menu_has_the_foundation_entries_and_no_placeholders(controller):
+    menu = controller.menu.menu
+    menu.aboutToShow.emit()
+    entries = texts(menu)
+    assert entries[0] == "Ready"
+    assert entries[1:] == ["Reset", "Start a call", "Pause notifications", "My day", "Settings", "Quit"]
+    assert texts(sub(menu, "Reset")) == ["1-minute breath", "3-minute reset", "5-minute decompress"]
+    assert texts(sub(menu, "Pause")) == ["For 30 minutes", "For 1 hour", "Until tomorrow"]
+    assert not any("kudos" in t.lower() or "checklist" in t.lower() for t in entries)
+
+
+def test_without_a_system_tray_a_stand_in_window_shows_state(controller, qtbot):
+    assert not QSystemTrayIcon.isSystemTrayAvailable()  # offscreen
+    standin = controller.tray.standin
+    assert standin is not None and standin.isVisible()
+    assert standin.state_label.text() == "Ready"
+    assert standin.menu_button.menu() is controller.menu.menu
+    standin.close()  # closing minimises, it does not quit
+    assert standin.isVisible() or standin.isMinimized()
+
+
+def test_call_from_the_menu_changes_state_and_menu(controller, desk, clock):
+    controller.menu.action("Start a call").trigger()
+    assert desk.state() == "on_call" and controller.tray.state == "on_call"
+    controller.menu.menu.aboutToShow.emit()
+    entries = texts(controller.menu.menu)
+    assert entries[0] == "On a call"
+    assert "End call" in entries and "End call (it was a tough one)" in entries
+    reset_action = next(a for a in controller.menu.menu.actions() if a.menu() is not None
+                        and a.text().startswith("Reset"))
+    assert reset_action.text() == "Reset (after this call)" and not reset_action.isEnabled()
+    clock.advance(30)
+    controller.menu.action("End call (it was a tough one)").trigger()
+    assert desk.state() == "ready"
+    assert controller.toasts.visible and controller.toasts.visible[-1].windowTitle() == "Take a 60-second reset?"
+
+
+def test_pause_and_resume_from_the_menu(controller, desk, clock):
+    controller.menu.menu.aboutToShow.emit()
+    controller.menu.action("For 30 minutes").trigger()
+    assert desk.state() == "paused" and controller.tray.state == "paused"
+    assert controller._wakeup.isActive()  # resumes by itself
+    controller.menu.menu.aboutToShow.emit()
+    assert texts(controller.menu.menu)[0].startswith("Notifications paused until")
+    controller.menu.action("Resume now").trigger()
+    assert desk.state() == "ready"
+
+
+def test_pause_until_tomorrow(controller, desk, clock):
+    controller.menu.menu.aboutToShow.emit()
+    controller.menu.action("Until tomorrow").trigger()
+    until = desk.notifications.paused_until
+    assert until is not None and timedelta(hours=0) < until - clock.now() <= timedelta(hours=30)
+
+
+def test_reset_from_the_menu_opens_the_reset_window(controller, desk):
+    controller.menu.menu.aboutToShow.emit()
+    controller.menu.action("5-minute decompress").trigger()
+    window = controller.windows["reset"]
+    assert window.isVisible() and desk.state() == "reset" and controller.tray.state == "reset"
+    assert window.session.pattern.key == "decompress" and window.session.planned_seconds == 300
+
+
+def test_my_day_and_settings_open(controller):
+    controller.menu.menu.aboutToShow.emit()
+    controller.menu.action("My day").trigger()
+    controller.menu.action("Settings").trigger()
+    assert controller.windows["my_day"].isVisible() and controller.windows["settings"].isVisible()
+
+
+def test_quit_asks_the_app_to_quit(controller, qtbot):
+    controller.menu.menu.aboutToShow.emit()
+    with qtbot.waitSignal(controller.quit_requested, timeout=1000):
+        controller.menu.action("Quit").trigger()
+
+
+def test_refusals_from_clicks_are_shown_not_swallowed(controller, desk):
+    desk.start_call()
+    controller.menu.reset_requested.emit(1, None)
+    assert desk.resets.current is None
+    assert any("on a call" in t.body_label.text() for t in controller.toasts.visible)
+
+
+def test_tray_icon_mode_uses_state_icons(qtbot, desk):
+    status = lambda: {"state": "on_call"}  # noqa: E731
+    tray = Tray(TrayMenu(status), status, use_tray=True)
+    tray.refresh()
+    assert tray.icon is not None and not tray.icon.icon().isNull()
+    assert "On a call" in tray.icon.toolTip()
+    tray.hide()
