@@ -69,6 +69,9 @@ class Desk:
 
     # -- calls ------------------------------------------------------------------------------------
     def start_call(self, ref: str | None = None) -> str:
+        """A call always wins: a reset still running is ended (and recorded) before the call starts."""
+        if self.resets.current is not None:
+            self.end_reset()
         call_id = self.calls.start(ref)
         self.notifications.set_on_call(True)
         return call_id

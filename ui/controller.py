@@ -102,6 +102,9 @@ class Controller(QObject):
     # -- actions ----------------------------------------------------------------------------------
     def start_call(self, ref: str | None) -> str:
         call_id = self._require_desk().start_call(ref)
+        reset = self.windows.get("reset")
+        if reset is not None and reset.isVisible():
+            reset.close()  # the desk ended the reset; get out of the softphone's way
         self.refresh()
         return call_id
 

@@ -114,3 +114,11 @@ def test_reset_is_refused_on_call(controller, desk):
     with pytest.raises(InvalidInput):
         controller.open_reset(1, None, "cli")
     assert "reset" not in controller.windows
+
+
+def test_an_incoming_call_closes_the_reset_window(controller, desk, clock, db):
+    window = controller.open_reset(3, None, "tray")
+    breathe(window, clock, 4)
+    controller.start_call("4711")
+    assert not window.isVisible() and desk.state() == "on_call"
+    assert [r.outcome for r in recorded(db)] == ["ended_early"]

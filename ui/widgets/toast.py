@@ -21,8 +21,10 @@ class Toast(QFrame):
 
     def __init__(self, title: str, body: str, actions: tuple[tuple[str, str], ...] = (),
                  on_action: Callable[[str], None] | None = None, seconds: int | None = None) -> None:
+        # Not managed by the X11 window manager: no taskbar entry and it can never take the focus.
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
-                         | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
+                         | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus
+                         | Qt.WindowType.X11BypassWindowManagerHint)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
