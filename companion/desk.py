@@ -19,12 +19,12 @@ from companion.errors import InvalidInput
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
 from companion.notify.centre import Action, NotificationCentre
+from companion.notify.kinds import RESET_OFFER
 from companion.reset.patterns import PATTERNS
 from companion.reset.service import ResetService
 from companion.reset.session import ResetSession
 from companion.status import app_state
 
-RESET_OFFER = "reset_offer"
 OFFER_ACTIONS = (Action("start", "Start a 60-second reset"), Action("dismiss", "Not now"))
 OFFER_EXPIRES = timedelta(minutes=10)
 TOMORROW_AT = time(6, 0)  # "pause until tomorrow" ends at 06:00 local time

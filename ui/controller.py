@@ -5,20 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from companion import ipc
-from companion.desk import RESET_OFFER, Desk
 from companion.errors import CompanionError
-from ui.bridge import Bridge
+from companion.notify.kinds import RESET_OFFER
 from ui.tray import Tray, TrayMenu, describe
 from ui.widgets.toast import ToastManager
-from ui.windows.my_day import MyDayWindow
-from ui.windows.reset import ResetWindow
-from ui.windows.settings import SettingsWindow
+
+if TYPE_CHECKING:  # the desk (and SQLAlchemy) is loaded after the tray is showing
+    from companion.desk import Desk
+    from ui.windows.reset import ResetWindow
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ class Controller(QObject):
     # -- wiring -----------------------------------------------------------------------------------
     def attach(self, desk: Desk) -> None:
         """Hand in the desk once the database is open (the tray is already showing)."""
+        from ui.bridge import Bridge
+
         self.desk = desk
         desk.notifications.presenter = self.toasts
         self.bridge = Bridge(desk.events)
@@ -115,6 +117,8 @@ class Controller(QObject):
 
     def open_reset(self, minutes: float, pattern: str | None, trigger: str,
                    call_id: str | None = None) -> ResetWindow:
+        from ui.windows.reset import ResetWindow
+
         desk = self._require_desk()
         existing = self.windows.get("reset")
         if existing is not None and existing.isVisible() and desk.resets.current is not None:
@@ -151,11 +155,15 @@ class Controller(QObject):
         return window
 
     def open_my_day(self) -> QWidget:
+        from ui.windows.my_day import MyDayWindow
+
         if self.desk is None:
             return self.tray.standin or QWidget()
         return self._open("my_day", lambda: MyDayWindow(self.desk))
 
     def open_settings(self) -> QWidget:
+        from ui.windows.settings import SettingsWindow
+
         if self.desk is None:
             return self.tray.standin or QWidget()
         return self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command))

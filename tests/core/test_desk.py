@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from companion.desk import RESET_OFFER
+from companion.notify.kinds import RESET_OFFER
 from companion.errors import InvalidInput
 from companion.status import app_state
 from tests.fakes import RecordingPresenter

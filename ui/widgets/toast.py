@@ -2,13 +2,14 @@
 from the softphone. It shows actionable prompts (with buttons) and is the last notification backend."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from companion.notify.centre import Shown
+if TYPE_CHECKING:
+    from companion.notify.centre import Shown
 from ui.widgets.text import plain_label
 
 PLAIN_SECONDS = 8

@@ -1,0 +1,4 @@
+"""Notification kinds (light to import: the tray layer uses them before the database is open)."""
+
+INFO = "info"
+RESET_OFFER = "reset_offer"
