@@ -19,7 +19,7 @@ from companion.errors import InvalidInput
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
 from companion.notify.centre import Action, NotificationCentre
-from companion.notify.kinds import RESET_OFFER
+from companion.notify.kinds import INFO, RESET_OFFER
 from companion.reset.patterns import PATTERNS
 from companion.reset.service import ResetService
 from companion.reset.session import ResetSession
@@ -42,6 +42,16 @@ class Desk:
         self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
         self.offline = False
         self.calls.close_abandoned()
+
+    def welcome_if_first_run(self) -> bool:
+        """The first start says where the app went (a tray icon is easy to miss). Once per database."""
+        if self.store.get_state("welcomed"):
+            return False
+        self.notifications.post(INFO, "Agent Companion is in your tray",
+                                "Right-click the heart icon for a reset, to pause notifications or to see "
+                                "your day. It stays quiet while you are on a call.")
+        self.store.set_state("welcomed", True)
+        return True
 
     # -- settings ---------------------------------------------------------------------------------
     def settings(self) -> Settings:
@@ -131,6 +141,7 @@ class Desk:
         ended = self.notifications.expire_pause()
         self.notifications.flush()
         if ended:
+            self.notifications.post(INFO, "Notifications are back on", "Your pause has ended.")
             self.events.publish(ev.STATE_CHANGED)
 
 

@@ -7,10 +7,10 @@ The data folder holds the SQLite database, its backups and the log. It is chosen
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +68,8 @@ class Paths:
         can connect; on Windows it is a named-pipe name (``\\\\.\\pipe\\<name>``), restricted to the user by
         the server. One instance per data folder: two agents (two data folders) can share a machine.
         """
-        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
+        # crc32, not hashlib: hashlib loads OpenSSL (~4 MB) into a process that otherwise never needs it.
+        digest = f"{zlib.crc32(str(self.data_dir).encode()):08x}"
         if sys.platform == "win32":
             return f"{APP_ID}-{os.environ.get('USERNAME', 'user')}-{digest}"
         return str(runtime_dir() / f"companion-{digest}.sock")

@@ -62,6 +62,7 @@ class Controller(QObject):
         self.bridge.state_changed.connect(self.refresh)
         self.bridge.notification_shown.connect(lambda *_: self._schedule_wakeup())
         desk.notifications.flush()  # held before a restart: show what may be shown now
+        desk.welcome_if_first_run()
         self.refresh()
 
     def status(self) -> dict[str, Any]:
@@ -125,6 +126,7 @@ class Controller(QObject):
             existing.raise_()
             return existing  # type: ignore[return-value]
         session = desk.start_reset(minutes, pattern, trigger, call_id=call_id)
+        self.toasts.dismiss(RESET_OFFER)
         window = ResetWindow(desk, session, chime=self.chime)
         window.finished.connect(lambda *_: self.refresh())
         self.windows["reset"] = window

@@ -63,7 +63,8 @@ def test_tick_ends_an_expired_pause(desk, clock, notifier):
     desk.notifications.post("info", "held", "")
     clock.advance(31 * 60)
     desk.tick_notifications()
-    assert desk.state() == "ready" and notifier.shown == [("held", "")]
+    assert desk.state() == "ready"
+    assert notifier.shown == [("held", ""), ("Notifications are back on", "Your pause has ended.")]
 
 
 def test_status_while_on_call(desk, clock):
@@ -99,3 +100,13 @@ def test_a_call_ends_a_running_reset_first(desk, clock, db):
     with db.session() as s:
         (row,) = s.scalars(select(ResetRow))
     assert (row.outcome, row.actual_seconds) == ("ended_early", 15.0)
+
+
+def test_welcome_once_per_database(desk, db, clock, notifier):
+    from companion.desk import Desk
+    from companion.notify.base import NotifierChain
+
+    assert desk.welcome_if_first_run() is True
+    assert notifier.shown[0][0] == "Agent Companion is in your tray"
+    assert Desk(db, clock, NotifierChain([notifier])).welcome_if_first_run() is False
+    assert len(notifier.shown) == 1

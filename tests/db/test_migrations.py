@@ -21,12 +21,49 @@ def test_known_revisions_match_the_alembic_scripts():
     assert scripts.get_current_head() == schema.HEAD
 
 
-def test_migrations_build_exactly_the_models(db):
-    with db.engine.connect() as con:
+def test_migrations_build_exactly_the_models(tmp_path):
+    from companion.db.engine import make_engine, migrate
+
+    engine = make_engine(tmp_path / "migrated.sqlite")
+    migrate(engine)
+    with engine.connect() as con:
         diff = compare_metadata(MigrationContext.configure(con), Base.metadata)
+    engine.dispose()
     assert diff == []
 
 
 def test_sample_exists_for_every_released_revision():
     samples = Path(__file__).parent / "samples"
     assert {f"schema-{rev}.sqlite" for rev in schema.REVISIONS} <= {p.name for p in samples.iterdir()}
+
+
+def test_fresh_database_equals_the_migrated_one(tmp_path):
+    """New databases are built from the models and stamped; they must match running the migrations."""
+    import sqlite3
+
+    from companion.db.engine import make_engine, migrate, open_database
+
+    fresh = open_database(tmp_path / "fresh.sqlite")
+    fresh.close()
+    migrated_engine = make_engine(tmp_path / "migrated.sqlite")
+    migrate(migrated_engine)
+    migrated_engine.dispose()
+
+    def schema_of(path):
+        """Columns (name, type, not null, default, pk), check constraints, foreign keys, indexes, version."""
+        import re
+
+        con = sqlite3.connect(path)
+        result = {}
+        for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"):
+            result[name] = (
+                sorted(row[1:] for row in con.execute(f"PRAGMA table_info({name})")),
+                sorted(re.findall(r"CONSTRAINT (\w+) CHECK \((.*)\)", sql)),
+                sorted(row[2:5] for row in con.execute(f"PRAGMA foreign_key_list({name})")),
+                sorted(row[1:3] for row in con.execute(f"PRAGMA index_list({name})")),
+            )
+        result["version"] = con.execute("SELECT version_num FROM alembic_version").fetchall()
+        con.close()
+        return result
+
+    assert schema_of(tmp_path / "fresh.sqlite") == schema_of(tmp_path / "migrated.sqlite")

@@ -46,3 +46,12 @@ def test_reset_offer_start_opens_a_reset(controller, desk, clock):
     toast.buttons["start"].click()
     window = controller.windows["reset"]
     assert window.isVisible() and window.session.trigger == "after_call" and window.session.planned_seconds == 60
+
+
+def test_starting_a_reset_dismisses_the_offer(controller, desk, clock):
+    desk.start_call()
+    clock.advance(30)
+    desk.end_call(tough=True)
+    assert [t.kind for t in controller.toasts.visible] == ["reset_offer"]
+    controller.open_reset(1, None, "cli")
+    assert controller.toasts.visible == []

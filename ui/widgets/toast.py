@@ -21,7 +21,8 @@ class Toast(QFrame):
     closed = Signal()
 
     def __init__(self, title: str, body: str, actions: tuple[tuple[str, str], ...] = (),
-                 on_action: Callable[[str], None] | None = None, seconds: int | None = None) -> None:
+                 on_action: Callable[[str], None] | None = None, seconds: int | None = None,
+                 kind: str = "") -> None:
         # Not managed by the X11 window manager: no taskbar entry and it can never take the focus.
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus
@@ -33,6 +34,7 @@ class Toast(QFrame):
         self.setStyleSheet("#toast { background: #fdfdfb; border: 1px solid #b9c4cf; border-radius: 8px; }")
         self.setWindowTitle(title)
         self._on_action = on_action
+        self.kind = kind
         self.chosen: str | None = None
         layout = QVBoxLayout(self)
         self.title_label = plain_label(title)
@@ -108,4 +110,9 @@ class ToastManager:
                 self._on_action(shown.id, key)
 
         self._show(Toast(shown.title, shown.body, tuple((a.key, a.label) for a in shown.actions), chosen,
-                         seconds=ACTION_SECONDS))
+                         seconds=ACTION_SECONDS, kind=shown.kind))
+
+    def dismiss(self, kind: str) -> None:
+        """Close the prompts of one kind (a reset offer is moot once a reset runs)."""
+        for toast in [t for t in self.visible if t.kind == kind]:
+            toast.close()
