@@ -5,25 +5,15 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
+from tests.process import COMPANION, wait_for_line
 
-COMPANION = str(Path(sys.executable).with_name("companion"))
 WELCOME = "Agent Companion is in your tray"
-
-
-def wait_for_line(path: Path, line: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and line in path.read_text().splitlines():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{line!r} never appeared in {path}")
 
 
 @pytest.fixture

@@ -3,22 +3,12 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-COMPANION = str(Path(sys.executable).with_name("companion"))
-
-
-def wait_for_line(path: Path, line: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and line in path.read_text().splitlines():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{line!r} never appeared in {path}: {path.read_text() if path.exists() else '-'}")
+from tests.process import COMPANION, wait_for_line
 
 
 @pytest.fixture
