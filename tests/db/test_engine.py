@@ -15,10 +15,8 @@ from companion.db import schema
 from companion.db.engine import open_database
 from companion.db.models import CallRecord
 from companion.errors import (
-    DatabaseCorruptError,
     DatabaseLockedError,
     DatabaseNewerError,
-    DatabaseReadOnlyError,
 )
 
 SAMPLES = Path(__file__).parent / "samples"

@@ -1,4 +1,3 @@
-from datetime import datetime, timezone
 
 from PySide6.QtWidgets import QTableWidget
 
