@@ -115,3 +115,19 @@ def test_stale_socket_file_is_replaced(controller, qtbot):
     answer = in_thread(qtbot, lambda: ipc.send(name, {"cmd": "status"}))
     assert answer["ok"]
     srv.close()
+
+
+def test_another_user_cannot_connect(server, tmp_path):
+    """The socket folder is 0700: another account gets 'permission denied' before reaching the app."""
+    if os.geteuid() != 0:  # CI runs as root; a developer's own account cannot switch users
+        pytest.skip("switching to the 'nobody' account needs root")
+    import shutil
+    import subprocess
+
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    code = ("import socket, sys\ns = socket.socket(socket.AF_UNIX)\n"
+            "try:\n    s.connect(sys.argv[1])\nexcept PermissionError:\n    print('refused')\n"
+            "else:\n    print('connected')\n")
+    out = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", code, server.name],
+                         capture_output=True, text=True, timeout=30, cwd="/")
+    assert out.stdout.strip() == "refused", out.stdout + out.stderr
