@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from companion import events as ev
+from companion.calls.refs import validate_ref
 from companion.calls.tracker import CallSummary, CallTracker
 from companion.clock import Clock
 from companion.config import Settings, SettingsStore
@@ -80,6 +81,7 @@ class Desk:
     # -- calls ------------------------------------------------------------------------------------
     def start_call(self, ref: str | None = None) -> str:
         """A call always wins: a reset still running is ended (and recorded) before the call starts."""
+        validate_ref(ref)  # refuse a bad reference before anything changes
         if self.resets.current is not None:
             self.end_reset()
         call_id = self.calls.start(ref)
@@ -138,11 +140,8 @@ class Desk:
 
     def tick_notifications(self) -> None:
         """Called by the ui's single-shot timer at ``notifications.next_wakeup()``."""
-        ended = self.notifications.expire_pause()
-        self.notifications.flush()
-        if ended:
-            self.notifications.post(INFO, "Notifications are back on", "Your pause has ended.")
-            self.events.publish(ev.STATE_CHANGED)
+        self.notifications.flush()  # ends a pause whose time has come, then shows what may be shown
+        self.events.publish(ev.STATE_CHANGED)
 
 
 def _minutes(seconds: float) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the desk (and SQLAlchemy) is loaded after the tray is showi
 log = logging.getLogger(__name__)
 
 MAX_WAKEUP_MS = 6 * 3600 * 1000
+MIN_WAKEUP_MS = 1000
 
 
 class Controller(QObject):
@@ -82,7 +83,7 @@ class Controller(QObject):
             self._wakeup.stop()
             return
         ms = int((when - datetime.now(timezone.utc)).total_seconds() * 1000) + 50
-        self._wakeup.start(max(0, min(ms, MAX_WAKEUP_MS)))
+        self._wakeup.start(max(MIN_WAKEUP_MS, min(ms, MAX_WAKEUP_MS)))  # never a hot loop
 
     def _wake(self) -> None:
         if self.desk is not None:

@@ -23,6 +23,7 @@ from companion.db.models import Notification
 from companion.errors import NotifyError
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
+from companion.notify.kinds import INFO
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +74,18 @@ class NotificationCentre:
     # -- state -------------------------------------------------------------------------------------
     @property
     def paused_until(self) -> datetime | None:
-        self.expire_pause()
-        return self._paused_until
+        """The end of the current pause, or None. Pure: an expired pause reads as None here and is
+        cleared (with its "back on" notice) by ``expire_pause``, which flush and the ui's timer call."""
+        until = self._paused_until
+        return until if until is not None and self._clock.now() < until else None
 
     def expire_pause(self) -> bool:
         """End a pause whose time has come (it resumes by itself). True if one just ended."""
-        if self._paused_until is not None and self._clock.now() >= self._paused_until:
-            self.resume()
-            return True
-        return False
+        if self._paused_until is None or self._clock.now() < self._paused_until:
+            return False
+        self._clear_pause()
+        self.post(INFO, "Notifications are back on", "Your pause has ended.")
+        return True
 
     def pause(self, until: datetime) -> None:
         until = utc(until)
@@ -92,12 +96,15 @@ class NotificationCentre:
         self._events.publish(ev.NOTIFICATIONS_PAUSED, until=until)
 
     def resume(self) -> None:
-        was_paused = self._paused_until is not None
+        """Resume now (the agent asked)."""
+        if self._paused_until is not None:
+            self._clear_pause()
+        self.flush()
+
+    def _clear_pause(self) -> None:
         self._paused_until = None
         self._store.set_state("paused_until", None)
-        if was_paused:
-            self._events.publish(ev.NOTIFICATIONS_RESUMED)
-        self.flush()
+        self._events.publish(ev.NOTIFICATIONS_RESUMED)
 
     def set_on_call(self, on_call: bool) -> None:
         self.on_call = on_call
@@ -167,6 +174,7 @@ class NotificationCentre:
 
     def flush(self) -> list[str]:
         """Show held notifications, oldest first, as far as the rules allow. Returns the ids shown."""
+        self.expire_pause()
         with self._db.session() as s:
             ids = s.scalars(
                 select(Notification.id)
@@ -182,9 +190,13 @@ class NotificationCentre:
         return shown
 
     def next_wakeup(self) -> datetime | None:
-        """When held notifications could next be released without any other event (pause end, cap)."""
-        if self.paused_until is not None:
-            return self.paused_until
+        """When held notifications could next be released without any other event: the end of a pause
+        (it also resumes the app's state), or a slot freed under the hourly cap. None during a call: the
+        call's end flushes, and nothing is due before it."""
+        if self._paused_until is not None:
+            return self._paused_until
+        if self.on_call:
+            return None
         with self._db.session() as s:
             waiting = s.scalar(select(func.count()).select_from(Notification).where(
                 Notification.shown_at.is_(None), Notification.held_reason == HOLD_RATE))
@@ -192,7 +204,9 @@ class NotificationCentre:
                 return None
             since = self._clock.now() - timedelta(hours=1)
             oldest = s.scalar(select(func.min(Notification.shown_at)).where(Notification.shown_at >= since))
-        return oldest + timedelta(hours=1) if oldest else self._clock.now()
+        if oldest is None:  # a slot is free already: whoever flushes next shows them
+            return None
+        return oldest + timedelta(hours=1)
 
     # -- history -----------------------------------------------------------------------------------
     def history(self, limit: int = 100) -> list[Notification]:
@@ -203,6 +217,10 @@ class NotificationCentre:
         with self._db.session() as s:
             return s.scalar(select(func.count()).select_from(Notification).where(
                 Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))) or 0
+
+    def get(self, notification_id: str) -> Notification | None:
+        with self._db.session() as s:
+            return s.get(Notification, notification_id)
 
     def mark_read(self, notification_id: str) -> None:
         with self._db.session() as s:

@@ -64,7 +64,26 @@ def test_tick_ends_an_expired_pause(desk, clock, notifier):
     clock.advance(31 * 60)
     desk.tick_notifications()
     assert desk.state() == "ready"
-    assert notifier.shown == [("held", ""), ("Notifications are back on", "Your pause has ended.")]
+    assert notifier.shown == [("Notifications are back on", "Your pause has ended."), ("held", "")]
+
+
+def test_status_has_no_side_effects(desk, clock, notifier):
+    desk.pause_for(30)
+    desk.notifications.post("info", "held", "")
+    clock.advance(31 * 60)
+    assert desk.status()["paused_until"] is None and desk.state() == "ready"
+    assert notifier.shown == []  # reading the state showed nothing; the timer's tick will
+
+
+def test_bad_ref_during_a_reset_changes_nothing(desk, clock):
+    import pytest
+
+    from companion.errors import InvalidInput
+
+    session = desk.start_reset(1, None, "tray")
+    with pytest.raises(InvalidInput):
+        desk.start_call("not a valid ref")
+    assert desk.resets.current is session and desk.state() == "reset"
 
 
 def test_status_while_on_call(desk, clock):

@@ -52,10 +52,13 @@ def test_pause_holds_and_resumes_by_itself(db, clock, notifier):
     assert notifier.shown == []
     assert centre.next_wakeup() == clock.now() + timedelta(minutes=30)
     clock.advance(29 * 60)
-    assert centre.expire_pause() is False and notifier.shown == []
+    assert centre.flush() == [] and notifier.shown == []
     clock.advance(61)
-    assert centre.expire_pause() is True
-    assert notifier.shown == [("later", "x")] and centre.paused_until is None
+    assert centre.paused_until is None  # reading it changes nothing
+    assert notifier.shown == []
+    centre.flush()
+    assert notifier.shown == [("Notifications are back on", "Your pause has ended."), ("later", "x")]
+    assert centre.expire_pause() is False
 
 
 def test_pause_survives_a_restart(tmp_path, clock, notifier):
@@ -144,3 +147,30 @@ def test_history_survives_restart_and_mark_read(tmp_path, clock, notifier):
     centre.mark_read(nid)
     assert centre.history()[0].read_at == clock.now()
     db.close()
+
+
+def test_a_pause_that_ends_during_a_call_shows_each_held_notification_once(db, clock, notifier):
+    centre = centre_for(db, clock, [notifier])
+    centre.pause(clock.now() + timedelta(minutes=5))
+    centre.post("info", "h1", "")
+    centre.post("info", "h2", "")
+    centre.set_on_call(True)
+    clock.advance(10 * 60)  # the pause ends while the agent is on the call
+    centre.set_on_call(False)
+    titles = [t for t, _ in notifier.shown]
+    assert titles == ["Notifications are back on", "h1", "h2"]
+
+
+def test_no_wakeups_during_a_call(db, clock, notifier, desk):
+    settings = desk.settings().with_changes(notifications_per_hour=1)
+    centre = centre_for(db, clock, [notifier], settings)
+    centre.post("info", "first", "")
+    centre.post("info", "capped1", "")
+    centre.post("info", "capped2", "")
+    assert centre.next_wakeup() == clock.now() + timedelta(hours=1)
+    centre.set_on_call(True)
+    clock.advance(2 * 3600)  # the cap frees up mid-call
+    assert centre.next_wakeup() is None  # the call's end flushes; nothing to poll for
+    centre.set_on_call(False)
+    assert [t for t, _ in notifier.shown] == ["first", "capped1"]
+    assert centre.next_wakeup() == clock.now() + timedelta(hours=1)
