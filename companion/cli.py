@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 from companion import APP_NAME, __version__
 from companion.errors import CompanionError, InvalidInput, NotRunning
 from companion.paths import Paths, resolve_data_dir
-from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS
+from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS, validate_minutes
 
 GuiRunner = Callable[[argparse.Namespace, Paths], int]
 
@@ -29,12 +29,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_RUNNING = 0, 1, 2, 3
 
 def _minutes(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of minutes") from None
-    if not MIN_MINUTES <= value <= MAX_MINUTES:
-        raise argparse.ArgumentTypeError(f"minutes must be from {MIN_MINUTES} to {MAX_MINUTES}")
-    return value
+        return validate_minutes(int(text))
+    except (ValueError, InvalidInput):
+        raise argparse.ArgumentTypeError(f"{text!r}: a reset lasts a whole number of minutes from "
+                                         f"{MIN_MINUTES} to {MAX_MINUTES}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,19 +14,26 @@ load Qt.
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from companion.calls.refs import validate_ref
-from companion.errors import InvalidInput, NotRunning
-from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS
+from companion.errors import CompanionError, InvalidInput, NotRunning
+from companion.reset.patterns import PATTERNS, validate_minutes
+
+log = logging.getLogger(__name__)
 
 VERSION = 1
 MAX_MESSAGE = 4096
 TIMEOUT = 5.0
 COMMANDS = ("call.start", "call.end", "reset", "show", "status")
+NOT_RUNNING = "Agent Companion is not running (start it with `companion`)."
+NOT_ANSWERING = "Agent Companion is running but did not answer properly; see its log."
+
+Handler = Callable[["Request"], tuple[bool, str, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -48,19 +55,20 @@ def parse_request(data: bytes) -> Request:
         raise InvalidInput(f"message longer than {MAX_MESSAGE} bytes")
     try:
         obj = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise InvalidInput("message is not JSON") from None
     if not isinstance(obj, dict):
         raise InvalidInput("message must be a JSON object")
-    if obj.get("v") != VERSION:
-        raise InvalidInput(f"unsupported protocol version {obj.get('v')!r} (expected {VERSION})")
+    version = obj.get("v")
+    if type(version) is not int or version != VERSION:
+        raise InvalidInput(f"unsupported protocol version {_short(version)} (expected {VERSION})")
     cmd = obj.get("cmd")
     if cmd not in COMMANDS:
-        raise InvalidInput(f"unknown command {cmd!r}")
+        raise InvalidInput(f"unknown command {_short(cmd)}")
     allowed = {"call.start": {"ref"}, "call.end": {"tough"}, "reset": {"minutes", "pattern"}}.get(cmd, set())
     extra = set(obj) - {"v", "cmd"} - allowed
     if extra:
-        raise InvalidInput(f"unexpected field(s) for {cmd}: {', '.join(sorted(extra))}")
+        raise InvalidInput(f"unexpected field(s) for {cmd}: {_short(', '.join(sorted(extra)))}")
     args: dict[str, Any] = {}
     if cmd == "call.start":
         ref = obj.get("ref")
@@ -73,20 +81,49 @@ def parse_request(data: bytes) -> Request:
             raise InvalidInput("tough must be true or false")
         args["tough"] = tough
     elif cmd == "reset":
-        minutes = obj.get("minutes", 1)
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-            raise InvalidInput(f"minutes must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}")
+        minutes = validate_minutes(obj.get("minutes", 1))
         pattern = obj.get("pattern")
-        if pattern is not None and pattern not in PATTERNS:
-            raise InvalidInput(f"unknown pattern {pattern!r}")
+        if pattern is not None and (not isinstance(pattern, str) or pattern not in PATTERNS):
+            raise InvalidInput(f"unknown pattern {_short(pattern)}")
         args.update(minutes=minutes, pattern=pattern)
     return Request(cmd, args)
 
 
+def _short(value: Any, limit: int = 40) -> str:
+    """Quote a piece of someone else's input in an error, briefly: never echo it at length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def reply(ok: bool, text: str, **extra: Any) -> bytes:
-    body: dict[str, Any] = {"ok": ok, ("message" if ok else "error"): text[:1000]}
-    body.update(extra)
-    return encode(body)
+    """One answer line, always within MAX_MESSAGE (the text is shortened if it has to be)."""
+    text = text[:1000]
+    while True:
+        body: dict[str, Any] = {"ok": ok, ("message" if ok else "error"): text}
+        body.update(extra)
+        data = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"
+        if len(data) <= MAX_MESSAGE:
+            return data
+        if not text and extra:
+            extra = {}
+        text = text[: len(text) // 2]
+
+
+def respond(line: bytes, handler: Handler) -> bytes:
+    """The server side of one request: validate, dispatch, answer. Always returns an answer line."""
+    try:
+        request = parse_request(line)
+    except CompanionError as exc:
+        log.warning("refused a local-socket message: %s", exc)
+        return reply(False, str(exc))
+    try:
+        ok, text, extra = handler(request)
+    except CompanionError as exc:
+        return reply(False, str(exc))
+    except Exception:
+        log.exception("local-socket command %s failed", request.cmd)
+        return reply(False, "Agent Companion hit an internal error; see its log.")
+    return reply(ok, text, **extra)
 
 
 def send(server_name: str, request: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any]:
@@ -100,11 +137,11 @@ def send(server_name: str, request: dict[str, Any], timeout: float = TIMEOUT) ->
         try:
             sock.connect(server_name)
         except (FileNotFoundError, ConnectionRefusedError) as exc:
-            raise NotRunning("Agent Companion is not running (start it with `companion`).") from exc
+            raise NotRunning(NOT_RUNNING) from exc
         sock.sendall(payload)
         answer = _read_line(sock)
     except socket.timeout as exc:
-        raise NotRunning("Agent Companion did not answer in time.") from exc
+        raise NotRunning(NOT_ANSWERING) from exc
     finally:
         sock.close()
     return _decode_answer(answer)
@@ -123,10 +160,10 @@ def _read_line(sock: socket.socket) -> bytes:
 def _decode_answer(answer: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(answer.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise NotRunning("Agent Companion answered with something unreadable.") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise NotRunning(NOT_ANSWERING) from None
     if not isinstance(obj, dict) or "ok" not in obj:
-        raise NotRunning("Agent Companion answered with something unreadable.")
+        raise NotRunning(NOT_ANSWERING)
     return obj
 
 
@@ -137,5 +174,5 @@ def _send_pipe(server_name: str, payload: bytes) -> dict[str, Any]:  # pragma: n
             pipe.write(payload)
             answer = pipe.readline(MAX_MESSAGE + 1)
     except FileNotFoundError as exc:
-        raise NotRunning("Agent Companion is not running (start it with `companion`).") from exc
+        raise NotRunning(NOT_RUNNING) from exc
     return _decode_answer(answer.rstrip(b"\n"))

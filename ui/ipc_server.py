@@ -6,22 +6,18 @@ gets an error answer (or is dropped) and changes nothing.
 from __future__ import annotations
 
 import logging
-from typing import Callable
-
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from companion import ipc
-from companion.errors import CompanionError
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[ipc.Request], tuple[bool, str, dict]]
 CLIENT_TIMEOUT_MS = 2000
 
 
 class IpcServer(QObject):
-    def __init__(self, name: str, handler: Handler, parent: QObject | None = None) -> None:
+    def __init__(self, name: str, handler: ipc.Handler, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
         self._handler = handler
@@ -61,20 +57,7 @@ class IpcServer(QObject):
         if b"\n" not in buffer:
             return
         line = bytes(buffer.split(b"\n", 1)[0])
-        try:
-            request = ipc.parse_request(line)
-        except CompanionError as exc:
-            log.warning("refused a local-socket message: %s", exc)
-            self._answer(socket, ipc.reply(False, str(exc)))
-            return
-        try:
-            ok, text, extra = self._handler(request)
-        except CompanionError as exc:
-            ok, text, extra = False, str(exc), {}
-        except Exception:
-            log.exception("local-socket command %s failed", request.cmd)
-            ok, text, extra = False, "Agent Companion hit an internal error; see its log.", {}
-        self._answer(socket, ipc.reply(ok, text, **extra))
+        self._answer(socket, ipc.respond(line, self._handler))
 
     def _answer(self, socket: QLocalSocket, data: bytes) -> None:
         try:

@@ -51,6 +51,15 @@ PRESETS: tuple[tuple[str, str | None, int], ...] = (
 
 MIN_MINUTES, MAX_MINUTES = 1, 5
 
+
+def validate_minutes(value: object) -> int:
+    """A reset lasts a whole number of minutes, 1 to 5 (the CLI, the socket and the service agree)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_MINUTES <= value <= MAX_MINUTES:
+        from companion.errors import InvalidInput
+
+        raise InvalidInput(f"A reset lasts a whole number of minutes from {MIN_MINUTES} to {MAX_MINUTES}.")
+    return value
+
 SMALL, LARGE, DRIFT = 0.45, 1.0, 0.72
 
 

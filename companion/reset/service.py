@@ -8,7 +8,7 @@ from companion.db.engine import Database
 from companion.db.models import ResetSession as ResetRow
 from companion.errors import InvalidInput
 from companion.events import EventHub
-from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS
+from companion.reset.patterns import PATTERNS, validate_minutes
 from companion.reset.session import ResetSession
 
 TRIGGERS = ("tray", "cli", "after_call", "window")
@@ -29,20 +29,19 @@ class ResetService:
         self._mood_before: int | None = None
         self._call_id: str | None = None
 
-    def start(self, pattern_key: str, minutes: float, trigger: str, *, mood_before: int | None = None,
+    def start(self, pattern_key: str, minutes: int, trigger: str, *, mood_before: int | None = None,
               call_id: str | None = None) -> ResetSession:
         if self.current is not None:
             raise InvalidInput("A reset is already running.")
         pattern = PATTERNS.get(pattern_key)
         if pattern is None:
             raise InvalidInput(f"Unknown breathing pattern {pattern_key!r}; choose one of {', '.join(PATTERNS)}.")
-        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-            raise InvalidInput(f"A reset lasts from {MIN_MINUTES} to {MAX_MINUTES} minutes.")
+        minutes = validate_minutes(minutes)
         if trigger not in TRIGGERS:
             raise InvalidInput(f"Unknown reset trigger {trigger!r}.")
         self._mood_before = validate_mood(mood_before)
         self._call_id = call_id
-        self.current = ResetSession(pattern, int(round(minutes * 60)), self._clock.monotonic(),
+        self.current = ResetSession(pattern, minutes * 60, self._clock.monotonic(),
                                     self._clock.now(), trigger)
         self._events.publish(ev.RESET_STARTED, session=self.current)
         return self.current

@@ -44,6 +44,9 @@ def test_valid_requests(obj, expected):
     (req(cmd="reset", pattern="yoga"), "unknown pattern"),
     (req(cmd="status", extra=1), "unexpected field"),
     (b"{" + b" " * 5000 + b"}", "longer than"),
+    (b"[" * 3000, "not JSON"),
+    (req(cmd="reset", minutes="5"), "whole number"),
+    (json.dumps({"v": True, "cmd": "status"}).encode(), "protocol version"),
 ])
 def test_malformed_requests_are_refused_clearly(data, reason):
     with pytest.raises(InvalidInput, match=reason):
@@ -61,6 +64,34 @@ def test_any_input_is_either_a_valid_request_or_invalid_input(data):
     except InvalidInput:
         return
     assert request.cmd in ipc.COMMANDS
+
+
+def ok_handler(request):
+    return True, f"did {request.cmd}", {"args": request.args}
+
+
+def test_errors_never_echo_input_at_length():
+    answer = ipc.respond(req(cmd="\u00e9" * 600), ok_handler)
+    assert len(answer) < 300 and b"unknown command" in answer
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=ipc.MAX_MESSAGE), st.text(max_size=2000).map(str.encode),
+                 st.builds(lambda cmd, ref: req(cmd=cmd, ref=ref), st.sampled_from(ipc.COMMANDS + ("x",)),
+                           st.text(max_size=3000))))
+def test_every_request_line_gets_one_short_json_answer(data):
+    answer = ipc.respond(data, ok_handler)
+    assert answer.endswith(b"\n") and len(answer) <= ipc.MAX_MESSAGE
+    assert isinstance(json.loads(answer)["ok"], bool)
+
+
+def test_handler_crashes_become_an_answer(caplog):
+    def broken(request):
+        raise RuntimeError("boom")
+
+    answer = json.loads(ipc.respond(req(cmd="status"), broken))
+    assert answer == {"ok": False, "error": "Agent Companion hit an internal error; see its log."}
+    assert "boom" in caplog.text
 
 
 def test_send_without_a_running_instance(tmp_path):
@@ -105,7 +136,7 @@ def test_garbage_answer_is_reported(tmp_path):
 
     thread = threading.Thread(target=serve)
     thread.start()
-    with pytest.raises(NotRunning, match="unreadable"):
+    with pytest.raises(NotRunning, match="did not answer properly"):
         ipc.send(path, {"cmd": "status"})
     thread.join(5)
     server.close()

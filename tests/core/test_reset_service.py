@@ -51,9 +51,9 @@ def test_suspend_is_recorded_as_interrupted(desk, clock, db):
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(pattern="yoga", minutes=1), "Unknown breathing pattern"),
-    (dict(pattern="box", minutes=0), "1 to 5 minutes"),
-    (dict(pattern="box", minutes=6), "1 to 5 minutes"),
-    (dict(pattern="box", minutes=True), "1 to 5 minutes"),
+    (dict(pattern="box", minutes=0), "minutes from 1 to 5"),
+    (dict(pattern="box", minutes=6), "minutes from 1 to 5"),
+    (dict(pattern="box", minutes=True), "minutes from 1 to 5"),
 ])
 def test_bad_reset_requests_change_nothing(desk, db, kwargs, message):
     with pytest.raises(InvalidInput, match=message):
