@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import plistlib
-import shlex
 import sys
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -117,17 +116,21 @@ def for_platform(platform: str = sys.platform, environ: dict[str, str] | None = 
     return XdgAutostart(Path(environ.get("XDG_CONFIG_HOME") or home / ".config"))
 
 
-def launch_command(argv0: str | None = None, frozen: bool | None = None) -> list[str]:
-    """The command that starts this installation of Agent Companion."""
+def launch_command(data_dir: Path | None = None, default_data_dir: Path | None = None,
+                   argv0: str | None = None, frozen: bool | None = None) -> list[str]:
+    """The command that starts this installation of Agent Companion on this data folder.
+
+    A non-default data folder is passed on, so the instance started at login is the one the softphone's
+    ``companion call …`` commands (run with the same folder) talk to.
+    """
     frozen = getattr(sys, "frozen", False) if frozen is None else frozen
+    path = Path(argv0 or sys.argv[0])
     if frozen:
-        return [sys.executable]
-    argv0 = argv0 or sys.argv[0]
-    path = Path(argv0)
-    if path.name in ("companion", "companion.exe") and path.exists():
-        return [str(path.resolve())]
-    return [sys.executable, "-m", "ui"]
-
-
-def describe(command: Sequence[str]) -> str:
-    return shlex.join(command)
+        command = [sys.executable]
+    elif path.name in ("companion", "companion.exe") and path.exists():
+        command = [str(path.resolve())]
+    else:
+        command = [sys.executable, "-m", "ui"]
+    if data_dir is not None and data_dir != default_data_dir:
+        command += ["--data-dir", str(data_dir)]
+    return command

@@ -45,8 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", parents=[common], help="start the tray app (the default)")
-    run.add_argument("--minimized", action="store_true", help="start in the tray without opening a window")
+    sub.add_parser("run", parents=[common], help="start the tray app (the default)")
 
     call = sub.add_parser("call", parents=[common], help="tell the running app about a call")
     call_sub = call.add_subparsers(dest="call_command", metavar="start|end", required=True)
@@ -89,8 +88,6 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
                 print("companion: the tray app needs the Qt layer; run the installed `companion` command.",
                       file=sys.stderr)
                 return EXIT_FAILED
-            if not hasattr(args, "minimized"):
-                args.minimized = False
             return gui(args, paths)
         if command == "self-test":
             from companion.selftest import run_self_test

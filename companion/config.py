@@ -21,7 +21,7 @@ class Settings:
     reduced_motion: bool = False
     chime: bool = False
     mood_tap: bool = True
-    autostart: bool = False
+    # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":
         if not 1 <= self.notifications_per_hour <= 30:

@@ -15,11 +15,7 @@ class DatabaseNewerError(DatabaseError):
 
 
 class DatabaseCorruptError(DatabaseError):
-    """The database file is damaged; it has been moved aside (``moved_to``)."""
-
-    def __init__(self, message: str, moved_to: str | None = None) -> None:
-        super().__init__(message)
-        self.moved_to = moved_to
+    """The database file is damaged."""
 
 
 class DatabaseLockedError(DatabaseError):

@@ -82,13 +82,14 @@ class CompanionApp:
         self.paths = paths
         self.db = None
         self.ipc_server = None
-        from companion import autostart, sound, resources
+        from companion import autostart, resources, sound
+        from companion.paths import default_data_dir
 
         chime_file = resources.path("sounds/chime.wav")
         self.controller = Controller(
             chime=lambda: sound.play(chime_file) or QApplication.beep(),
             autostart=autostart.for_platform(),
-            launch_command=autostart.launch_command(),
+            launch_command=autostart.launch_command(paths.data_dir, default_data_dir()),
         )
         self.controller.quit_requested.connect(lambda: self.app.exit(0))
 

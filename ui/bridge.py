@@ -10,9 +10,6 @@ from companion.events import Event, EventHub
 
 class Bridge(QObject):
     state_changed = Signal()
-    call_started = Signal(object)
-    call_ended = Signal(object)        # CallSummary
-    reset_finished = Signal(object)    # ResetSession
     notification_shown = Signal(str, str)  # id, via
 
     def __init__(self, events: EventHub) -> None:
@@ -20,9 +17,6 @@ class Bridge(QObject):
         events.subscribe(ev.STATE_CHANGED, lambda e: self.state_changed.emit())
         events.subscribe(ev.NOTIFICATIONS_PAUSED, lambda e: self.state_changed.emit())
         events.subscribe(ev.NOTIFICATIONS_RESUMED, lambda e: self.state_changed.emit())
-        events.subscribe(ev.CALL_STARTED, lambda e: self.call_started.emit(e.data))
-        events.subscribe(ev.CALL_ENDED, lambda e: self.call_ended.emit(e.data["summary"]))
-        events.subscribe(ev.RESET_FINISHED, lambda e: self.reset_finished.emit(e.data["session"]))
         events.subscribe(ev.NOTIFICATION_SHOWN, self._shown)
 
     def _shown(self, event: Event) -> None:

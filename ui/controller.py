@@ -40,6 +40,7 @@ class Controller(QObject):
         self.menu = TrayMenu(self.status)
         self.tray = Tray(self.menu, self.status, use_tray=use_tray)
         self.windows: dict[str, QWidget] = {}
+        self.notices: list[QMessageBox] = []
         self._wakeup = QTimer(self)
         self._wakeup.setSingleShot(True)
         self._wakeup.timeout.connect(self._wake)
@@ -106,6 +107,7 @@ class Controller(QObject):
     # -- actions ----------------------------------------------------------------------------------
     def start_call(self, ref: str | None) -> str:
         call_id = self._require_desk().start_call(ref)
+        self.toasts.dismiss(RESET_OFFER)  # an offer from the last call is moot now
         reset = self.windows.get("reset")
         if reset is not None and reset.isVisible():
             reset.close()  # the desk ended the reset; get out of the softphone's way
@@ -123,9 +125,11 @@ class Controller(QObject):
 
         desk = self._require_desk()
         existing = self.windows.get("reset")
-        if existing is not None and existing.isVisible() and desk.resets.current is not None:
-            existing.raise_()
-            return existing  # type: ignore[return-value]
+        if desk.resets.current is not None:
+            if existing is not None:
+                existing.show()
+                existing.raise_()
+            raise CompanionError("A reset is already running; it is on your screen.")
         session = desk.start_reset(minutes, pattern, trigger, call_id=call_id)
         self.toasts.dismiss(RESET_OFFER)
         window = ResetWindow(desk, session, chime=self.chime)
@@ -176,7 +180,7 @@ class Controller(QObject):
         if desk is None:
             return
         desk.notifications.mark_read(notification_id)
-        row = next((n for n in desk.notifications.history(50) if n.id == notification_id), None)
+        row = desk.notifications.get(notification_id)
         if row is not None and row.kind == RESET_OFFER and key == "start":
             call_id = json.loads(row.payload or "{}").get("call_id")
             self._guarded(self.open_reset, 1, None, "after_call", call_id)
@@ -186,8 +190,9 @@ class Controller(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, "Agent Companion", text, QMessageBox.StandardButton.Ok)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
+        box.finished.connect(lambda *_: self.notices.remove(box) if box in self.notices else None)
         box.show()
-        self.windows["notice"] = box
+        self.notices.append(box)
 
     # -- local socket -----------------------------------------------------------------------------
     def handle_request(self, request: ipc.Request) -> tuple[bool, str, dict]:
@@ -218,7 +223,7 @@ class Controller(QObject):
     # -- shutdown ---------------------------------------------------------------------------------
     def shutdown(self) -> None:
         self._wakeup.stop()
-        for window in list(self.windows.values()):
+        for window in [*self.windows.values(), *self.notices]:
             window.close()
         if self.desk is not None and self.desk.resets.current is not None:
             self.desk.end_reset()

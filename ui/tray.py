@@ -40,6 +40,9 @@ class TrayMenu(QObject):
     def rebuild(self) -> None:
         status = self._status()
         menu = self.menu
+        for submenu in menu.findChildren(QMenu):  # clear() keeps submenus alive: drop them too
+            submenu.setParent(None)
+            submenu.deleteLater()
         menu.clear()
         header = menu.addAction(describe(status))
         header.setEnabled(False)
@@ -174,6 +177,5 @@ class Tray(QObject):
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger and self.icon is not None:
-            self.menu.rebuild()
             geometry = self.icon.geometry()
             self.menu.menu.popup(geometry.center() if geometry.isValid() else self.menu.menu.pos())

@@ -87,5 +87,14 @@ def test_macos_launch_agent(tmp_path):
 def test_launch_command(tmp_path):
     script = tmp_path / "companion"
     script.write_text("")
-    assert autostart.launch_command(str(script), frozen=False) == [str(script.resolve())]
-    assert autostart.launch_command("/somewhere/pytest", frozen=False)[1:] == ["-m", "ui"]
+    assert autostart.launch_command(argv0=str(script), frozen=False) == [str(script.resolve())]
+    assert autostart.launch_command(argv0="/somewhere/pytest", frozen=False)[1:] == ["-m", "ui"]
+
+
+def test_launch_command_keeps_a_non_default_data_folder(tmp_path):
+    script = tmp_path / "companion"
+    script.write_text("")
+    default = tmp_path / "default"
+    assert autostart.launch_command(default, default, argv0=str(script), frozen=False) == [str(script.resolve())]
+    assert autostart.launch_command(tmp_path / "agent2", default, argv0=str(script), frozen=False) == [
+        str(script.resolve()), "--data-dir", str(tmp_path / "agent2")]

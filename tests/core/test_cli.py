@@ -40,8 +40,8 @@ def test_run_is_the_default_and_gets_paths(tmp_path):
 
     assert cli.main(["--data-dir", str(tmp_path)], gui=gui) == 0
     assert seen["args"].command == "run" and seen["paths"].data_dir == tmp_path
-    assert cli.main(["run", "--minimized", "--data-dir", str(tmp_path / "b")], gui=gui) == 0
-    assert seen["args"].minimized and seen["paths"].data_dir == tmp_path / "b"
+    assert cli.main(["run", "--data-dir", str(tmp_path / "b")], gui=gui) == 0
+    assert seen["paths"].data_dir == tmp_path / "b"
 
 
 def test_data_dir_from_environment(monkeypatch, tmp_path):

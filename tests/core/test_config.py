@@ -10,7 +10,7 @@ from companion.errors import InvalidInput
 def test_defaults_are_humane():
     s = Settings()
     assert s.notifications_per_hour == 4 and s.long_call_minutes == 8 and s.default_pattern == "box"
-    assert not s.autostart and not s.chime and not s.reduced_motion
+    assert not s.chime and not s.reduced_motion
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -31,7 +31,7 @@ def test_autostart_switch_writes_and_removes_the_entry(controller, tmp_path):
     assert not entry.exists()
 
 
-def test_a_failure_is_shown_and_nothing_is_saved(controller, desk, db):
+def test_an_autostart_failure_is_shown_and_nothing_is_saved(controller, desk, db):
     class BrokenAutostart:
         def is_enabled(self):
             return False
@@ -56,3 +56,18 @@ def test_cancel_changes_nothing(controller, db):
     window.per_hour.setValue(20)
     window.buttons.rejected.emit()
     assert SettingsStore(db).load().notifications_per_hour == 4
+
+
+def test_a_locked_database_leaves_autostart_alone(controller, desk, db, tmp_path, monkeypatch):
+    from companion.errors import DatabaseLockedError
+
+    entry = tmp_path / "config" / "autostart" / "agent-companion.desktop"
+
+    def locked(settings):
+        raise DatabaseLockedError("The database is busy. Nothing was changed; try again.")
+
+    monkeypatch.setattr(desk, "save_settings", locked)
+    window = controller.open_settings()
+    window.start_at_login.setChecked(True)
+    assert not window.save()
+    assert "busy" in window.error.text() and not entry.exists()

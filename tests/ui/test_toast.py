@@ -55,3 +55,12 @@ def test_starting_a_reset_dismisses_the_offer(controller, desk, clock):
     assert [t.kind for t in controller.toasts.visible] == ["reset_offer"]
     controller.open_reset(1, None, "cli")
     assert controller.toasts.visible == []
+
+
+def test_a_new_call_dismisses_the_last_calls_offer(controller, desk, clock):
+    desk.start_call()
+    clock.advance(30)
+    desk.end_call(tough=True)
+    assert [t.kind for t in controller.toasts.visible] == ["reset_offer"]
+    controller.start_call("next")
+    assert controller.toasts.visible == []

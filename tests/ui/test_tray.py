@@ -103,3 +103,29 @@ def test_tray_icon_mode_uses_state_icons(qtbot, desk):
     assert tray.icon is not None and not tray.icon.icon().isNull()
     assert "On a call" in tray.icon.toolTip()
     tray.hide()
+
+
+def test_opening_the_menu_many_times_does_not_leak(controller, qtbot):
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    def menus():
+        return sum(isinstance(w, QMenu) for w in QApplication.allWidgets())
+
+    controller.menu.menu.aboutToShow.emit()
+    qtbot.wait(10)
+    before = menus()
+    for _ in range(50):
+        controller.menu.menu.aboutToShow.emit()
+    qtbot.waitUntil(lambda: menus() == before, timeout=2000)  # old submenus are really deleted
+    assert len(controller.menu.menu.actions()) < 15
+
+
+def test_a_second_reset_is_refused_while_one_runs(controller, desk):
+    import pytest
+
+    from companion.errors import CompanionError
+
+    first = controller.open_reset(1, None, "tray")
+    with pytest.raises(CompanionError, match="already running"):
+        controller.open_reset(3, None, "cli")
+    assert desk.resets.current is first.session and first.isVisible()

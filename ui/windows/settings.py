@@ -1,7 +1,7 @@
 """Settings: notification cap, long-call threshold, reset defaults, reduced motion, chime, autostart."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,8 +22,6 @@ from ui.widgets.text import plain_label
 
 
 class SettingsWindow(QWidget):
-    saved = Signal(object)  # Settings
-
     def __init__(self, desk: Desk, autostart: autostart_mod.Autostart, launch_command: list[str]) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
@@ -83,21 +81,25 @@ class SettingsWindow(QWidget):
             reduced_motion=self.reduced_motion.isChecked(),
             chime=self.chime.isChecked(),
             mood_tap=self.mood.isChecked(),
-            autostart=self.start_at_login.isChecked(),
         )
 
     def save(self) -> bool:
+        """Save to the database first, then switch autostart; if that fails, put the settings back."""
+        previous = self.desk.settings()
         try:
-            settings = self.collect()
-            if settings.autostart:
-                self.autostart.enable(self.launch_command)
-            else:
-                self.autostart.disable()
-            settings = self.desk.save_settings(settings)
+            self.desk.save_settings(self.collect())
         except (CompanionError, OSError) as exc:
             self.error.setText(f"Not saved: {exc}")
             return False
+        try:
+            if self.start_at_login.isChecked():
+                self.autostart.enable(self.launch_command)
+            else:
+                self.autostart.disable()
+        except OSError as exc:
+            self.desk.save_settings(previous)
+            self.error.setText(f"Not saved: starting at login could not be changed ({exc}).")
+            return False
         self.error.setText("")
-        self.saved.emit(settings)
         self.close()
         return True
