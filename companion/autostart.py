@@ -44,7 +44,7 @@ class XdgAutostart:
             "[Desktop Entry]\n"
             "Type=Application\n"
             f"Name={APP_NAME}\n"
-            "Comment=Stress resets, kudos and call checklists beside your softphone\n"
+            "Comment=Stress resets and calm notifications beside your softphone\n"
             f"Exec={exec_line}\n"
             "Icon=agent-companion\n"
             "Terminal=false\n"

@@ -18,6 +18,7 @@ import sys
 from typing import Callable, Sequence
 
 from companion import APP_NAME, __version__
+from companion.calls.refs import validate_ref
 from companion.errors import CompanionError, InvalidInput, NotRunning
 from companion.paths import Paths, resolve_data_dir
 from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS, validate_minutes
@@ -35,6 +36,13 @@ def _minutes(text: str) -> int:
                                          f"{MIN_MINUTES} to {MAX_MINUTES}") from None
 
 
+def _ref(text: str) -> str:
+    try:
+        return validate_ref(text) or ""
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
@@ -50,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     call = sub.add_parser("call", parents=[common], help="tell the running app about a call")
     call_sub = call.add_subparsers(dest="call_command", metavar="start|end", required=True)
     start = call_sub.add_parser("start", parents=[common], help="a call started")
-    start.add_argument("--ref", help="call reference from the softphone, e.g. 4711")
+    start.add_argument("--ref", type=_ref, help="call reference from the softphone, e.g. 4711")
     end = call_sub.add_parser("end", parents=[common], help="the call ended")
     end.add_argument("--tough", action="store_true", help="mark the call as a tough one (offers a reset)")
 

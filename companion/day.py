@@ -42,5 +42,5 @@ def summarise_day(desk, local_moment: datetime) -> DaySummary:
                                 .order_by(ResetSession.started_at)))
         notes = list(s.scalars(select(Notification).where(Notification.created_at >= start,
                                                           Notification.created_at < end)
-                               .order_by(Notification.created_at.desc())))
+                               .order_by(Notification.created_at)))
     return DaySummary(start, calls, resets, notes)

@@ -119,6 +119,7 @@ def respond(line: bytes, handler: Handler) -> bytes:
     try:
         ok, text, extra = handler(request)
     except CompanionError as exc:
+        log.info("refused %s: %s", request.cmd, exc)
         return reply(False, str(exc))
     except Exception:
         log.exception("local-socket command %s failed", request.cmd)

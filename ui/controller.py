@@ -206,8 +206,16 @@ class Controller(QObject):
                 self.open_my_day()
             return True, "Agent Companion is running.", {}
         if cmd == "call.start":
-            self.start_call(args.get("ref"))
-            return True, f"Call started{' (' + args['ref'] + ')' if args.get('ref') else ''}; notifications held.", {}
+            desk = self._require_desk()
+            ref = args.get("ref")
+            previous = desk.calls.current_ref if desk.calls.on_call else False
+            if previous is not False and previous == ref:
+                return True, f"Call {ref or ''} is already in progress.".replace("  ", " "), {}
+            self.start_call(ref)
+            text = f"Call started{' (' + ref + ')' if ref else ''}; notifications held."
+            if previous is not False:
+                text = f"The previous call{' (' + previous + ')' if previous else ''} was still open; it was ended. " + text
+            return True, text, {}
         if cmd == "call.end":
             summary = self.end_call(args.get("tough", False))
             text = f"Call ended after {round(summary.handle_seconds)} s."

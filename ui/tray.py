@@ -53,7 +53,7 @@ class TrayMenu(QObject):
         reset_menu = menu.addMenu("Reset")
         reset_menu.setEnabled(not on_call and not in_reset)
         if on_call:
-            reset_menu.setTitle("Reset (after this call)")
+            reset_menu.setTitle("Reset (not during a call)")
         for label, pattern, minutes in PRESETS:
             action = reset_menu.addAction(label)
             action.triggered.connect(lambda _=False, m=minutes, p=pattern: self.reset_requested.emit(m, p))

@@ -13,12 +13,25 @@ from companion import APP_NAME
 from companion.errors import NotifyError
 
 
+TIMEOUT_SECONDS = 10
+
+
 def _default_send(**kwargs: Any) -> None:
     with warnings.catch_warnings():
         # plyer warns when the optional dbus module is missing, then uses notify-send: that is fine.
         warnings.simplefilter("ignore")
         from plyer import notification
 
+        if sys.platform.startswith("linux"):
+            from plyer.platforms.linux.notification import NotifySendNotification, instance
+
+            backend = instance()
+            if isinstance(backend, NotifySendNotification):
+                # plyer's facade drops the timeout and the icon for notify-send ('-t 0' = never expires):
+                # hand them to its backend under the names it reads.
+                backend._notify(title=kwargs["title"], message=kwargs["message"], app_name=kwargs["app_name"],
+                                icon=kwargs["app_icon"], expire_time=str(kwargs["timeout"] * 1000))
+                return
         notification.notify(**kwargs)
 
 
@@ -48,6 +61,6 @@ class PlyerNotifier:
             title, body = html.escape(title, quote=False), html.escape(body, quote=False)
             title, body = (t if not t.startswith("-") else "\u2060" + t for t in (title, body))
         try:
-            self._send(title=title, message=body, app_name=APP_NAME, app_icon=self._icon, timeout=10)
+            self._send(title=title, message=body, app_name=APP_NAME, app_icon=self._icon, timeout=TIMEOUT_SECONDS)
         except Exception as exc:
             raise NotifyError(f"plyer could not notify: {exc}") from exc

@@ -11,6 +11,7 @@ def run(*args):
 
 
 @pytest.mark.parametrize("args", [["--bogus"], ["call"], ["call", "pause"], ["reset", "--minutes", "9"],
+                                  ["call", "start", "--ref", "x" * 5000], ["call", "start", "--ref", "a b"],
                                   ["reset", "--minutes", "two"], ["reset", "--pattern", "yoga"], ["dance"]])
 def test_bad_arguments_exit_2_with_a_message(args, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -63,6 +63,7 @@ def test_tray_icon_notifications_call_and_reset(desktop, app):
     note = desktop.wait_for_notification(predicate=lambda n: n["summary"] == WELCOME
                                          and n["appname"] == "Agent Companion", timeout=10)
     assert note["error"] is None and note["id"]
+    assert note["timeout"] == 10_000 and note["icon"].endswith("agent-companion.svg")  # it goes away by itself
 
     # A call through the CLI, as a softphone would drive it.
     started = app.cli("call", "start", "--ref", "E2E-4711")

@@ -18,7 +18,11 @@ def test_empty_day(qtbot, desk):
     assert window.headline.text() == "Nothing recorded yet today. Take care of yourself."
 
 
-def test_shows_todays_calls_resets_and_notifications(qtbot, desk, clock, monkeypatch):
+def test_shows_todays_calls_resets_and_notifications(qtbot, desk, clock, notifier, monkeypatch):
+    from tests.fakes import RecordingPresenter
+
+    desk.notifications.presenter = RecordingPresenter()  # the reset offer goes to a card
+    notifier.name = "plyer"  # plain notifications go to the desktop
     # The fake clock writes records at its own time: look at the fake clock's day.
     monkeypatch.setattr("ui.windows.my_day.datetime", type("D", (), {
         "now": staticmethod(lambda tz=None: clock.now())}))
@@ -41,5 +45,8 @@ def test_shows_todays_calls_resets_and_notifications(qtbot, desk, clock, monkeyp
     calls = cells(table(window, 0))
     assert [row[1:] for row in calls] == [["4711", "2:05", "yes"], ["—", "0:35", ""]]
     assert cells(table(window, 1))[0][1:] == ["box", "1:00", "completed", "– → 4"]
-    notes = [row[1] for row in cells(table(window, 2))]
-    assert "<b>bold?</b>: plain & simple" in notes  # shown literally, never as rich text
+    notes = cells(table(window, 2))
+    assert [row[1:] for row in notes] == [
+        ["Take a 60-second reset?: That was a tough one. A minute of breathing helps.", "shown in a card"],
+        ["<b>bold?</b>: plain & simple", "shown on the desktop"],  # literally, never as rich text
+    ]

@@ -43,7 +43,7 @@ def test_call_from_the_menu_changes_state_and_menu(controller, desk, clock):
     assert "End call" in entries and "End call (it was a tough one)" in entries
     reset_action = next(a for a in controller.menu.menu.actions() if a.menu() is not None
                         and a.text().startswith("Reset"))
-    assert reset_action.text() == "Reset (after this call)" and not reset_action.isEnabled()
+    assert reset_action.text() == "Reset (not during a call)" and not reset_action.isEnabled()
     clock.advance(30)
     controller.menu.action("End call (it was a tough one)").trigger()
     assert desk.state() == "ready"

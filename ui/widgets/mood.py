@@ -16,7 +16,8 @@ class MoodTap(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(plain_label(question))
+        self.question = plain_label(question)
+        layout.addWidget(self.question)
         row = QHBoxLayout()
         self.buttons: dict[int, QPushButton] = {}
         for value, word in MOODS:
@@ -31,5 +32,12 @@ class MoodTap(QWidget):
         layout.addLayout(row)
 
     def _choose(self, value: int | None) -> None:
-        self.hide()
+        """Acknowledge in place (no layout jump) and report the choice."""
+        word = dict(MOODS).get(value)
+        self.close_tap("Noted privately: " + f"{value} {word}." if word else "Skipped.")
         self.chosen.emit(value)
+
+    def close_tap(self, text: str) -> None:
+        self.question.setText(text)
+        for button in [*self.buttons.values(), self.skip]:
+            button.setEnabled(False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget
 
 from companion.day import DaySummary, summarise_day
 from companion.desk import Desk
@@ -13,7 +13,18 @@ from ui.widgets.text import plain_label
 from ui.windows.reset import mmss
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
+VIA = {"plyer": "shown on the desktop", "tray": "shown by the tray icon", "toast": "shown in a card"}
+HELD = {"call": "waiting: on a call", "paused": "waiting: paused", "rate": "waiting: hourly limit",
+        "undeliverable": "could not be shown yet", "expired": "not shown: expired"}
+
+
+def notification_status(note) -> str:
+    if note.shown_at is not None:
+        return VIA.get(note.shown_via or "", "shown")
+    return HELD.get(note.held_reason or "", "waiting")
+
+
+def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None) -> QTableWidget:
     table = QTableWidget(len(rows), len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -21,7 +32,12 @@ def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(text))  # items are plain text
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    else:
+        header.setStretchLastSection(True)
     return table
 
 
@@ -56,9 +72,8 @@ class MyDayWindow(QWidget):
              r.outcome.replace("_", " "), f"{r.mood_before or '–'} → {r.mood_after or '–'}"]
             for r in summary.resets]), f"Resets ({len(summary.resets)})")
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
-            [n.created_at.astimezone().strftime("%H:%M"), f"{n.title}: {n.body}",
-             f"shown ({n.shown_via})" if n.shown_at else (n.held_reason or "waiting")]
-            for n in summary.notifications]), f"Notifications ({len(summary.notifications)})")
+            [n.created_at.astimezone().strftime("%H:%M"), f"{n.title}: {n.body}", notification_status(n)]
+            for n in summary.notifications], stretch=1), f"Notifications ({len(summary.notifications)})")
 
 
 def headline(summary: DaySummary) -> str:

@@ -42,7 +42,8 @@ class ResetWindow(QWidget):
     finished = Signal(object)   # the recorded ResetSession
 
     def __init__(self, desk: Desk, session: ResetSession, chime: Callable[[], None] | None = None) -> None:
-        super().__init__(None, Qt.WindowType.Window)
+        # On top while it runs: the agent asked for this break (a call starting closes it).
+        super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
         self.desk = desk
         self.session = session
         self._chime = chime
@@ -102,7 +103,7 @@ class ResetWindow(QWidget):
         buttons = QHBoxLayout()
         self.vent_button = QPushButton("Vent && shred")
         self.vent_button.setCheckable(True)
-        self.vent_button.toggled.connect(self.vent_panel.setVisible)
+        self.vent_button.toggled.connect(self._toggle_vent)
         buttons.addWidget(self.vent_button)
         buttons.addStretch(1)
         self.end_button = QPushButton("End now")
@@ -121,10 +122,15 @@ class ResetWindow(QWidget):
         self.mood_after = MoodTap("And now? (private, optional)")
         self.mood_after.chosen.connect(self._mood_after_chosen)
         done_layout.addWidget(self.mood_after)
-        done_layout.addStretch(1)
+        # Close sits in the middle, away from where "End now" was: a second click must not close.
+        close_row = QHBoxLayout()
+        close_row.addStretch(1)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.close)
-        done_layout.addWidget(self.close_button)
+        close_row.addWidget(self.close_button)
+        close_row.addStretch(1)
+        done_layout.addLayout(close_row)
+        done_layout.addStretch(1)
         self.pages.addWidget(done)
 
         self.timer = QTimer(self)
@@ -139,8 +145,8 @@ class ResetWindow(QWidget):
             return
         now = self.desk.clock.monotonic()
         snap = self.session.snapshot(now)
-        if snap.elapsed > MOOD_BEFORE_SECONDS and self.mood_before.isVisible():
-            self.mood_before.hide()
+        if snap.elapsed > MOOD_BEFORE_SECONDS and self.mood_before.skip.isEnabled():
+            self.mood_before.close_tap("How you felt before: not noted.")
         self.guide.show_snapshot(self.session.pattern, snap)
         self.phase_label.setText(snap.phase.label)
         self.countdown.setText(f"{mmss(snap.remaining)} left")
@@ -182,6 +188,11 @@ class ResetWindow(QWidget):
                 self.done_label.setText(str(exc))
                 return
         self.close()
+
+    def _toggle_vent(self, on: bool) -> None:
+        self.vent_panel.setVisible(on)
+        if on:
+            self.vent_edit.setFocus()  # type straight away; a space must not toggle the button
 
     # -- vent & shred -----------------------------------------------------------------------------
     def shred(self) -> None:
