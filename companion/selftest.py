@@ -13,15 +13,20 @@ from companion.paths import Paths
 
 
 def _check_database(paths: Paths) -> str:
-    from companion.db.engine import open_database
+    """Checks an existing database without changing it (a damaged one is reported, not moved aside);
+    creates the database where there is none yet, as the app would."""
+    from companion.db import schema
+    from companion.db.engine import inspect_database, open_database
 
-    db = open_database(paths.ensure().database, paths.backups)
-    try:
-        with db.engine.connect() as con:
-            mode = con.exec_driver_sql("PRAGMA journal_mode").scalar()
-    finally:
-        db.close()
-    return f"{paths.database} (journal {mode})"
+    path = paths.ensure().database
+    if path.exists() and path.stat().st_size > 0:
+        revision = inspect_database(path)  # raises with a clear message: damaged, locked, read-only
+        if revision not in schema.REVISIONS:
+            raise RuntimeError(f"{path} was written by a newer Agent Companion (schema {revision})")
+        state = "up to date" if revision == schema.HEAD else f"schema {revision}, will be upgraded"
+        return f"{path} ({state})"
+    open_database(path, paths.backups).close()
+    return f"{path} (created)"
 
 
 def _check_resources(paths: Paths) -> str:
@@ -37,6 +42,9 @@ def _check_notifications(paths: Paths) -> str:
     import importlib
     import warnings
 
+    from companion.notify.plyer_backend import PlyerNotifier
+
+    PlyerNotifier().check()  # on Linux: a session bus and notify-send
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from plyer.utils import platform as plyer_platform

@@ -108,35 +108,43 @@ class CompanionApp:
         from ui.ipc_server import IpcServer
         from ui.notifiers import TrayBalloonNotifier
 
+        controller = self.controller
         try:
             self.db = open_database(self.paths.database, self.paths.backups)
+            chain = NotifierChain([
+                PlyerNotifier(icon=str(resources.path("icons/agent-companion.svg"))),
+                TrayBalloonNotifier(controller.tray.icon),
+                controller.toasts,
+            ])
+            controller.attach(Desk(self.db, SystemClock(), chain))
         except DatabaseError as exc:
-            log.error("cannot open the database: %s", exc)
-            print(f"companion: {exc}", file=sys.stderr, flush=True)
-            self.controller.tray.hide()
-            box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, str(exc), QMessageBox.StandardButton.Close)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.finished.connect(lambda *_: self.app.exit(1))
-            box.show()
-            self.error_box = box
-            _write_ready("database-error")
+            self._fail(str(exc))
             return
-        controller = self.controller
-        chain = NotifierChain([
-            PlyerNotifier(icon=str(resources.path("icons/agent-companion.svg"))),
-            TrayBalloonNotifier(controller.tray.icon),
-            controller.toasts,
-        ])
-        desk = Desk(self.db, SystemClock(), chain)
-        controller.attach(desk)
         for notice in self.db.notices:
             controller.show_notice(notice)
-        self.ipc_server = IpcServer(self.paths.server_name, controller.handle_request)
-        if not self.ipc_server.listen():
+        try:
+            self.ipc_server = IpcServer(self.paths.server_name, controller.handle_request)
+            listening = self.ipc_server.listen()
+        except OSError as exc:
+            log.error("local socket unavailable: %s", exc)
+            listening = False
+        if not listening:
             controller.show_notice("The `companion call …` commands cannot reach this window: the local socket "
                                    "could not be opened. See the log for details.")
         log.info("%s %s ready (data folder %s)", APP_NAME, __version__, self.paths.data_dir)
         _write_ready("services-ready")
+
+    def _fail(self, message: str) -> None:
+        """The database cannot be used: say so (dialog, stderr, log) and quit when the dialog closes."""
+        log.error("cannot open the database: %s", message)
+        print(f"companion: {message}", file=sys.stderr, flush=True)
+        self.controller.tray.hide()
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, message, QMessageBox.StandardButton.Close)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.finished.connect(lambda *_: self.app.exit(1))
+        box.show()
+        self.error_box = box
+        _write_ready("database-error")
 
     def shutdown(self) -> None:
         if self.ipc_server is not None:
@@ -147,6 +155,8 @@ class CompanionApp:
 
 
 def run(args: argparse.Namespace, paths: Paths) -> int:
+    if os.name == "posix":
+        os.umask(0o077)  # every file this app creates (database, backups, log, lock) is private
     paths.ensure()
     lock = QLockFile(str(paths.lock_file))
     lock.setStaleLockTime(0)

@@ -79,7 +79,7 @@ def translate_operational_error(exc: BaseException | None, path: Path) -> Databa
             f"The database {path} is read-only, so Agent Companion cannot save. Nothing was changed. "
             "Check the file's permissions or the free space of its drive."
         )
-    if "not a database" in text or "malformed" in text:
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
         return DatabaseCorruptError(f"The database {path} is damaged ({exc}).")
     return DatabaseError(f"The database {path} could not be used: {exc}")
 
@@ -126,7 +126,7 @@ def backup(path: Path, backups_dir: Path, label: str) -> Path:
     return target
 
 
-def _inspect(path: Path) -> str | None:
+def inspect_database(path: Path) -> str | None:
     """Check an existing file; return its schema revision (None for an empty database).
 
     Raises DatabaseCorruptError (not yet moved), DatabaseLockedError or DatabaseReadOnlyError.
@@ -155,16 +155,11 @@ def _inspect(path: Path) -> str | None:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and not _looks_corrupt(exc):
+        if isinstance(exc, sqlite3.OperationalError):
             raise translate_operational_error(exc, path) from exc
         raise DatabaseCorruptError(f"{path} is damaged: {exc}") from exc
     finally:
         con.close()
-
-
-def _looks_corrupt(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -219,7 +214,7 @@ def open_database(path: Path, backups_dir: Path | None = None) -> Database:
     try:
         if path.exists() and path.stat().st_size > 0:
             try:
-                revision = _inspect(path)
+                revision = inspect_database(path)
             except DatabaseCorruptError as exc:
                 moved = move_aside(path, "corrupt")
                 log.error("damaged database moved aside to %s: %s", moved, exc)

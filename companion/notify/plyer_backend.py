@@ -45,17 +45,19 @@ class PlyerNotifier:
         self._environ = os.environ if environ is None else environ
         self._icon = icon
 
-    def _check_linux(self) -> None:
-        # plyer ignores notify-send's exit status, so a missing daemon would fail silently: check what
-        # plyer needs first and fall through to the next backend instead.
+    def check(self) -> None:
+        """Raise NotifyError if plyer cannot work here. plyer ignores notify-send's exit status, so on
+        Linux a missing bus or tool would fail silently: check first and fall through instead."""
+        if not self._platform.startswith("linux"):
+            return
         if not self._environ.get("DBUS_SESSION_BUS_ADDRESS"):
             raise NotifyError("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)")
         if not shutil.which("notify-send", path=self._environ.get("PATH")):
             raise NotifyError("notify-send is not installed (Debian/Ubuntu package libnotify-bin)")
 
     def notify(self, title: str, body: str) -> None:
+        self.check()
         if self._platform.startswith("linux"):
-            self._check_linux()
             # Linux daemons read body markup: escape it so texts stay plain. notify-send takes the title
             # and body as arguments: a leading dash would be read as an option.
             title, body = html.escape(title, quote=False), html.escape(body, quote=False)

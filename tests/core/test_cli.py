@@ -69,3 +69,31 @@ def test_self_test_passes_here(tmp_path):
     result = run("self-test", "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok   database" in result.stdout and "ok   resources" in result.stdout
+
+
+def test_self_test_reports_a_damaged_database_without_touching_it(tmp_path):
+    damaged = tmp_path / "companion.sqlite"
+    damaged.write_bytes(b"not a database" * 100)
+    result = run("self-test", "--data-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "FAIL database" in result.stdout and "self-test failed: database" in result.stderr
+    assert damaged.read_bytes() == b"not a database" * 100
+    assert not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_self_test_names_a_missing_notification_bus(tmp_path, monkeypatch):
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    result = run("self-test", "--data-dir", str(tmp_path))
+    assert result.returncode == 1 and "FAIL notifications" in result.stdout and "D-Bus" in result.stdout
+
+
+def test_an_existing_data_folder_keeps_its_mode(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    assert run("self-test", "--data-dir", str(shared)).returncode == 0
+    assert shared.stat().st_mode & 0o777 == 0o755
+    assert (shared / "companion.sqlite").stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh"
+    assert run("self-test", "--data-dir", str(fresh)).returncode == 0
+    assert fresh.stat().st_mode & 0o777 == 0o700

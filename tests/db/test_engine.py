@@ -50,9 +50,11 @@ def test_foreign_keys_are_enforced(db):
                            "'2026-01-01')"))
 
 
-def test_sample_of_released_schema_0001_opens_with_data_intact(tmp_path):
+@pytest.mark.parametrize("revision", schema.REVISIONS)
+def test_sample_of_each_released_schema_opens_with_data_intact(tmp_path, revision):
+    """Every sample holds the same records (tests/db/samples/README.md): they survive every upgrade."""
     path = tmp_path / "companion.sqlite"
-    shutil.copy(SAMPLES / "schema-0001.sqlite", path)
+    shutil.copy(SAMPLES / f"schema-{revision}.sqlite", path)
     db = open_database(path)
     with db.engine.connect() as con:
         assert con.exec_driver_sql("SELECT ref, handle_seconds, tough FROM calls").one() == ("4711", 540.0, 1)

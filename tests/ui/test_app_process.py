@@ -42,6 +42,9 @@ def test_tray_first_then_services_then_a_clean_stop(start, tmp_path):
     assert ready.read_text().splitlines()[:2] == ["tray-shown", "services-ready"]
     second = subprocess.run([COMPANION, "--data-dir", str(data)], capture_output=True, text=True, timeout=30)
     assert second.returncode == 0 and "already running" in second.stdout
+    for path in data.iterdir():  # database, WAL, log, lock: all private
+        if path.is_file():
+            assert path.stat().st_mode & 0o777 == 0o600, path
     assert cli(data, "call", "start", "--ref", "A1").returncode == 0
     assert cli(data, "status").stdout.strip() == "On a call (A1)"
     proc.send_signal(signal.SIGTERM)

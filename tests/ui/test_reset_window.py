@@ -86,7 +86,8 @@ def test_reduced_motion_keeps_still_and_ticks_slowly(controller, desk, clock):
     assert len(scales) == 1 and window.phase_label.text() == "Breathe out"
 
 
-def test_vent_and_shred_leaves_no_trace(controller, desk, clock, db, qtbot, tmp_path):
+def test_vent_and_shred_leaves_no_trace(controller, desk, clock, db, qtbot, tmp_path, caplog):
+    caplog.set_level("DEBUG")
     window = controller.open_reset(1, None, "tray")
     window.vent_button.click()
     assert window.vent_panel.isVisible()
@@ -104,6 +105,7 @@ def test_vent_and_shred_leaves_no_trace(controller, desk, clock, db, qtbot, tmp_
     assert data_files, "expected the database files to exist"
     for path in data_files:
         assert SENTINEL.encode() not in path.read_bytes(), path
+    assert caplog.records and SENTINEL not in caplog.text  # the app logged, but never the vent
 
 
 def test_reset_is_refused_on_call(controller, desk):

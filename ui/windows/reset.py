@@ -2,10 +2,11 @@
 
 A breathing guide (or a still circle with reduced motion), the phase in words, a countdown, "End now"
 at any time, an optional private mood tap before and after, and "Vent & shred": a box to type what you
-need to get out, which is never stored and is wiped when you shred it or close the window.
+need to get out, which is never stored and is cleared when you shred it or close the window.
 """
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -22,11 +23,12 @@ from PySide6.QtWidgets import (
 from companion.desk import Desk
 from companion.errors import CompanionError
 from companion.reset.session import COMPLETED, INTERRUPTED, ResetSession
-from companion.reset.vent import VentPad
 from ui.icons import app_icon
 from ui.widgets.breathing import BreathingWidget
 from ui.widgets.mood import MoodTap
 from ui.widgets.text import plain_label
+
+log = logging.getLogger(__name__)
 
 FRAME_MS = 40        # animation tick while breathing (25 fps); nothing ticks when no reset runs
 CALM_MS = 500        # reduced motion: the countdown only
@@ -98,7 +100,6 @@ class ResetWindow(QWidget):
         vent_layout.addWidget(self.shred_note)
         self.vent_panel.hide()
         layout.addWidget(self.vent_panel)
-        self._pad = VentPad()
 
         buttons = QHBoxLayout()
         self.vent_button = QPushButton("Vent && shred")
@@ -196,11 +197,13 @@ class ResetWindow(QWidget):
 
     # -- vent & shred -----------------------------------------------------------------------------
     def shred(self) -> None:
-        self._pad.write(self.vent_edit.toPlainText())
-        lines = self._pad.shred()
+        """The text only ever lives in the editor's document (never a model, file or log): clear it."""
+        document = self.vent_edit.document()
+        lines = document.blockCount() if not document.isEmpty() else 0
         self.vent_edit.clear()
-        self.vent_edit.document().clearUndoRedoStacks()
+        document.clearUndoRedoStacks()
         if lines:
+            log.info("vent shredded (%d lines)", lines)  # the count only, never the words
             self.shred_note.setText(f"Shredded {lines} line{'s' if lines != 1 else ''}. Gone.")
 
     # -- closing ----------------------------------------------------------------------------------
