@@ -5,7 +5,6 @@ temporary folders and a fake registry, whatever the platform running the tests.
 from __future__ import annotations
 
 import os
-import plistlib
 import sys
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -91,6 +90,8 @@ class MacLaunchAgent:
         self.path = home / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT_LABEL}.plist"
 
     def enable(self, command: Sequence[str]) -> None:
+        import plistlib
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "wb") as fh:
             plistlib.dump({"Label": LAUNCH_AGENT_LABEL, "ProgramArguments": list(command),

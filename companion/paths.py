@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +83,8 @@ def runtime_dir() -> Path:
     if base and Path(base).is_dir():
         path = Path(base) / APP_ID
     else:
+        import tempfile
+
         path = Path(tempfile.gettempdir()) / f"{APP_ID}-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if os.name == "posix":

@@ -1,7 +1,8 @@
 """Locating shipped resources (icons, sounds, desktop entries) in the installed or frozen package."""
 from __future__ import annotations
 
-from importlib.resources import as_file, files
+from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 
 REQUIRED = (
@@ -16,10 +17,19 @@ REQUIRED = (
 )
 
 
+@lru_cache(maxsize=1)
+def _root() -> Path:
+    # The package is always installed as real files (wheel, editable, PyInstaller one-folder), so its
+    # folder is enough; importlib.resources would cost start-up time for nothing.
+    spec = find_spec("companion_resources")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the companion_resources package is missing from this installation")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 def path(name: str) -> Path:
-    """A real filesystem path for a resource (the package is installed as files, also when frozen)."""
-    with as_file(files("companion_resources").joinpath(name)) as p:
-        return Path(p)
+    """A real filesystem path for a shipped resource."""
+    return _root() / name
 
 
 def missing() -> list[str]:

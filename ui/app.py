@@ -12,12 +12,11 @@ import os
 import signal
 import socket
 import sys
-from logging.handlers import RotatingFileHandler
 
-from PySide6.QtCore import QLockFile, QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QLockFile, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from companion import APP_NAME, __version__, ipc
+from companion import APP_NAME, __version__
 from companion.errors import DatabaseError, NotRunning
 from companion.paths import Paths
 
@@ -27,6 +26,8 @@ READY_FILE_ENV = "COMPANION_READY_FILE"   # benchmarks and end-to-end tests wait
 
 
 def setup_logging(paths: Paths) -> None:
+    from logging.handlers import RotatingFileHandler
+
     path = paths.log_file
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -46,6 +47,8 @@ def _write_ready(state: str) -> None:
 
 
 def _already_running(paths: Paths) -> int:
+    from companion import ipc
+
     try:
         ipc.send(paths.server_name, {"cmd": "show"})
     except NotRunning:
@@ -74,6 +77,14 @@ def install_signal_handlers(app: QApplication) -> QSocketNotifier:
     return notifier
 
 
+def _chime() -> None:
+    """The end-of-reset chime through the OS player (subprocess is imported only when it is due)."""
+    from companion import resources, sound
+
+    if not sound.play(resources.path("sounds/chime.wav")):
+        QApplication.beep()
+
+
 class CompanionApp:
     def __init__(self, app: QApplication, paths: Paths) -> None:
         from ui.controller import Controller
@@ -82,14 +93,17 @@ class CompanionApp:
         self.paths = paths
         self.db = None
         self.ipc_server = None
-        from companion import autostart, resources, sound
-        from companion.paths import default_data_dir
+        from companion import autostart
 
-        chime_file = resources.path("sounds/chime.wav")
+        def launch_command() -> list[str]:  # platformdirs is imported when Settings needs it, not at start
+            from companion.paths import default_data_dir
+
+            return autostart.launch_command(paths.data_dir, default_data_dir())
+
         self.controller = Controller(
-            chime=lambda: sound.play(chime_file) or QApplication.beep(),
+            chime=_chime,
             autostart=autostart.for_platform(),
-            launch_command=autostart.launch_command(paths.data_dir, default_data_dir()),
+            launch_command=launch_command,
         )
         self.controller.quit_requested.connect(lambda: self.app.exit(0))
 
@@ -99,6 +113,7 @@ class CompanionApp:
         QTimer.singleShot(0, self._open_services)
 
     def _open_services(self) -> None:
+        setup_logging(self.paths)  # after the tray is showing: logging.handlers is not free to import
         from companion.clock import SystemClock
         from companion.db.engine import open_database
         from companion.desk import Desk
@@ -140,6 +155,8 @@ class CompanionApp:
         print(f"companion: {message}", file=sys.stderr, flush=True)
         self.controller.tray.hide()
         box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, message, QMessageBox.StandardButton.Close)
+        from PySide6.QtCore import Qt  # Qt's enum namespace costs ~25 ms on first use: not before the tray shows
+
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.finished.connect(lambda *_: self.app.exit(1))
         box.show()
@@ -163,7 +180,6 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
     if not lock.tryLock(200):
         return _already_running(paths)
     try:
-        setup_logging(paths)
         app = QApplication.instance() or QApplication(sys.argv[:1])
         app.setApplicationName(APP_NAME)
         app.setApplicationVersion(__version__)

@@ -7,16 +7,16 @@ import logging
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from companion import ipc
 from companion.errors import CompanionError
 from companion.notify.kinds import RESET_OFFER
 from ui.tray import Tray, TrayMenu, describe
 from ui.widgets.toast import ToastManager
 
 if TYPE_CHECKING:  # the desk (and SQLAlchemy) is loaded after the tray is showing
+    from companion import ipc
     from companion.desk import Desk
     from ui.windows.reset import ResetWindow
 
@@ -30,12 +30,12 @@ class Controller(QObject):
     quit_requested = Signal()
 
     def __init__(self, *, use_tray: bool | None = None, chime: Callable[[], None] | None = None,
-                 autostart: Any = None, launch_command: list[str] | None = None) -> None:
+                 autostart: Any = None, launch_command: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
         self.desk: Desk | None = None
         self.chime = chime
         self.autostart = autostart
-        self.launch_command = launch_command or ["companion"]
+        self.launch_command = launch_command or (lambda: ["companion"])
         self.toasts = ToastManager(on_action=self.on_toast_action)
         self.menu = TrayMenu(self.status)
         self.tray = Tray(self.menu, self.status, use_tray=use_tray)
@@ -188,6 +188,8 @@ class Controller(QObject):
     def show_notice(self, text: str) -> None:
         """A startup notice (e.g. a damaged database was moved aside): a dialog that does not block."""
         box = QMessageBox(QMessageBox.Icon.Warning, "Agent Companion", text, QMessageBox.StandardButton.Ok)
+        from PySide6.QtCore import Qt  # Qt's enum namespace costs ~25 ms on first use: not before the tray shows
+
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
         box.finished.connect(lambda *_: self.notices.remove(box) if box in self.notices else None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget
 
@@ -106,7 +106,7 @@ class StandInWindow(QWidget):
     """Takes the tray's place where no system tray exists: the state and the same menu."""
 
     def __init__(self, menu: QMenu) -> None:
-        super().__init__(None, Qt.WindowType.Window)
+        super().__init__()  # no parent: a top-level window
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)

@@ -20,7 +20,7 @@ def chime():
 @pytest.fixture
 def controller(qtbot, desk, chime, tmp_path):
     ctrl = Controller(use_tray=False, chime=chime, autostart=XdgAutostart(tmp_path / "config"),
-                      launch_command=["/usr/bin/companion"])
+                      launch_command=lambda: ["/usr/bin/companion"])
     ctrl.attach(desk)
     ctrl.tray.show()
     qtbot.addWidget(ctrl.tray.standin)

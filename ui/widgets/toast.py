@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout
 
@@ -23,6 +23,8 @@ class Toast(QFrame):
     def __init__(self, title: str, body: str, actions: tuple[tuple[str, str], ...] = (),
                  on_action: Callable[[str], None] | None = None, seconds: int | None = None,
                  kind: str = "") -> None:
+        from PySide6.QtCore import Qt  # Qt's enum namespace costs ~25 ms on first use: not before the tray shows
+
         # Not managed by the X11 window manager: no taskbar entry and it can never take the focus.
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus

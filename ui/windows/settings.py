@@ -1,6 +1,8 @@
 """Settings: notification cap, long-call threshold, reset defaults, reduced motion, chime, autostart."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,7 +24,8 @@ from ui.widgets.text import plain_label
 
 
 class SettingsWindow(QWidget):
-    def __init__(self, desk: Desk, autostart: autostart_mod.Autostart, launch_command: list[str]) -> None:
+    def __init__(self, desk: Desk, autostart: autostart_mod.Autostart,
+                 launch_command: Callable[[], list[str]]) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.autostart = autostart
@@ -93,7 +96,7 @@ class SettingsWindow(QWidget):
             return False
         try:
             if self.start_at_login.isChecked():
-                self.autostart.enable(self.launch_command)
+                self.autostart.enable(self.launch_command())
             else:
                 self.autostart.disable()
         except OSError as exc:
