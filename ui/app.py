@@ -121,13 +121,14 @@ class CompanionApp:
         from companion.notify.plyer_backend import PlyerNotifier
         from companion import resources
         from ui.ipc_server import IpcServer
-        from ui.notifiers import TrayBalloonNotifier
+        from ui.notifiers import TrayBalloonNotifier, notification_daemon_available
 
         controller = self.controller
         try:
             self.db = open_database(self.paths.database, self.paths.backups)
             chain = NotifierChain([
-                PlyerNotifier(icon=str(resources.path("icons/agent-companion.svg"))),
+                PlyerNotifier(icon=str(resources.path("icons/agent-companion.svg")),
+                              daemon_available=notification_daemon_available),
                 TrayBalloonNotifier(controller.tray.icon),
                 controller.toasts,
             ])

@@ -6,6 +6,24 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from companion.errors import NotifyError
 
 
+NOTIFICATIONS_SERVICE = "org.freedesktop.Notifications"
+
+
+def notification_daemon_available() -> bool:
+    """Is a freedesktop notification daemon running (or startable) on the session bus? notify-send's
+    failure is invisible through plyer, so the plyer backend asks this first."""
+    from PySide6.QtDBus import QDBusConnection
+
+    bus = QDBusConnection.sessionBus()
+    if not bus.isConnected():
+        return False
+    interface = bus.interface()
+    if interface.isServiceRegistered(NOTIFICATIONS_SERVICE).value():
+        return True
+    activatable = interface.activatableServiceNames().value()
+    return NOTIFICATIONS_SERVICE in (activatable or [])
+
+
 class TrayBalloonNotifier:
     name = "tray"
 

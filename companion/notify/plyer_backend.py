@@ -39,8 +39,12 @@ class PlyerNotifier:
     name = "plyer"
 
     def __init__(self, send: Callable[..., None] | None = None, platform: str = sys.platform,
-                 environ: dict[str, str] | None = None, icon: str = "") -> None:
+                 environ: dict[str, str] | None = None, icon: str = "",
+                 daemon_available: Callable[[], bool] | None = None) -> None:
+        """``daemon_available`` (Linux): asks the session bus whether a notification daemon is there;
+        the ui hands in a QtDBus probe (the core does not import Qt)."""
         self._send = send or _default_send
+        self._daemon_available = daemon_available
         self._platform = platform
         self._environ = os.environ if environ is None else environ
         self._icon = icon
@@ -54,6 +58,8 @@ class PlyerNotifier:
             raise NotifyError("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)")
         if not shutil.which("notify-send", path=self._environ.get("PATH")):
             raise NotifyError("notify-send is not installed (Debian/Ubuntu package libnotify-bin)")
+        if self._daemon_available is not None and not self._daemon_available():
+            raise NotifyError("no notification daemon on the session bus")
 
     def notify(self, title: str, body: str) -> None:
         self.check()

@@ -68,3 +68,13 @@ def test_chain_returns_the_backend_that_showed_it():
 def test_chain_with_nothing_working_raises():
     with pytest.raises(NotifyError):
         NotifierChain([FailingNotifier("a")]).notify("t", "b")
+
+
+def test_linux_without_a_notification_daemon_falls_through(linux_env):
+    send = Capture()
+    notifier = PlyerNotifier(send=send, platform="linux", environ=linux_env, daemon_available=lambda: False)
+    with pytest.raises(NotifyError, match="no notification daemon"):
+        notifier.notify("t", "b")
+    assert send.calls == []
+    PlyerNotifier(send=send, platform="linux", environ=linux_env, daemon_available=lambda: True).notify("t", "b")
+    assert len(send.calls) == 1

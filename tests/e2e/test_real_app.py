@@ -111,3 +111,32 @@ def test_second_launch_brings_the_running_one_forward(desktop, app):
     assert other.returncode == 0 and "already running" in other.stdout
     desktop.wait_for(lambda: window_ids(desktop, "Agent Companion — My day"), timeout=10)
     assert app.poll() is None
+
+
+def test_without_a_notification_daemon_the_tray_balloon_takes_over(tmp_path):
+    """No daemon on the bus: plyer cannot deliver (notify-send fails silently), so the chain falls
+    through to the tray balloon; the notification is stored as shown by the tray."""
+    from tests.e2e.desktop import HeadlessDesktop
+
+    quiet = HeadlessDesktop().start(tray="tint2", wm=True, dunst=False)
+    data, ready = tmp_path / "agent", tmp_path / "ready"
+    proc = subprocess.Popen([COMPANION, "--data-dir", str(data)], env={**quiet.env, "COMPANION_READY_FILE": str(ready)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_line(ready, "services-ready")
+        quiet.wait_for(lambda: quiet.has_tray_icon(proc.pid), timeout=10)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(5)
+        proc.stderr.close()
+        quiet.stop()
+    con = sqlite3.connect(data / "companion.sqlite")
+    try:
+        assert con.execute("SELECT title, shown_via FROM notifications").fetchall() == [
+            ("Agent Companion is in your tray", "tray")]
+    finally:
+        con.close()
+    assert "notification backend plyer failed" in (data / "companion.log").read_text()
