@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from companion import cli
 
@@ -97,3 +98,19 @@ def test_an_existing_data_folder_keeps_its_mode(tmp_path):
     fresh = tmp_path / "fresh"
     assert run("self-test", "--data-dir", str(fresh)).returncode == 0
     assert fresh.stat().st_mode & 0o777 == 0o700
+
+
+_WORDS = ["call", "start", "end", "reset", "status", "run", "self-test", "--ref", "--minutes", "--pattern",
+          "--tough", "--data-dir", "4711", "0", "6", "box", "-x", "<b>", "\x00", "é" * 300, "x" * 10_000]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(max_size=40)), max_size=6))
+def test_any_command_line_gets_an_exit_code_not_a_traceback(argv):
+    argv = [a for a in argv if a not in ("run", "self-test", "--data-dir")]  # no GUI, no folder creation
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        assert exc.code in (0, 2)
+    else:
+        assert code in (cli.EXIT_OK, cli.EXIT_FAILED, cli.EXIT_NOT_RUNNING)
