@@ -204,8 +204,8 @@ class NotificationCentre:
                 return None
             since = self._clock.now() - timedelta(hours=1)
             oldest = s.scalar(select(func.min(Notification.shown_at)).where(Notification.shown_at >= since))
-        if oldest is None:  # a slot is free already: whoever flushes next shows them
-            return None
+        if oldest is None:  # a slot is free already: flush soon (the ui waits at least a second)
+            return self._clock.now()
         return oldest + timedelta(hours=1)
 
     # -- history -----------------------------------------------------------------------------------
