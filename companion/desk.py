@@ -100,7 +100,7 @@ class Desk:
         return summary
 
     # -- resets -----------------------------------------------------------------------------------
-    def start_reset(self, minutes: float, pattern: str | None, trigger: str, *,
+    def start_reset(self, minutes: int, pattern: str | None, trigger: str, *,
                     call_id: str | None = None) -> ResetSession:
         if self.calls.on_call:
             raise InvalidInput("You're on a call. A reset can start when the call has ended.")

@@ -119,7 +119,7 @@ class Controller(QObject):
         self.refresh()
         return summary
 
-    def open_reset(self, minutes: float, pattern: str | None, trigger: str,
+    def open_reset(self, minutes: int, pattern: str | None, trigger: str,
                    call_id: str | None = None) -> ResetWindow:
         from ui.windows.reset import ResetWindow
 
