@@ -14,6 +14,8 @@ REQUIRED = (
     "icons/state-offline.svg",
     "sounds/chime.wav",
     "agent-companion.desktop",
+    "checklists/moment-of-truth.json",
+    "checklists/deescalation.json",
 )
 
 

@@ -1,0 +1,1 @@
+"""Moment of Truth checklists: templates (import/export), de-escalation cards."""

@@ -1,0 +1,202 @@
+"""Moment of Truth checklist templates: the format, its validation, JSON/YAML import and export.
+
+A template file is a small, versioned document:
+
+    format: agent-companion/checklist-template
+    version: 1
+    name: Moment of Truth
+    line_of_business: Billing            # optional: per client / line of business
+    items:
+      - key: greet
+        text: Greet the customer and own the call
+        due_within_seconds: 15           # optional: the item is due early in the call
+      - key: close
+        text: Close warmly
+        closing: true                    # optional: shown near the end of the call
+
+Import is strict: anything malformed, oversized or hostile (unknown fields, control characters, YAML anchors
+and aliases, deep nesting, huge strings) is refused with a message naming the problem and where it is, and
+nothing is changed. Texts are data: they are always shown as plain text.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from companion.errors import InvalidInput
+
+FORMAT = "agent-companion/checklist-template"
+VERSION = 1
+MAX_FILE_BYTES = 64 * 1024
+MAX_ITEMS = 20
+MAX_NAME = 80
+MAX_TEXT = 140
+MAX_DUE_SECONDS = 3600
+KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+_TOP_FIELDS = {"format", "version", "name", "line_of_business", "items"}
+_ITEM_FIELDS = {"key", "text", "due_within_seconds", "closing"}
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    text: str
+    due_within_seconds: int | None = None
+    closing: bool = False
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    items: tuple[Item, ...]
+    line_of_business: str | None = None
+
+    def to_document(self) -> dict[str, Any]:
+        items = []
+        for item in self.items:
+            entry: dict[str, Any] = {"key": item.key, "text": item.text}
+            if item.due_within_seconds is not None:
+                entry["due_within_seconds"] = item.due_within_seconds
+            if item.closing:
+                entry["closing"] = True
+            items.append(entry)
+        doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": self.name}
+        if self.line_of_business:
+            doc["line_of_business"] = self.line_of_business
+        doc["items"] = items
+        return doc
+
+
+# -- validation -------------------------------------------------------------------------------------------
+def check_text(value: Any, where: str, limit: int, *, required: bool = True) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{where}: must be text")
+    value = value.strip()
+    if not value:
+        if required:
+            raise InvalidInput(f"{where}: must not be empty")
+        return None
+    if len(value) > limit:
+        raise InvalidInput(f"{where}: longer than {limit} characters")
+    if _CONTROL.search(value):
+        raise InvalidInput(f"{where}: contains control characters")
+    return value
+
+
+def check_fields(obj: Any, allowed: set[str], where: str) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"{where}: must be a mapping of fields")
+    unknown = sorted(str(k)[:40] for k in obj if k not in allowed)
+    if unknown:
+        raise InvalidInput(f"{where}: unknown field(s) {', '.join(unknown)}")
+    return obj
+
+
+def validate(doc: Any) -> Template:
+    """Turn a parsed document into a Template, or raise InvalidInput naming the first problem."""
+    doc = check_fields(doc, _TOP_FIELDS, "template")
+    if doc.get("format") != FORMAT:
+        raise InvalidInput(f"template: not a checklist template (format must be {FORMAT!r})")
+    version = doc.get("version")
+    if type(version) is not int:
+        raise InvalidInput("template: version must be a whole number")
+    if version > VERSION:
+        raise InvalidInput(f"template: made by a newer Agent Companion (version {version}; this one reads "
+                           f"{VERSION}). Update Agent Companion to import it.")
+    if version < 1:
+        raise InvalidInput("template: unknown version")
+    name = check_text(doc.get("name"), "name", MAX_NAME)
+    line = check_text(doc.get("line_of_business"), "line_of_business", MAX_NAME, required=False)
+    raw_items = doc.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise InvalidInput("items: must be a non-empty list")
+    if len(raw_items) > MAX_ITEMS:
+        raise InvalidInput(f"items: more than {MAX_ITEMS} items")
+    items, seen = [], set()
+    for index, raw in enumerate(raw_items):
+        where = f"items[{index + 1}]"
+        entry = check_fields(raw, _ITEM_FIELDS, where)
+        key = entry.get("key")
+        if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+            raise InvalidInput(f"{where}.key: 1-32 lower-case letters, digits, - or _")
+        if key in seen:
+            raise InvalidInput(f"{where}.key: {key!r} is used twice")
+        seen.add(key)
+        text = check_text(entry.get("text"), f"{where}.text", MAX_TEXT)
+        due = entry.get("due_within_seconds")
+        if due is not None and (type(due) is not int or not 1 <= due <= MAX_DUE_SECONDS):
+            raise InvalidInput(f"{where}.due_within_seconds: a whole number from 1 to {MAX_DUE_SECONDS}")
+        closing = entry.get("closing", False)
+        if type(closing) is not bool:
+            raise InvalidInput(f"{where}.closing: true or false")
+        items.append(Item(key, text or "", due, closing))
+    return Template(name or "", tuple(items), line)
+
+
+# -- files ------------------------------------------------------------------------------------------------
+def _safe_yaml(text: str) -> Any:
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        """Safe YAML without anchors/aliases (no alias bombs) and with bounded nesting."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise InvalidInput("the file uses YAML aliases, which templates do not allow")
+            event = self.peek_event()
+            if getattr(event, "anchor", None):
+                raise InvalidInput("the file uses YAML anchors, which templates do not allow")
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth > 10:
+                    raise InvalidInput("the file is nested too deeply")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    try:
+        return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"the file is not valid YAML ({str(exc).splitlines()[0][:120]})") from None
+
+
+def parse(data: bytes, filename: str = "") -> Template:
+    """Parse and validate a template file (JSON, or YAML for .yaml/.yml names)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a template is much smaller")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the file is not UTF-8 text") from None
+    if filename.lower().endswith((".yaml", ".yml")):
+        doc = _safe_yaml(text)
+    else:
+        try:
+            doc = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidInput(f"the file is not valid JSON ({str(exc)[:120]})") from None
+    return validate(doc)
+
+
+def dump(template: Template, fmt: str = "json") -> bytes:
+    doc = template.to_document()
+    if fmt == "json":
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def default_template() -> Template:
+    """The shipped Moment of Truth template (resources/checklists/moment-of-truth.json)."""
+    from companion import resources
+
+    return parse(resources.path("checklists/moment-of-truth.json").read_bytes(), "moment-of-truth.json")
