@@ -42,8 +42,12 @@ class Request:
     args: dict[str, Any]
 
 
+def _serialise(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"
+
+
 def encode(obj: dict[str, Any]) -> bytes:
-    data = json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"
+    data = _serialise(obj)
     if len(data) > MAX_MESSAGE:
         raise InvalidInput("message too long")
     return data
@@ -99,9 +103,8 @@ def reply(ok: bool, text: str, **extra: Any) -> bytes:
     """One answer line, always within MAX_MESSAGE (the text is shortened if it has to be)."""
     text = text[:1000]
     while True:
-        body: dict[str, Any] = {"ok": ok, ("message" if ok else "error"): text}
-        body.update(extra)
-        data = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"
+        body: dict[str, Any] = {**extra, "ok": ok, ("message" if ok else "error"): text}
+        data = _serialise(body)
         if len(data) <= MAX_MESSAGE:
             return data
         if not text and extra:
@@ -118,13 +121,13 @@ def respond(line: bytes, handler: Handler) -> bytes:
         return reply(False, str(exc))
     try:
         ok, text, extra = handler(request)
+        return reply(ok, text, **extra)
     except CompanionError as exc:
         log.info("refused %s: %s", request.cmd, exc)
         return reply(False, str(exc))
     except Exception:
         log.exception("local-socket command %s failed", request.cmd)
         return reply(False, "Agent Companion hit an internal error; see its log.")
-    return reply(ok, text, **extra)
 
 
 def send(server_name: str, request: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any]:

@@ -56,10 +56,12 @@ class Paths:
     def ensure(self) -> "Paths":
         """Create the data folder private (0700). An existing folder keeps its mode: --data-dir may point
         at a folder that is not ours alone (the files inside are 0600 either way)."""
-        if not self.data_dir.is_dir():
+        try:
             self.data_dir.mkdir(mode=0o700, parents=True)
-            if os.name == "posix":
-                os.chmod(self.data_dir, 0o700)  # mkdir's mode is filtered by the umask
+        except FileExistsError:  # ours already, or a folder someone chose (or another copy just made it)
+            return self
+        if os.name == "posix":
+            os.chmod(self.data_dir, 0o700)  # mkdir's mode is filtered by the umask
         return self
 
     @property

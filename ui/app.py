@@ -113,7 +113,13 @@ class CompanionApp:
         QTimer.singleShot(0, self._open_services)
 
     def _open_services(self) -> None:
-        setup_logging(self.paths)  # after the tray is showing: logging.handlers is not free to import
+        try:
+            setup_logging(self.paths)  # after the tray is showing: logging.handlers is not free to import
+        except OSError as exc:  # e.g. a log left by a sudo run, or a full disk: carry on without it
+            log_problem = f"The log file {self.paths.log_file} could not be opened ({exc}); continuing without it."
+            print(f"companion: {log_problem}", file=sys.stderr, flush=True)
+        else:
+            log_problem = None
         from companion.clock import SystemClock
         from companion.db.engine import open_database
         from companion.desk import Desk
@@ -136,7 +142,7 @@ class CompanionApp:
         except DatabaseError as exc:
             self._fail(str(exc))
             return
-        for notice in self.db.notices:
+        for notice in [*self.db.notices, *([log_problem] if log_problem else [])]:
             controller.show_notice(notice)
         try:
             self.ipc_server = IpcServer(self.paths.server_name, controller.handle_request)

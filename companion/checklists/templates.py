@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,6 @@ MAX_NAME = 80
 MAX_TEXT = 140
 MAX_DUE_SECONDS = 3600
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 _TOP_FIELDS = {"format", "version", "name", "line_of_business", "items"}
 _ITEM_FIELDS = {"key", "text", "due_within_seconds", "closing"}
@@ -84,7 +84,8 @@ def check_text(value: Any, where: str, limit: int, *, required: bool = True) -> 
         return None
     if len(value) > limit:
         raise InvalidInput(f"{where}: longer than {limit} characters")
-    if _CONTROL.search(value):
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        # control, format (bidi marks, zero-width) and line/paragraph separators: can disguise a text
         raise InvalidInput(f"{where}: contains control characters")
     return value
 

@@ -23,7 +23,7 @@ from companion.db.models import Notification
 from companion.errors import NotifyError
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
-from companion.notify.kinds import INFO
+from companion.notify.kinds import STATUS
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,10 @@ class NotificationCentre:
         self._events = events
         self.presenter: Presenter | None = None
         self.on_call = False
-        raw = store.get_state("paused_until")
-        self._paused_until: datetime | None = _parse(raw)
+        self._paused_until: datetime | None = _parse(store.get_state("paused_until"))
+        if self._paused_until is not None and clock.now() >= self._paused_until:
+            self._paused_until = None  # it ended while the app was closed: nothing to announce
+            store.set_state("paused_until", None)
 
     # -- state -------------------------------------------------------------------------------------
     @property
@@ -84,7 +86,6 @@ class NotificationCentre:
         if self._paused_until is None or self._clock.now() < self._paused_until:
             return False
         self._clear_pause()
-        self.post(INFO, "Notifications are back on", "Your pause has ended.")
         return True
 
     def pause(self, until: datetime) -> None:
@@ -128,19 +129,21 @@ class NotificationCentre:
         self._try_show(notification_id)
         return notification_id
 
-    def _hold_reason(self) -> str | None:
+    def _hold_reason(self, kind: str = "") -> str | None:
         if self.on_call:
             return HOLD_CALL
         if self.paused_until is not None:
             return HOLD_PAUSED
-        if self.shown_in_last_hour() >= self._settings().notifications_per_hour:
+        if kind != STATUS and self.shown_in_last_hour() >= self._settings().notifications_per_hour:
             return HOLD_RATE
         return None
 
     def shown_in_last_hour(self) -> int:
+        """Notifications counted against the hourly cap (the app's own status notices are not)."""
         since = self._clock.now() - timedelta(hours=1)
         with self._db.session() as s:
-            return s.scalar(select(func.count()).select_from(Notification).where(Notification.shown_at >= since)) or 0
+            return s.scalar(select(func.count()).select_from(Notification).where(
+                Notification.shown_at >= since, Notification.kind != STATUS)) or 0
 
     def _try_show(self, notification_id: str) -> bool:
         now = self._clock.now()
@@ -151,7 +154,7 @@ class NotificationCentre:
             if row.expires_at is not None and now >= row.expires_at:
                 row.held_reason = EXPIRED
                 return False
-            reason = self._hold_reason()
+            reason = self._hold_reason(row.kind)
             if reason is not None:
                 row.held_reason = reason
                 return False
@@ -173,8 +176,9 @@ class NotificationCentre:
         return True
 
     def flush(self) -> list[str]:
-        """Show held notifications, oldest first, as far as the rules allow. Returns the ids shown."""
-        self.expire_pause()
+        """Show held notifications, oldest first, as far as the rules allow. Returns the ids shown.
+        A pause that has just ended is announced after them (not counted against the cap)."""
+        pause_ended = self.expire_pause()
         with self._db.session() as s:
             ids = s.scalars(
                 select(Notification.id)
@@ -187,6 +191,8 @@ class NotificationCentre:
                 shown.append(notification_id)
             elif self._hold_reason() is not None:
                 break  # still on call / paused / capped: the rest wait too
+        if pause_ended:
+            self.post(STATUS, "Notifications are back on", "Your pause has ended.")
         return shown
 
     def next_wakeup(self) -> datetime | None:

@@ -2,3 +2,4 @@
 
 INFO = "info"
 RESET_OFFER = "reset_offer"
+STATUS = "status"  # about the app itself (e.g. "notifications are back on"): never held by the hourly cap

@@ -49,6 +49,8 @@ def test_valid_document():
     (doc(name="x" * 81), "t.json", "name: longer than 80"),
     (doc(name="evil\x1b[31m"), "t.json", "control characters"),
     (doc(name="rtl\u202etrick"), "t.json", "control characters"),
+    (doc(name="mark\u200ftrick"), "t.json", "control characters"),
+    (doc(name="zero\u200bwidth"), "t.json", "control characters"),
     (doc(extra=1), "t.json", "unknown field"),
     (doc(items=[]), "t.json", "non-empty list"),
     (doc(items=[{"key": f"k{i}", "text": "t"} for i in range(21)]), "t.json", "more than 20"),

@@ -64,7 +64,7 @@ def test_tick_ends_an_expired_pause(desk, clock, notifier):
     clock.advance(31 * 60)
     desk.tick_notifications()
     assert desk.state() == "ready"
-    assert notifier.shown == [("Notifications are back on", "Your pause has ended."), ("held", "")]
+    assert notifier.shown == [("held", ""), ("Notifications are back on", "Your pause has ended.")]
 
 
 def test_status_has_no_side_effects(desk, clock, notifier):

@@ -149,3 +149,16 @@ def test_socket_lives_in_a_private_folder():
     folder = os.path.dirname(name)
     assert os.stat(folder).st_mode & 0o777 == 0o700
     assert len(name) < 100  # AF_UNIX path limit
+
+
+def test_a_handler_answer_that_cannot_be_sent_still_gets_a_reply():
+    def odd(request):
+        return True, "fine", {"ok": "overridden?", "value": object()}
+
+    answer = json.loads(ipc.respond(req(cmd="status"), odd))
+    assert answer == {"ok": False, "error": "Agent Companion hit an internal error; see its log."}
+
+    def sneaky(request):
+        return False, "no", {"ok": True}
+
+    assert json.loads(ipc.respond(req(cmd="status"), sneaky))["ok"] is False  # extra cannot override ok

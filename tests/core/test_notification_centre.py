@@ -57,7 +57,7 @@ def test_pause_holds_and_resumes_by_itself(db, clock, notifier):
     assert centre.paused_until is None  # reading it changes nothing
     assert notifier.shown == []
     centre.flush()
-    assert notifier.shown == [("Notifications are back on", "Your pause has ended."), ("later", "x")]
+    assert notifier.shown == [("later", "x"), ("Notifications are back on", "Your pause has ended.")]
     assert centre.expire_pause() is False
 
 
@@ -158,7 +158,7 @@ def test_a_pause_that_ends_during_a_call_shows_each_held_notification_once(db, c
     clock.advance(10 * 60)  # the pause ends while the agent is on the call
     centre.set_on_call(False)
     titles = [t for t, _ in notifier.shown]
-    assert titles == ["Notifications are back on", "h1", "h2"]
+    assert titles == ["h1", "h2", "Notifications are back on"]
 
 
 def test_no_wakeups_during_a_call(db, clock, notifier, desk):
@@ -174,3 +174,26 @@ def test_no_wakeups_during_a_call(db, clock, notifier, desk):
     centre.set_on_call(False)
     assert [t for t, _ in notifier.shown] == ["first", "capped1"]
     assert centre.next_wakeup() == clock.now() + timedelta(hours=1)
+
+
+def test_the_back_on_notice_does_not_use_up_the_hourly_cap(db, clock, notifier, desk):
+    settings = desk.settings().with_changes(notifications_per_hour=1)
+    centre = centre_for(db, clock, [notifier], settings)
+    centre.pause(clock.now() + timedelta(minutes=30))
+    centre.post("info", "held", "")
+    clock.advance(31 * 60)
+    centre.flush()
+    assert [t for t, _ in notifier.shown] == ["held", "Notifications are back on"]
+    assert centre.shown_in_last_hour() == 1
+
+
+def test_a_pause_that_ended_while_the_app_was_closed_is_not_announced(tmp_path, clock, notifier):
+    path = tmp_path / "p.sqlite"
+    db = open_database(path)
+    centre_for(db, clock, [notifier]).pause(clock.now() + timedelta(minutes=30))
+    clock.advance(3 * 3600)  # the app was closed meanwhile
+    again = centre_for(db, clock, [notifier])
+    again.flush()
+    assert again.paused_until is None and notifier.shown == []
+    assert SettingsStore(db).get_state("paused_until") is None
+    db.close()

@@ -89,3 +89,15 @@ def test_corrupt_database_is_moved_aside_and_the_app_starts(start, tmp_path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(15) == 0
     assert "moved aside" in (data / "companion.log").read_text()
+
+
+def test_a_log_file_that_cannot_be_opened_does_not_stop_the_app(start, tmp_path):
+    data = tmp_path / "agent"
+    data.mkdir(mode=0o700)
+    (data / "companion.log").mkdir()  # e.g. left behind by another tool; opening it fails
+    proc, ready = start(data)
+    wait_for_line(ready, "services-ready")
+    assert cli(data, "status").returncode == 0
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    assert "could not be opened" in proc.stderr.read()

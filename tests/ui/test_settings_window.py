@@ -71,3 +71,35 @@ def test_a_locked_database_leaves_autostart_alone(controller, desk, db, tmp_path
     window.start_at_login.setChecked(True)
     assert not window.save()
     assert "busy" in window.error.text() and not entry.exists()
+
+
+def test_a_failed_rollback_says_what_was_saved(controller, desk, monkeypatch):
+    from companion.errors import DatabaseLockedError
+
+    class BrokenAutostart:
+        def is_enabled(self):
+            return False
+
+        def enable(self, command):
+            raise PermissionError("read-only autostart folder")
+
+        def disable(self):
+            pass
+
+    controller.autostart = BrokenAutostart()
+    window = controller.open_settings()
+    window.per_hour.setValue(9)
+    window.start_at_login.setChecked(True)
+    real_save = desk.save_settings
+    calls = []
+
+    def save_then_lock(settings):
+        calls.append(settings)
+        if len(calls) > 1:
+            raise DatabaseLockedError("busy")
+        return real_save(settings)
+
+    monkeypatch.setattr(desk, "save_settings", save_then_lock)
+    assert not window.save()
+    assert window.error.text().startswith("Settings saved, but starting at login could not be changed")
+    assert desk.settings().notifications_per_hour == 9

@@ -100,7 +100,11 @@ class SettingsWindow(QWidget):
             else:
                 self.autostart.disable()
         except OSError as exc:
-            self.desk.save_settings(previous)
+            try:
+                self.desk.save_settings(previous)
+            except (CompanionError, OSError):
+                self.error.setText(f"Settings saved, but starting at login could not be changed ({exc}).")
+                return False
             self.error.setText(f"Not saved: starting at login could not be changed ({exc}).")
             return False
         self.error.setText("")
