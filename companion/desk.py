@@ -12,7 +12,7 @@ from typing import Any
 
 from companion import events as ev
 from companion.calls.refs import validate_ref
-from companion.calls.tracker import CallSummary, CallTracker
+from companion.calls.tracker import CallStart, CallSummary, CallTracker
 from companion.clock import Clock
 from companion.config import Settings, SettingsStore
 from companion.db.engine import Database
@@ -79,14 +79,14 @@ class Desk:
         }
 
     # -- calls ------------------------------------------------------------------------------------
-    def start_call(self, ref: str | None = None) -> str:
+    def start_call(self, ref: str | None = None) -> CallStart:
         """A call always wins: a reset still running is ended (and recorded) before the call starts."""
         validate_ref(ref)  # refuse a bad reference before anything changes
         if self.resets.current is not None:
             self.end_reset()
-        call_id = self.calls.start(ref)
+        started = self.calls.start(ref)
         self.notifications.set_on_call(True)
-        return call_id
+        return started
 
     def end_call(self, tough: bool = False) -> CallSummary:
         summary = self.calls.end(tough)

@@ -17,6 +17,7 @@ from ui.widgets.toast import ToastManager
 
 if TYPE_CHECKING:  # the desk (and SQLAlchemy) is loaded after the tray is showing
     from companion import ipc
+    from companion.calls.tracker import CallStart
     from companion.desk import Desk
     from ui.windows.reset import ResetWindow
 
@@ -105,14 +106,14 @@ class Controller(QObject):
             return None
 
     # -- actions ----------------------------------------------------------------------------------
-    def start_call(self, ref: str | None) -> str:
-        call_id = self._require_desk().start_call(ref)
+    def start_call(self, ref: str | None) -> CallStart:
+        started = self._require_desk().start_call(ref)
         self.toasts.dismiss(RESET_OFFER)  # an offer from the last call is moot now
         reset = self.windows.get("reset")
         if reset is not None and reset.isVisible():
             reset.close()  # the desk ended the reset; get out of the softphone's way
         self.refresh()
-        return call_id
+        return started
 
     def end_call(self, tough: bool) -> Any:
         summary = self._require_desk().end_call(tough)
@@ -208,16 +209,8 @@ class Controller(QObject):
                 self.open_my_day()
             return True, "Agent Companion is running.", {}
         if cmd == "call.start":
-            desk = self._require_desk()
-            ref = args.get("ref")
-            previous = desk.calls.current_ref if desk.calls.on_call else False
-            if previous is not False and previous == ref:
-                return True, f"Call {ref or ''} is already in progress.".replace("  ", " "), {}
-            self.start_call(ref)
-            text = f"Call started{' (' + ref + ')' if ref else ''}; notifications held."
-            if previous is not False:
-                text = f"The previous call{' (' + previous + ')' if previous else ''} was still open; it was ended. " + text
-            return True, text, {}
+            started = self.start_call(args.get("ref"))
+            return True, started.describe(args.get("ref")), {"outcome": started.outcome}
         if cmd == "call.end":
             summary = self.end_call(args.get("tough", False))
             text = f"Call ended after {round(summary.handle_seconds)} s."

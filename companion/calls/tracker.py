@@ -23,6 +23,26 @@ from companion.events import EventHub
 IDLE, ON_CALL = "idle", "on_call"
 
 
+STARTED, CONTINUED, REPLACED = "started", "continued", "replaced"
+
+
+@dataclass(frozen=True)
+class CallStart:
+    id: str
+    outcome: str                      # started | continued (same reference again) | replaced
+    previous_ref: str | None = None   # the call that was still open, for "replaced"
+
+    def describe(self, ref: str | None) -> str:
+        label = f" ({ref})" if ref else ""
+        if self.outcome == CONTINUED:
+            return f"Call{label} is already in progress."
+        text = f"Call started{label}; notifications held."
+        if self.outcome == REPLACED:
+            previous = f" ({self.previous_ref})" if self.previous_ref else ""
+            text = f"The previous call{previous} was still open; it was ended. " + text
+        return text
+
+
 @dataclass(frozen=True)
 class CallSummary:
     id: str
@@ -58,12 +78,17 @@ class CallTracker:
     def elapsed(self) -> float:
         return self._clock.monotonic() - self._started_mono if self.on_call else 0.0
 
-    def start(self, ref: str | None = None) -> str:
+    def start(self, ref: str | None = None) -> CallStart:
+        """Start a call. The same reference again is the softphone repeating itself (the call goes on);
+        a different one while a call is open means the first call is over."""
         ref = validate_ref(ref)
+        previous: str | None = None
+        outcome = STARTED
         if self.on_call:
             if ref == self.current_ref:
-                return self.current_id or ""  # the softphone repeated itself
-            self.end()  # a new call while one is open: the first one is over
+                return CallStart(self.current_id or "", CONTINUED)
+            previous, outcome = self.current_ref, REPLACED
+            self.end()
         now = self._clock.now()
         with self._db.session() as s:
             row = CallRecord(ref=ref, started_at=now, tough=False, created_at=now, updated_at=now)
@@ -75,7 +100,7 @@ class CallTracker:
         self.state = ON_CALL
         self._events.publish(ev.CALL_STARTED, id=self.current_id, ref=ref)
         self._events.publish(ev.STATE_CHANGED)
-        return self.current_id
+        return CallStart(self.current_id or "", outcome, previous)
 
     def end(self, tough: bool = False) -> CallSummary:
         if not self.on_call or self.current_id is None:

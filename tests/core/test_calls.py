@@ -70,14 +70,16 @@ def test_end_without_call_is_refused(desk, db):
 
 def test_repeated_start_with_same_ref_is_one_call(desk, db):
     first = desk.start_call("A1")
-    assert desk.start_call("A1") == first
+    again = desk.start_call("A1")
+    assert (first.outcome, again.outcome, again.id) == ("started", "continued", first.id)
     assert len(calls(db)) == 1
 
 
 def test_new_call_while_on_call_ends_the_first(desk, clock, db):
     desk.start_call("A1")
     clock.advance(10)
-    desk.start_call("B2")
+    replaced = desk.start_call("B2")
+    assert (replaced.outcome, replaced.previous_ref) == ("replaced", "A1")
     first, second = calls(db)
     assert first.handle_seconds == 10 and second.ended_at is None and desk.calls.current_ref == "B2"
 

@@ -139,7 +139,7 @@ def test_call_start_over_an_open_call_says_what_happened(server, qtbot, desk, ca
     again = in_thread(qtbot, lambda: ipc.send(server.name, {"cmd": "call.start", "ref": "A1"}))
     other = in_thread(qtbot, lambda: ipc.send(server.name, {"cmd": "call.start", "ref": "B2"}))
     assert first["message"] == "Call started (A1); notifications held."
-    assert again["message"] == "Call A1 is already in progress."
+    assert again["message"] == "Call (A1) is already in progress." and again["outcome"] == "continued"
     assert other["message"].startswith("The previous call (A1) was still open; it was ended. Call started (B2)")
     refused = in_thread(qtbot, lambda: ipc.send(server.name, {"cmd": "reset"}))
     assert not refused["ok"] and "refused reset" in caplog.text  # refusals are logged
