@@ -2,6 +2,19 @@
 from companion.config import SettingsStore
 
 
+class BrokenAutostart:
+    """An autostart whose folder cannot be written."""
+
+    def is_enabled(self):
+        return False
+
+    def enable(self, command):
+        raise PermissionError("autostart folder is read-only")
+
+    def disable(self):
+        pass
+
+
 def test_saving_settings_persists_them(controller, desk, db, tmp_path):
     window = controller.open_settings()
     window.per_hour.setValue(7)
@@ -32,16 +45,6 @@ def test_autostart_switch_writes_and_removes_the_entry(controller, tmp_path):
 
 
 def test_an_autostart_failure_is_shown_and_nothing_is_saved(controller, desk, db):
-    class BrokenAutostart:
-        def is_enabled(self):
-            return False
-
-        def enable(self, command):
-            raise PermissionError("autostart folder is read-only")
-
-        def disable(self):
-            pass
-
     controller.autostart = BrokenAutostart()
     window = controller.open_settings()
     window.start_at_login.setChecked(True)
@@ -75,16 +78,6 @@ def test_a_locked_database_leaves_autostart_alone(controller, desk, db, tmp_path
 
 def test_a_failed_rollback_says_what_was_saved(controller, desk, monkeypatch):
     from companion.errors import DatabaseLockedError
-
-    class BrokenAutostart:
-        def is_enabled(self):
-            return False
-
-        def enable(self, command):
-            raise PermissionError("read-only autostart folder")
-
-        def disable(self):
-            pass
 
     controller.autostart = BrokenAutostart()
     window = controller.open_settings()
