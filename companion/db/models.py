@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -114,3 +115,114 @@ class Notification(Stamped, Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     held_reason: Mapped[str | None] = mapped_column(String(32))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# -- Team: roster, kudos, Voice of the Customer, group deep breath, outbox (revision 0002) -----------------
+# Names are team-hub login role names (PostgreSQL identifiers, at most 63 characters). On a desk with no
+# hub they are the names the agent typed into the local roster.
+
+KUDOS_CATEGORIES = ("helping", "exceeding", "achieving", "responding", "teamwork")  # H.E.A.R.T.
+
+
+class Teammate(Stamped, Base):
+    """The team roster: recipients for kudos autocomplete. Filled from the hub, or by hand when alone."""
+
+    __tablename__ = "teammates"
+
+    name: Mapped[str] = mapped_column(String(63), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    team: Mapped[str | None] = mapped_column(String(63))
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(8), default="local")  # local | hub
+
+
+class Kudos(Stamped, Base):
+    """Peer recognition. Team-visible by design: it travels through the hub when one is configured."""
+
+    __tablename__ = "kudos"
+    __table_args__ = (
+        CheckConstraint("category IN ('helping', 'exceeding', 'achieving', 'responding', 'teamwork')",
+                        name="ck_kudos_category"),
+        CheckConstraint("length(message) BETWEEN 1 AND 280", name="ck_kudos_message_len"),
+        CheckConstraint("sender <> recipient", name="ck_kudos_not_self"),
+    )
+
+    sender: Mapped[str] = mapped_column(String(63), index=True)
+    recipient: Mapped[str] = mapped_column(String(63), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    call_ref: Mapped[str | None] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(63))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # arrived on this desk (from the hub)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Obstacle(Stamped, Base):
+    """Voice of the Customer: something that holds an agent back, for the daily huddle."""
+
+    __tablename__ = "obstacles"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'acted_on')", name="ck_obstacles_status"),
+        CheckConstraint("length(text) BETWEEN 1 AND 1000", name="ck_obstacles_text_len"),
+    )
+
+    author: Mapped[str | None] = mapped_column(String(63))   # None when anonymous (and not mine)
+    mine: Mapped[bool] = mapped_column(Boolean, default=False)  # logged on this desk: notify me when acted on
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    team: Mapped[str | None] = mapped_column(String(63))
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    reply: Mapped[str | None] = mapped_column(Text)
+    acted_by: Mapped[str | None] = mapped_column(String(63))
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ObstacleVote(Stamped, Base):
+    """A +1 on an obstacle ("this holds me back too")."""
+
+    __tablename__ = "obstacle_votes"
+    __table_args__ = (UniqueConstraint("obstacle_id", "voter", name="uq_obstacle_votes_voter"),)
+
+    obstacle_id: Mapped[str] = mapped_column(ForeignKey("obstacles.id", ondelete="CASCADE"), index=True)
+    voter: Mapped[str] = mapped_column(String(63))
+
+
+class Broadcast(Stamped, Base):
+    """A lead's broadcast to the team; today one kind: the group deep breath."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        CheckConstraint("kind IN ('deep_breath')", name="ck_broadcasts_kind"),
+        CheckConstraint("response IS NULL OR response IN ('joined', 'declined', 'missed')",
+                        name="ck_broadcasts_response"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16), default="deep_breath")
+    sender: Mapped[str] = mapped_column(String(63))
+    team: Mapped[str | None] = mapped_column(String(63))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)     # invitations lapse after the window
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when this desk showed the invitation
+    response: Mapped[str | None] = mapped_column(String(16))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    joined_count: Mapped[int | None] = mapped_column(Integer)     # the lead's view, from the hub (count only)
+
+
+class OutboxItem(Base):
+    """A change waiting to go to the team hub. Written in the same transaction as the local change;
+    the sync worker pushes it (an idempotent upsert by record id) and stamps ``pushed_at``."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36))
+    payload: Mapped[str] = mapped_column(Text)  # JSON: the wire record (docs/team-hub.md)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
