@@ -21,6 +21,7 @@ class Settings:
     reduced_motion: bool = False
     chime: bool = False
     mood_tap: bool = True
+    agent_name: str = ""  # my name on the team (the hub login role when joined); "" until set
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":
@@ -30,6 +31,10 @@ class Settings:
             raise InvalidInput("A long call must be set between 1 and 120 minutes.")
         if self.default_pattern not in PATTERNS:
             raise InvalidInput(f"Unknown breathing pattern {self.default_pattern!r}.")
+        if self.agent_name:
+            from companion.team.names import validate_name
+
+            validate_name(self.agent_name, "Your name")
         return self
 
     def with_changes(self, **changes: Any) -> "Settings":

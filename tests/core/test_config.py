@@ -53,3 +53,16 @@ def test_state_values(db):
     assert store.get_state("x") == {"a": 1}
     store.set_state("x", None)
     assert store.get_state("x") is None
+
+
+def test_agent_name_is_validated():
+    import pytest
+
+    from companion.config import Settings
+    from companion.errors import InvalidInput
+
+    assert Settings().agent_name == ""
+    assert Settings().with_changes(agent_name="alice.m").agent_name == "alice.m"
+    for bad in ("A", "Alice", "al ice", "1bob", "pg_admin", "postgres", "x" * 64, "a\u202eb"):
+        with pytest.raises(InvalidInput):
+            Settings().with_changes(agent_name=bad)
