@@ -22,6 +22,7 @@ class Settings:
     chime: bool = False
     mood_tap: bool = True
     agent_name: str = ""  # my name on the team (the hub login role when joined); "" until set
+    kudos_daily_cap: int = 10  # kudos I may give per day (local midnight to midnight), 1-50
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":
@@ -31,6 +32,8 @@ class Settings:
             raise InvalidInput("A long call must be set between 1 and 120 minutes.")
         if self.default_pattern not in PATTERNS:
             raise InvalidInput(f"Unknown breathing pattern {self.default_pattern!r}.")
+        if not 1 <= self.kudos_daily_cap <= 50:
+            raise InvalidInput("The daily kudos limit must be between 1 and 50.")
         if self.agent_name:
             from companion.team.names import validate_name
 

@@ -20,11 +20,16 @@ from companion.errors import InvalidInput
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
 from companion.notify.centre import Action, NotificationCentre
-from companion.notify.kinds import INFO, RESET_OFFER
+from companion.notify.kinds import INFO, KUDOS_RECEIVED, OBSTACLE_ACTED, RESET_OFFER
 from companion.reset.patterns import PATTERNS
 from companion.reset.service import ResetService
 from companion.reset.session import ResetSession
 from companion.status import app_state
+from companion.team.breath import BreathService
+from companion.team.identity import Identity
+from companion.team.roster import Roster
+from companion.kudos.service import KudosService
+from companion.obstacles.service import ObstacleService
 
 OFFER_ACTIONS = (Action("start", "Start a 60-second reset"), Action("dismiss", "Not now"))
 OFFER_EXPIRES = timedelta(minutes=10)
@@ -43,6 +48,13 @@ class Desk:
         self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
         self.offline = False
         self.calls.close_abandoned()
+        # Team (issue 3): roster, kudos, Voice of the Customer, group deep breath.
+        self.identity = Identity(self.store, self.settings)
+        self.roster = Roster(db, clock)
+        self.kudos = KudosService(db, clock, self.identity, self.roster, self.settings)
+        self.obstacles = ObstacleService(db, clock, self.identity)
+        self.breath = BreathService(db, clock, self.identity, self.roster, self.notifications, self.events)
+        self.breath.sweep_missed()
 
     def welcome_if_first_run(self) -> bool:
         """The first start says where the app went (a tray icon is easy to miss). Once per database."""
@@ -76,6 +88,8 @@ class Desk:
             "call_ref": self.calls.current_ref,
             "paused_until": paused.isoformat() if paused else None,
             "waiting_notifications": self.notifications.waiting(),
+            "unread_kudos": self.kudos.unread_count(),
+            "lead": self.identity.is_lead(),
         }
 
     # -- calls ------------------------------------------------------------------------------------
@@ -142,6 +156,38 @@ class Desk:
         """Called by the ui's single-shot timer at ``notifications.next_wakeup()``."""
         self.notifications.flush()  # ends a pause whose time has come, then shows what may be shown
         self.events.publish(ev.STATE_CHANGED)
+
+    # -- team (issue 3) ---------------------------------------------------------------------------
+    def set_agent_name(self, name: str) -> Settings:
+        """Asked the first time the agent sends kudos or logs an obstacle."""
+        return self.save_settings(self._settings.with_changes(agent_name=name.strip()))
+
+    def team_received(self, items: list[Any]) -> None:
+        """What the sync worker pulled for me (companion.team.inbound.Received), on the GUI thread:
+        kudos and "your obstacle was acted on" are notified (held during a call, like every notification);
+        a deep-breath invitation becomes the actionable prompt (or is recorded as missed)."""
+        from companion.kudos.categories import BY_KEY
+        from companion.team import inbound
+
+        for item in items:
+            sender = self.roster.find(item.sender) if item.sender else None
+            who = sender.display_name if sender else (item.sender or "A teammate")
+            if item.kind == inbound.KUDOS:
+                category = BY_KEY[item.data["category"]].name
+                self.notifications.post(KUDOS_RECEIVED, f"Kudos from {who}: {category}", item.data["message"],
+                                        payload={"kudos_id": item.record_id})
+            elif item.kind == inbound.OBSTACLE_ACTED:
+                self.notifications.post(OBSTACLE_ACTED, "Your obstacle was acted on",
+                                        f"{who}: {item.data['reply']}", payload={"obstacle_id": item.record_id})
+            elif item.kind == inbound.BREATH_INVITE:
+                self.breath.invite(item.record_id)
+        self.events.publish(ev.STATE_CHANGED)
+
+    def join_breath(self, broadcast_id: str) -> None:
+        """Join a group deep breath: recorded (and sent to the hub); the ui then starts the 1-minute reset."""
+        if self.calls.on_call:
+            raise InvalidInput("You're on a call. Join the next group deep breath when you're free.")
+        self.breath.join(broadcast_id)
 
 
 def _minutes(seconds: float) -> str:

@@ -27,6 +27,7 @@ NOTIFICATIONS_PAUSED = "notifications.paused"
 NOTIFICATIONS_RESUMED = "notifications.resumed"
 NOTIFICATION_SHOWN = "notification.shown"
 STATE_CHANGED = "state.changed"
+TEAM_RECEIVED = "team.received"  # the sync worker: items=[companion.team.inbound.Received, ...]
 
 
 class EventHub:

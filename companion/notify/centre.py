@@ -23,7 +23,7 @@ from companion.db.models import Notification
 from companion.errors import NotifyError
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
-from companion.notify.kinds import STATUS
+from companion.notify.kinds import STATUS, UNCAPPED
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class NotificationCentre:
             return HOLD_CALL
         if self.paused_until is not None:
             return HOLD_PAUSED
-        if kind != STATUS and self.shown_in_last_hour() >= self._settings().notifications_per_hour:
+        if kind not in UNCAPPED and self.shown_in_last_hour() >= self._settings().notifications_per_hour:
             return HOLD_RATE
         return None
 
@@ -180,11 +180,13 @@ class NotificationCentre:
         A pause that has just ended is announced after them (not counted against the cap)."""
         pause_ended = self.expire_pause()
         with self._db.session() as s:
-            ids = s.scalars(
-                select(Notification.id)
+            rows = s.execute(
+                select(Notification.id, Notification.kind)
                 .where(Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))
                 .order_by(Notification.created_at)
             ).all()
+        # Kinds the hourly cap does not hold go first, so a capped one cannot keep them waiting.
+        ids = [row.id for row in sorted(rows, key=lambda row: row.kind not in UNCAPPED)]
         shown = []
         for notification_id in ids:
             if self._try_show(notification_id):

@@ -3,3 +3,9 @@
 INFO = "info"
 RESET_OFFER = "reset_offer"
 STATUS = "status"  # about the app itself (e.g. "notifications are back on"): never held by the hourly cap
+
+# Team (issue 3): kudos received, my obstacle acted on, a lead's group deep breath invitation.
+KUDOS_RECEIVED = "kudos_received"
+OBSTACLE_ACTED = "obstacle_acted"
+BREATH_INVITE = "breath_invite"  # actionable (Join / Not now); lapses with the lead's window
+UNCAPPED = (STATUS, BREATH_INVITE)  # not held by the hourly cap (still held during calls and pauses)

@@ -11,7 +11,7 @@ from companion.events import EventHub
 from companion.reset.patterns import PATTERNS, validate_minutes
 from companion.reset.session import ResetSession
 
-TRIGGERS = ("tray", "cli", "after_call", "window")
+TRIGGERS = ("tray", "cli", "after_call", "window", "group_breath")
 
 
 def validate_mood(mood: int | None) -> int | None:

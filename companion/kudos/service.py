@@ -1,0 +1,187 @@
+"""Sending and reading kudos: the rules (no self-kudos, a daily giving cap, plain text, 280 characters),
+the inbox, this week's team feed and the weekly Service Stars (no ranking list, ties show every name).
+
+With a team hub configured, a sent kudos is written to the outbox in the same transaction; alone it stays
+on this desk (the feed still shows it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from companion.calls.refs import validate_ref
+from companion.clock import Clock
+from companion.config import Settings
+from companion.db.engine import Database
+from companion.db.models import Kudos, new_id
+from companion.errors import InvalidInput
+from companion.kudos.categories import BY_KEY, CATEGORIES, Category, category
+from companion.obstacles.pci import refuse_card_numbers
+from companion.team import outbox
+from companion.team.identity import Identity
+from companion.team.names import validate_name
+from companion.team.roster import Roster
+from companion.team.text import plain_text
+
+MAX_MESSAGE = 280
+
+
+@dataclass(frozen=True)
+class KudosView:
+    id: str
+    sender: str
+    recipient: str
+    category: Category
+    message: str
+    call_ref: str | None
+    sent_at: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class Stars:
+    """One category's Service Stars of a week: every name with the most kudos in it (ties: all)."""
+    category: Category
+    names: tuple[str, ...]
+    count: int
+
+
+def validate_message(message: object) -> str:
+    return plain_text(message, "The kudos message", MAX_MESSAGE, multiline=True)
+
+
+def validate_call_ref(ref: str | None) -> str | None:
+    ref = validate_ref(ref)
+    if ref is not None:
+        refuse_card_numbers(ref, "The call reference")
+    return ref
+
+
+def local_midnight_after(now: datetime) -> datetime:
+    local = now.astimezone()
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+
+
+def week_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Monday 00:00 local time of ``now``'s week, and the Monday after."""
+    local = now.astimezone()
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), tzinfo=local.tzinfo)
+    return monday, monday + timedelta(days=7)
+
+
+class KudosService:
+    def __init__(self, db: Database, clock: Clock, identity: Identity, roster: Roster,
+                 settings: Callable[[], Settings]) -> None:
+        self._db = db
+        self._clock = clock
+        self._identity = identity
+        self._roster = roster
+        self._settings = settings
+
+    # -- giving -----------------------------------------------------------------------------------
+    def given_today(self, now: datetime | None = None) -> int:
+        now = now or self._clock.now()
+        midnight = local_midnight_after(now) - timedelta(days=1)
+        me = self._identity.name()
+        with self._db.session() as s:
+            return s.scalar(select(func.count()).select_from(Kudos).where(
+                Kudos.sender == me, Kudos.sent_at >= midnight)) or 0
+
+    def send(self, recipient: str, category_key: str, message: str, call_ref: str | None = None) -> KudosView:
+        """Validate everything first; refuse with a clear message and change nothing, or store (and
+        enqueue for the hub) in one transaction."""
+        me = self._identity.require_name()
+        recipient = validate_name(recipient, "The recipient")
+        if recipient == me:
+            raise InvalidInput("Kudos are for your teammates: you cannot send kudos to yourself.")
+        cat = category(category_key)
+        text = validate_message(message)
+        ref = validate_call_ref(call_ref)
+        mate = self._roster.find(recipient)
+        if mate is None:
+            raise InvalidInput(f"{recipient} is not on your team roster (add teammates in Settings → Team).")
+        now = self._clock.now()
+        cap = self._settings().kudos_daily_cap
+        if self.given_today(now) >= cap:
+            resets = local_midnight_after(now)
+            raise InvalidInput(f"You have given {cap} kudos today, your daily limit. It resets at midnight "
+                               f"({resets:%H:%M} local time, {_until(resets - now)} from now).")
+        hub = self._identity.hub()
+        team = hub.team if hub else None
+        kudos = Kudos(id=new_id(), sender=me, recipient=recipient, category=cat.key, message=text, call_ref=ref,
+                      team=team, sent_at=now, created_at=now, updated_at=now)
+        with self._db.session() as s:
+            s.add(kudos)
+            if hub is not None:
+                outbox.enqueue(s, "kudos", wire_record(kudos), now)
+            view = _view(kudos)
+        return view
+
+    # -- reading ----------------------------------------------------------------------------------
+    def inbox(self, limit: int = 200) -> list[KudosView]:
+        me = self._identity.name()
+        with self._db.session() as s:
+            return [_view(k) for k in s.scalars(select(Kudos).where(Kudos.recipient == me)
+                                                 .order_by(Kudos.sent_at.desc()).limit(limit))]
+
+    def unread_count(self) -> int:
+        me = self._identity.name()
+        if not me:
+            return 0
+        with self._db.session() as s:
+            return s.scalar(select(func.count()).select_from(Kudos).where(
+                Kudos.recipient == me, Kudos.read_at.is_(None))) or 0
+
+    def mark_read(self, ids: list[str] | None = None) -> int:
+        """Mark my unread kudos as read (all of them, or the given ids). Returns how many changed."""
+        me = self._identity.name()
+        now = self._clock.now()
+        with self._db.session() as s:
+            query = select(Kudos).where(Kudos.recipient == me, Kudos.read_at.is_(None))
+            if ids is not None:
+                query = query.where(Kudos.id.in_(ids))
+            rows = list(s.scalars(query))
+            for row in rows:
+                row.read_at = now
+            return len(rows)
+
+    def feed(self, now: datetime | None = None) -> list[KudosView]:
+        """This week's kudos across the team (Monday 00:00 local time onwards), newest first."""
+        start, end = week_bounds(now or self._clock.now())
+        with self._db.session() as s:
+            return [_view(k) for k in s.scalars(select(Kudos).where(Kudos.sent_at >= start, Kudos.sent_at < end)
+                                                 .order_by(Kudos.sent_at.desc()))]
+
+    def service_stars(self, now: datetime | None = None) -> list[Stars]:
+        """For each category (in H.E.A.R.T. order) this week's star(s); categories with no kudos are left out."""
+        counts: dict[str, dict[str, int]] = {c.key: {} for c in CATEGORIES}
+        for k in self.feed(now):
+            per = counts[k.category.key]
+            per[k.recipient] = per.get(k.recipient, 0) + 1
+        stars = []
+        for cat in CATEGORIES:
+            per = counts[cat.key]
+            if per:
+                best = max(per.values())
+                stars.append(Stars(cat, tuple(sorted(n for n, c in per.items() if c == best)), best))
+        return stars
+
+
+def wire_record(k: Kudos) -> dict:
+    return {"id": k.id, "kind": "kudos", "sender": k.sender, "team": k.team, "recipient": k.recipient,
+            "category": k.category, "message": k.message, "call_ref": k.call_ref,
+            "sent_at": k.sent_at.isoformat()}
+
+
+def _view(k: Kudos) -> KudosView:
+    return KudosView(k.id, k.sender, k.recipient, BY_KEY[k.category], k.message, k.call_ref, k.sent_at,
+                     k.read_at is not None)
+
+
+def _until(delta: timedelta) -> str:
+    minutes = max(1, round(delta.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"

@@ -1,0 +1,160 @@
+"""The group deep breath: a lead invites the team to a 1-minute reset together (during an outage, a launch).
+
+- The lead sends a broadcast; it is open for ``WINDOW`` (10 minutes).
+- On each agent's desk the invitation is an actionable prompt (Join / Not now). Not on a call: shown at
+  once. On a call: held, and shown right after the call ends if the window is still open; otherwise it is
+  recorded as missed. (The notification centre holds and expires it; this service records the answer.)
+- Join starts a 1-minute reset (trigger ``group_breath``) and sends ``breath_join`` to the hub.
+- The lead sees only how many joined, and only when the team has at least ``MIN_TEAM`` agents.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from companion import events as ev
+from companion.clock import Clock
+from companion.db.engine import Database
+from companion.db.models import Broadcast, Notification, new_id
+from companion.errors import InvalidInput
+from companion.events import Event, EventHub
+from companion.notify.centre import Action, NotificationCentre
+from companion.notify.kinds import BREATH_INVITE
+from companion.team import outbox
+from companion.team.identity import Identity
+from companion.team.roster import Roster
+
+WINDOW = timedelta(minutes=10)
+MIN_TEAM = 5
+HIDDEN = f"fewer than {MIN_TEAM} in the team: count hidden"
+INVITE_ACTIONS = (Action("join", "Join"), Action("decline", "Not now"))
+
+
+@dataclass(frozen=True)
+class LeadView:
+    sent_at: datetime
+    expires_at: datetime
+    joined: str          # "6 joined", or why no number is shown
+
+
+class BreathService:
+    def __init__(self, db: Database, clock: Clock, identity: Identity, roster: Roster,
+                 notifications: NotificationCentre, events: EventHub) -> None:
+        self._db = db
+        self._clock = clock
+        self._identity = identity
+        self._roster = roster
+        self._notifications = notifications
+        events.subscribe(ev.NOTIFICATION_SHOWN, self._shown)
+        events.subscribe(ev.CALL_ENDED, lambda e: self.sweep_missed())
+
+    # -- the lead ---------------------------------------------------------------------------------
+    def send(self) -> str:
+        hub = self._identity.hub()
+        if hub is None or not hub.lead:
+            raise InvalidInput("Only a team lead (on a team hub) can invite the team to a group deep breath.")
+        me = self._identity.require_name()
+        now = self._clock.now()
+        row = Broadcast(id=new_id(), kind="deep_breath", sender=me, team=hub.team, sent_at=now,
+                        expires_at=now + WINDOW, created_at=now, updated_at=now)
+        with self._db.session() as s:
+            s.add(row)
+            outbox.enqueue(s, "broadcast", {
+                "id": row.id, "kind": "broadcast", "sender": me, "team": hub.team, "broadcast_kind": "deep_breath",
+                "sent_at": now.isoformat(), "expires_at": row.expires_at.isoformat()}, now)
+            return row.id
+
+    def last_sent(self) -> LeadView | None:
+        me = self._identity.name()
+        with self._db.session() as s:
+            row = s.scalar(select(Broadcast).where(Broadcast.sender == me).order_by(Broadcast.sent_at.desc()))
+            if row is None:
+                return None
+            return LeadView(row.sent_at, row.expires_at, self.joined_text(row.team, row.joined_count))
+
+    def joined_text(self, team: str | None, joined_count: int | None) -> str:
+        if self._roster.team_size(team) < MIN_TEAM:
+            return HIDDEN
+        if joined_count is None:
+            return "no count yet (the team hub reports it)"
+        return f"{joined_count} joined"
+
+    # -- an agent ---------------------------------------------------------------------------------
+    def invite(self, broadcast_id: str) -> str | None:
+        """Post the invitation (held during a call, lapsing with the window). None if it already lapsed."""
+        now = self._clock.now()
+        with self._db.session() as s:
+            row = s.get(Broadcast, broadcast_id)
+            if row is None or row.response is not None:
+                return None
+            if now >= row.expires_at:
+                row.response, row.updated_at = "missed", now
+                return None
+            sender, left = row.sender, row.expires_at - now
+        who = self._roster.find(sender)
+        name = who.display_name if who else sender
+        return self._notifications.post(
+            BREATH_INVITE, "Group deep breath", f"{name} invites the team to a 1-minute deep breath together.",
+            payload={"broadcast_id": broadcast_id}, actions=INVITE_ACTIONS, expires_after=left)
+
+    def _respond(self, broadcast_id: str, response: str) -> None:
+        now = self._clock.now()
+        with self._db.session() as s:
+            row = s.get(Broadcast, broadcast_id)
+            if row is None:
+                raise InvalidInput("That invitation is no longer known.")
+            if row.response is not None:
+                raise InvalidInput(f"You already answered that invitation ({row.response}).")
+            lapsed = now >= row.expires_at
+            if lapsed:  # recorded (committed) before the refusal below
+                row.response, row.updated_at = "missed", now
+            else:
+                row.response, row.responded_at, row.updated_at = response, now, now
+                hub = self._identity.hub()
+                if response == "joined" and hub is not None:
+                    outbox.enqueue(s, "breath_join", {
+                        "id": new_id(), "kind": "breath_join", "sender": self._identity.name(), "team": row.team,
+                        "broadcast_id": broadcast_id, "joined_at": now.isoformat()}, now)
+        if lapsed:
+            raise InvalidInput("That group deep breath has ended.")
+
+    def join(self, broadcast_id: str) -> None:
+        self._respond(broadcast_id, "joined")
+
+    def decline(self, broadcast_id: str) -> None:
+        self._respond(broadcast_id, "declined")
+
+    def response(self, broadcast_id: str) -> str | None:
+        with self._db.session() as s:
+            row = s.get(Broadcast, broadcast_id)
+            return row.response if row else None
+
+    def sweep_missed(self) -> int:
+        """Invitations whose window closed without an answer are recorded as missed."""
+        now = self._clock.now()
+        me = self._identity.name()
+        with self._db.session() as s:
+            rows = list(s.scalars(select(Broadcast).where(Broadcast.response.is_(None), Broadcast.expires_at <= now,
+                                                         Broadcast.sender != me)))
+            for row in rows:
+                row.response, row.updated_at = "missed", now
+            return len(rows)
+
+    def _shown(self, event: Event) -> None:
+        with self._db.session() as s:
+            note = s.get(Notification, event.data["id"])
+            if note is None or note.kind != BREATH_INVITE:
+                return
+            broadcast = s.get(Broadcast, json.loads(note.payload or "{}").get("broadcast_id", ""))
+            if broadcast is not None and broadcast.invited_at is None:
+                broadcast.invited_at = self._clock.now()
+
+
+def record_joined_count(session, broadcast_id: str, count: int) -> None:
+    """For the sync worker: the hub's count of joins for one of my broadcasts (count only, never names)."""
+    row = session.get(Broadcast, broadcast_id)
+    if row is not None and isinstance(count, int) and count >= 0:
+        row.joined_count = count

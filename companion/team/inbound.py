@@ -1,0 +1,250 @@
+"""Applying what the team hub returns: wire records (docs/team-hub.md) and the roster.
+
+``apply(session, record, me)`` is called by the sync worker, off the GUI thread, in its own session. It is
+idempotent by record id (applying twice changes nothing) and never raises for a bad record: a malformed
+one is refused with a logged reason and ``None`` is returned. The returned ``Received`` says what to tell
+the agent; the worker publishes those on ``team.received`` and ``Desk.team_received`` posts them.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from companion.db.models import Broadcast, Kudos, Obstacle, ObstacleVote, Teammate
+from companion.errors import InvalidInput
+from companion.kudos.categories import category as kudos_category
+from companion.kudos.service import validate_call_ref, validate_message
+from companion.obstacles.service import validate_category, validate_reply, validate_text
+from companion.team.names import validate_name
+from companion.team.roster import validate_display_name
+
+log = logging.getLogger(__name__)
+
+KUDOS, OBSTACLE_ACTED, BREATH_INVITE = "kudos", "obstacle_acted", "breath_invite"
+
+
+@dataclass(frozen=True)
+class Received:
+    """Something that arrived for me, as plain data (safe to hand to the GUI thread)."""
+    kind: str                  # kudos | obstacle_acted | breath_invite
+    record_id: str             # the kudos id, the obstacle id, or the broadcast id
+    sender: str | None
+    data: dict[str, Any] = field(default_factory=dict)  # category/message, reply, expires_at ...
+
+
+class Malformed(Exception):
+    pass
+
+
+def apply(session: Session, record: dict, me: str, now: datetime | None = None) -> Received | None:
+    """Apply one pulled wire record. Returns what to tell the agent, or None (nothing to tell, already
+    applied, or refused: the reason is logged)."""
+    now = now or datetime.now(timezone.utc)
+    kind = record.get("kind") if isinstance(record, dict) else None
+    record_id = record.get("id") if isinstance(record, dict) else None
+    try:
+        if not isinstance(record, dict):
+            raise Malformed("a record must be a JSON object")
+        handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
+        if handler is None:
+            raise Malformed(f"unknown kind {str(kind)[:40]!r}")
+        if kind != "template":
+            _uuid(record.get("id"), "id")
+        with session.begin_nested():  # a refused record leaves no half-applied change behind
+            return handler(session, record, me, now)
+    except (Malformed, InvalidInput) as exc:
+        log.warning("refused a team record (kind %s, id %s): %s", str(kind)[:40], str(record_id)[:40], exc)
+    except SQLAlchemyError as exc:
+        log.warning("could not apply a team record (kind %s, id %s): %s", str(kind)[:40], str(record_id)[:40],
+                    type(exc).__name__)
+    return None
+
+
+# -- field checks ----------------------------------------------------------------------------------
+def _uuid(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise Malformed(f"{what} must be a UUID string")
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise Malformed(f"{what} is not a UUID") from None
+    return value
+
+
+def _time(record: dict, key: str) -> datetime:
+    value = record.get(key)
+    if not isinstance(value, str) or len(value) > 40:
+        raise Malformed(f"{key} must be an ISO 8601 timestamp")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Malformed(f"{key} is not an ISO 8601 timestamp") from None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def _team(record: dict) -> str | None:
+    team = record.get("team")
+    return None if team is None else validate_name(team, "The team")
+
+
+def _sender(record: dict) -> str:
+    return validate_name(record.get("sender"), "The sender")
+
+
+# -- kinds -----------------------------------------------------------------------------------------
+def _kudos(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get(Kudos, record["id"]) is not None:
+        return None
+    sender = _sender(record)
+    recipient = validate_name(record.get("recipient"), "The recipient")
+    if sender == recipient:
+        raise Malformed("self-kudos")
+    cat = kudos_category(record.get("category")).key
+    message = validate_message(record.get("message"))
+    ref = record.get("call_ref")
+    if ref is not None and not isinstance(ref, str):
+        raise Malformed("call_ref must be a string or null")
+    ref = validate_call_ref(ref)
+    sent_at = _time(record, "sent_at")
+    session.add(Kudos(id=record["id"], sender=sender, recipient=recipient, category=cat, message=message,
+                      call_ref=ref, team=_team(record), sent_at=sent_at, received_at=now,
+                      read_at=None if recipient == me else now, created_at=now, updated_at=now))
+    if recipient != me:
+        return None
+    return Received(KUDOS, record["id"], sender, {"category": cat, "message": message, "call_ref": ref})
+
+
+def _obstacle(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get(Obstacle, record["id"]) is not None:
+        return None
+    anonymous = record.get("anonymous")
+    if not isinstance(anonymous, bool):
+        raise Malformed("anonymous must be true or false")
+    sender = record.get("sender")
+    if anonymous:
+        if sender is not None:
+            raise Malformed("an anonymous obstacle carries no sender")
+    else:
+        sender = _sender(record)
+    session.add(Obstacle(id=record["id"], author=sender, mine=sender is not None and sender == me,
+                         anonymous=anonymous, category=validate_category(record.get("category")),
+                         text=validate_text(record.get("text")), team=_team(record),
+                         logged_at=_time(record, "logged_at"), status="open", created_at=now, updated_at=now))
+    return None
+
+
+def _obstacle_vote(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get(ObstacleVote, record["id"]) is not None:
+        return None
+    voter = _sender(record)
+    obstacle_id = _uuid(record.get("obstacle_id"), "obstacle_id")
+    if session.get(Obstacle, obstacle_id) is None:
+        raise Malformed("a +1 for an obstacle this desk does not know")
+    if session.scalar(select(ObstacleVote).where(ObstacleVote.obstacle_id == obstacle_id,
+                                                 ObstacleVote.voter == voter)) is not None:
+        return None  # that voter's +1 is here already (under another id): once per voter
+    session.add(ObstacleVote(id=record["id"], obstacle_id=obstacle_id, voter=voter, created_at=now, updated_at=now))
+    return None
+
+
+def _obstacle_reply(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+    lead = _sender(record)
+    obstacle = session.get(Obstacle, _uuid(record.get("obstacle_id"), "obstacle_id"))
+    if obstacle is None:
+        raise Malformed("a reply to an obstacle this desk does not know")
+    reply = validate_reply(record.get("reply"))
+    acted_at = _time(record, "acted_at")
+    known = session.scalar(select(Teammate).where(Teammate.name == lead))
+    if known is not None and not known.is_lead:
+        raise Malformed(f"{lead} is not a lead on the roster")
+    if obstacle.status == "acted_on":
+        return None  # already applied (idempotent); a later reply does not overwrite the first
+    obstacle.status, obstacle.reply, obstacle.acted_by, obstacle.acted_at = "acted_on", reply, lead, acted_at
+    obstacle.updated_at = now
+    if not obstacle.mine:
+        return None
+    return Received(OBSTACLE_ACTED, obstacle.id, lead, {"reply": reply, "text": obstacle.text})
+
+
+def _broadcast(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get(Broadcast, record["id"]) is not None:
+        return None
+    sender = _sender(record)
+    if record.get("broadcast_kind") != "deep_breath":
+        raise Malformed(f"unknown broadcast_kind {str(record.get('broadcast_kind'))[:40]!r}")
+    sent_at, expires_at = _time(record, "sent_at"), _time(record, "expires_at")
+    if expires_at <= sent_at:
+        raise Malformed("expires_at must be after sent_at")
+    session.add(Broadcast(id=record["id"], kind="deep_breath", sender=sender, team=_team(record), sent_at=sent_at,
+                          expires_at=expires_at, created_at=now, updated_at=now))
+    if sender == me:
+        return None
+    return Received(BREATH_INVITE, record["id"], sender, {"expires_at": expires_at.isoformat()})
+
+
+def _breath_join(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+    return None  # joins are counted on the hub; a desk keeps only its own answer
+
+
+def _template(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+    if importlib.util.find_spec("companion.checklists.published") is None:
+        log.info("skipped a published checklist template: this build cannot apply templates yet")
+        return None
+    published = importlib.import_module("companion.checklists.published")
+    result = published.apply_remote(session, record)
+    return result if isinstance(result, Received) else None
+
+
+_HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_vote,
+             "obstacle_reply": _obstacle_reply, "broadcast": _broadcast, "breath_join": _breath_join,
+             "template": _template}
+
+
+# -- roster ----------------------------------------------------------------------------------------
+def apply_roster(session: Session, agents: list[dict]) -> int:
+    """The hub's roster (name, display_name, team, is_lead) into ``teammates`` with source "hub".
+    Hub entries no longer listed become inactive (never deleted); hand-typed ones of the same name are
+    taken over by the hub's. A malformed entry is skipped with a logged reason. Returns the entries applied."""
+    if not isinstance(agents, list):
+        log.warning("refused a team roster: not a list")
+        return 0
+    now = datetime.now(timezone.utc)
+    seen: set[str] = set()
+    applied = 0
+    for agent in agents:
+        try:
+            if not isinstance(agent, dict):
+                raise Malformed("an entry must be an object")
+            name = validate_name(agent.get("name"), "A roster name")
+            display = validate_display_name(agent.get("display_name") or name)
+            team = _team(agent)
+            is_lead = agent.get("is_lead", False)
+            if not isinstance(is_lead, bool):
+                raise Malformed("is_lead must be true or false")
+        except (Malformed, InvalidInput) as exc:
+            log.warning("skipped a roster entry: %s", exc)
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        row = session.scalar(select(Teammate).where(Teammate.name == name))
+        if row is None:
+            row = Teammate(name=name, created_at=now)
+            session.add(row)
+        row.display_name, row.team, row.is_lead, row.active, row.source = display, team, is_lead, True, "hub"
+        row.updated_at = now
+        applied += 1
+    for row in session.scalars(select(Teammate).where(Teammate.source == "hub", Teammate.active.is_(True))):
+        if row.name not in seen:
+            row.active, row.updated_at = False, now
+    session.flush()
+    return applied

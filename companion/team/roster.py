@@ -1,0 +1,83 @@
+"""The team roster (``teammates``): recipients for kudos, typed in by hand when alone, or the hub's.
+
+Hand-typed entries have source ``local``; the hub's roster (``inbound.apply_roster``) has source ``hub``
+and cannot be changed here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from companion.clock import Clock
+from companion.db.engine import Database
+from companion.db.models import Teammate
+from companion.errors import InvalidInput
+from companion.team.names import validate_name
+from companion.team.text import plain_text
+
+MAX_DISPLAY = 100
+
+
+@dataclass(frozen=True)
+class Mate:
+    name: str
+    display_name: str
+    team: str | None
+    is_lead: bool
+    source: str
+
+    @property
+    def label(self) -> str:
+        """How the autocomplete shows a teammate: "Dana Scully (dana)"."""
+        return f"{self.display_name} ({self.name})"
+
+
+def validate_display_name(value: object) -> str:
+    return plain_text(value, "A display name", MAX_DISPLAY)
+
+
+class Roster:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def mates(self, *, include_inactive: bool = False) -> list[Mate]:
+        with self._db.session() as s:
+            query = select(Teammate).order_by(Teammate.display_name, Teammate.name)
+            if not include_inactive:
+                query = query.where(Teammate.active.is_(True))
+            return [Mate(t.name, t.display_name, t.team, t.is_lead, t.source) for t in s.scalars(query)]
+
+    def find(self, name: str) -> Mate | None:
+        return next((m for m in self.mates() if m.name == name), None)
+
+    def team_size(self, team: str | None) -> int:
+        """Active agents on the roster in ``team`` (all of them when no team is known)."""
+        return sum(1 for m in self.mates() if team is None or m.team == team)
+
+    def add_local(self, name: str, display_name: str) -> Mate:
+        name = validate_name(name, "A teammate's name")
+        display = validate_display_name(display_name)
+        now = self._clock.now()
+        with self._db.session() as s:
+            existing = s.scalar(select(Teammate).where(Teammate.name == name))
+            if existing is not None and existing.source == "hub":
+                raise InvalidInput(f"{name} comes from the team hub's roster and cannot be changed here.")
+            if existing is not None and existing.active:
+                raise InvalidInput(f"{name} is already on your roster.")
+            if existing is None:
+                existing = Teammate(name=name, created_at=now)
+                s.add(existing)
+            existing.display_name, existing.active, existing.source = display, True, "local"
+            existing.is_lead, existing.updated_at = False, now
+        return Mate(name, display, None, False, "local")
+
+    def remove_local(self, name: str) -> None:
+        with self._db.session() as s:
+            row = s.scalar(select(Teammate).where(Teammate.name == name))
+            if row is None:
+                raise InvalidInput(f"{name!r} is not on your roster.")
+            if row.source == "hub":
+                raise InvalidInput(f"{name} comes from the team hub's roster and cannot be removed here.")
+            s.delete(row)
