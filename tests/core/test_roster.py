@@ -1,0 +1,35 @@
+import pytest
+
+from companion.db.models import Teammate
+from companion.errors import InvalidInput
+from companion.team import inbound
+
+
+def test_add_and_remove_by_hand(desk):
+    mate = desk.roster.add_local("dana", "Dana Scully")
+    assert mate.label == "Dana Scully (dana)" and mate.source == "local"
+    with pytest.raises(InvalidInput, match="already on your roster"):
+        desk.roster.add_local("dana", "Dana")
+    desk.roster.remove_local("dana")
+    assert desk.roster.mates() == []
+
+
+@pytest.mark.parametrize("name, display, reason", [
+    ("Dana", "Dana", "lowercase"), ("dana", "", "empty"), ("dana", "4111 1111 1111 1111", "card number"),
+    ("dana", "x" * 101, "at most 100"), ("dana", "Dana\u202e", "direction override"),
+])
+def test_roster_free_text_is_checked(desk, name, display, reason):
+    with pytest.raises(InvalidInput, match=reason):
+        desk.roster.add_local(name, display)
+    assert desk.roster.mates() == []
+
+
+def test_hub_entries_are_read_only_here(desk):
+    with desk.db.session() as s:
+        inbound.apply_roster(s, [{"name": "lee", "display_name": "Lee", "team": "blue", "is_lead": True}])
+    with pytest.raises(InvalidInput, match="team hub"):
+        desk.roster.remove_local("lee")
+    with pytest.raises(InvalidInput, match="team hub"):
+        desk.roster.add_local("lee", "Someone else")
+    with desk.db.session() as s:
+        assert s.query(Teammate).one().display_name == "Lee"
