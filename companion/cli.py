@@ -5,6 +5,8 @@
     companion call end [--tough]            ... and that it ended
     companion reset [--minutes N] [--pattern P]
     companion status
+    companion kudos                         open the Send kudos dialog (bind a desktop hotkey to it)
+    companion kudos --to NAME --category C --message TEXT [--ref R]   send kudos directly
     companion self-test                     check the database, resources, notifications, keyring
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
@@ -20,8 +22,11 @@ from typing import Callable, Sequence
 from companion import APP_NAME, __version__
 from companion.calls.refs import validate_ref
 from companion.errors import CompanionError, InvalidInput, NotRunning
+from companion.kudos.categories import CATEGORIES as KUDOS_CATEGORIES
+from companion.kudos.rules import validate_message
 from companion.paths import Paths, resolve_data_dir
 from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS, validate_minutes
+from companion.team.names import validate_name
 
 GuiRunner = Callable[[argparse.Namespace, Paths], int]
 
@@ -41,6 +46,21 @@ def _ref(text: str) -> str:
         return validate_ref(text) or ""
     except InvalidInput as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+KUDOS_KEYS = tuple(c.key for c in KUDOS_CATEGORIES)
+
+
+def _checked(validate: Callable[[str], str]) -> Callable[[str], str]:
+    """An argparse type from a core validator: its InvalidInput message becomes the usage error."""
+    def check(text: str) -> str:
+        try:
+            return validate(text)
+        except InvalidInput as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    check.__name__ = validate.__name__
+    return check
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--pattern", choices=sorted(PATTERNS), help="breathing pattern (default: your setting)")
 
     sub.add_parser("status", parents=[common], help="show the running app's state")
+
+    kudos = sub.add_parser("kudos", parents=[common], help="send kudos (no options: open the Send kudos dialog)")
+    kudos.add_argument("--to", type=_checked(validate_name), metavar="NAME",
+                       help="the teammate's name (as on the team roster)")
+    kudos.add_argument("--category", choices=KUDOS_KEYS, help="H.E.A.R.T. category")
+    kudos.add_argument("--message", type=_checked(validate_message), metavar="TEXT",
+                       help="1-280 characters, plain text")
+    kudos.add_argument("--ref", type=_ref, help="call reference (optional)")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
     return parser
 
@@ -81,7 +109,23 @@ def _request(args: argparse.Namespace) -> dict[str, object]:
         if args.pattern:
             req["pattern"] = args.pattern
         return req
+    if args.command == "kudos":
+        given = [name for name in ("to", "category", "message") if getattr(args, name) is not None]
+        if not given and args.ref is None:
+            return {"cmd": "kudos"}
+        missing = [f"--{name}" for name in ("to", "category", "message") if getattr(args, name) is None]
+        if missing:
+            raise UsageError("to send kudos directly give --to, --category and --message "
+                             f"(missing: {', '.join(missing)}); with no options the dialog opens")
+        req = {"cmd": "kudos.send", "to": args.to, "category": args.category, "message": args.message}
+        if args.ref:
+            req["ref"] = args.ref
+        return req
     return {"cmd": "status"}
+
+
+class UsageError(Exception):
+    pass
 
 
 def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int:
@@ -103,7 +147,11 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
             return run_self_test(paths)
         from companion import ipc
 
-        answer = ipc.send(paths.server_name, _request(args))
+        try:
+            request = _request(args)
+        except UsageError as exc:
+            parser.error(str(exc))  # exits 2
+        answer = ipc.send(paths.server_name, request)
     except NotRunning as exc:
         print(f"companion: {exc}", file=sys.stderr)
         return EXIT_NOT_RUNNING

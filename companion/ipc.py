@@ -5,6 +5,8 @@ One request per connection: a single line of JSON, at most ``MAX_MESSAGE`` bytes
     {"v": 1, "cmd": "call.end", "tough": false}
     {"v": 1, "cmd": "reset", "minutes": 1, "pattern": "box"}
     {"v": 1, "cmd": "show"} | {"v": 1, "cmd": "status"}
+    {"v": 1, "cmd": "kudos"}                           (open the Send kudos dialog)
+    {"v": 1, "cmd": "kudos.send", "to": "dana", "category": "helping", "message": "...", "ref": "4711"}
 Anything else gets {"ok": false, "error": "..."} and changes nothing.
 
 The socket lives in a private per-user folder (see companion.paths), so other users cannot reach it.
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 VERSION = 1
 MAX_MESSAGE = 4096
 TIMEOUT = 5.0
-COMMANDS = ("call.start", "call.end", "reset", "show", "status")
+COMMANDS = ("call.start", "call.end", "reset", "show", "status", "kudos", "kudos.send")
 NOT_RUNNING = "Agent Companion is not running (start it with `companion`)."
 NOT_ANSWERING = "Agent Companion is running but did not answer properly; see its log."
 
@@ -69,7 +71,8 @@ def parse_request(data: bytes) -> Request:
     cmd = obj.get("cmd")
     if cmd not in COMMANDS:
         raise InvalidInput(f"unknown command {_short(cmd)}")
-    allowed = {"call.start": {"ref"}, "call.end": {"tough"}, "reset": {"minutes", "pattern"}}.get(cmd, set())
+    allowed = {"call.start": {"ref"}, "call.end": {"tough"}, "reset": {"minutes", "pattern"},
+               "kudos.send": {"to", "category", "message", "ref"}}.get(cmd, set())
     extra = set(obj) - {"v", "cmd"} - allowed
     if extra:
         raise InvalidInput(f"unexpected field(s) for {cmd}: {_short(', '.join(sorted(extra)))}")
@@ -90,7 +93,22 @@ def parse_request(data: bytes) -> Request:
         if pattern is not None and (not isinstance(pattern, str) or pattern not in PATTERNS):
             raise InvalidInput(f"unknown pattern {_short(pattern)}")
         args.update(minutes=minutes, pattern=pattern)
+    elif cmd == "kudos.send":
+        args.update(_kudos_args(obj))
     return Request(cmd, args)
+
+
+def _kudos_args(obj: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a kudos sent from the command line (the core checks them again, with the roster)."""
+    from companion.kudos.categories import category
+    from companion.kudos.rules import validate_message
+    from companion.team.names import validate_name
+
+    ref = obj.get("ref")
+    if ref is not None and not isinstance(ref, str):
+        raise InvalidInput("ref must be a string")
+    return {"to": validate_name(obj.get("to"), "The recipient (to)"), "category": category(obj.get("category")).key,
+            "message": validate_message(obj.get("message")), "ref": validate_ref(ref)}
 
 
 def _short(value: Any, limit: int = 40) -> str:

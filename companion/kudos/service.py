@@ -12,21 +12,18 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
-from companion.calls.refs import validate_ref
 from companion.clock import Clock
 from companion.config import Settings
 from companion.db.engine import Database
 from companion.db.models import Kudos, new_id
 from companion.errors import InvalidInput
 from companion.kudos.categories import BY_KEY, CATEGORIES, Category, category
-from companion.obstacles.pci import refuse_card_numbers
+from companion.kudos.rules import MAX_MESSAGE, validate_call_ref, validate_message  # noqa: F401 (re-exported)
 from companion.team import outbox
 from companion.team.identity import Identity
 from companion.team.names import validate_name
 from companion.team.roster import Roster
-from companion.team.text import plain_text
 
-MAX_MESSAGE = 280
 
 
 @dataclass(frozen=True)
@@ -47,17 +44,6 @@ class Stars:
     category: Category
     names: tuple[str, ...]
     count: int
-
-
-def validate_message(message: object) -> str:
-    return plain_text(message, "The kudos message", MAX_MESSAGE, multiline=True)
-
-
-def validate_call_ref(ref: str | None) -> str | None:
-    ref = validate_ref(ref)
-    if ref is not None:
-        refuse_card_numbers(ref, "The call reference")
-    return ref
 
 
 def local_midnight_after(now: datetime) -> datetime:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from companion.db.models import Broadcast, Kudos, Obstacle, ObstacleVote, Teammate
 from companion.errors import InvalidInput
 from companion.kudos.categories import category as kudos_category
-from companion.kudos.service import validate_call_ref, validate_message
+from companion.kudos.rules import validate_call_ref, validate_message
 from companion.obstacles.service import validate_category, validate_reply, validate_text
 from companion.team.names import validate_name
 from companion.team.roster import validate_display_name

@@ -101,6 +101,7 @@ def test_an_existing_data_folder_keeps_its_mode(tmp_path):
 
 
 _WORDS = ["call", "start", "end", "reset", "status", "run", "self-test", "--ref", "--minutes", "--pattern",
+          "kudos", "--to", "--category", "--message", "helping", "dana",
           "--tough", "--data-dir", "4711", "0", "6", "box", "-x", "<b>", "\x00", "é" * 300, "x" * 10_000]
 
 
@@ -114,3 +115,57 @@ def test_any_command_line_gets_an_exit_code_not_a_traceback(argv):
         assert exc.code in (0, 2)
     else:
         assert code in (cli.EXIT_OK, cli.EXIT_FAILED, cli.EXIT_NOT_RUNNING)
+
+
+# -- kudos (issue 3) --------------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ["kudos", "--to", "dana"],                                                     # not all three
+    ["kudos", "--ref", "4711"],
+    ["kudos", "--to", "Dana", "--category", "helping", "--message", "hi"],         # not a role name
+    ["kudos", "--to", "dana", "--category", "kind", "--message", "hi"],
+    ["kudos", "--to", "dana", "--category", "helping", "--message", "x" * 281],
+    ["kudos", "--to", "dana", "--category", "helping", "--message", "4111 1111 1111 1111"],
+    ["kudos", "--to", "dana", "--category", "helping", "--message", "hi", "--ref", "a b"],
+])
+def test_bad_kudos_arguments_exit_2_with_a_message(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(args)
+    assert exc.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["kudos"], {"cmd": "kudos"}),
+    (["kudos", "--to", "dana", "--category", "helping", "--message", "<b>x</b>"],
+     {"cmd": "kudos.send", "to": "dana", "category": "helping", "message": "<b>x</b>"}),
+    (["kudos", "--to", "dana", "--category", "teamwork", "--message", "thanks", "--ref", "4711"],
+     {"cmd": "kudos.send", "to": "dana", "category": "teamwork", "message": "thanks", "ref": "4711"}),
+])
+def test_kudos_command_lines_become_requests(args, expected, capsys, monkeypatch):
+    from companion import ipc
+
+    sent = []
+    monkeypatch.setattr(ipc, "send", lambda name, request: sent.append(request) or {"ok": True, "message": "Sent."})
+    assert cli.main(args) == cli.EXIT_OK
+    assert sent == [expected] and ipc.parse_request(ipc.encode({"v": 1, **expected})).cmd == expected["cmd"]
+    assert capsys.readouterr().out == "Sent.\n"
+
+
+def test_kudos_refused_by_the_app_exits_1(capsys, monkeypatch):
+    from companion import ipc
+
+    monkeypatch.setattr(ipc, "send", lambda name, request: {"ok": False, "error": "dana is not on your roster"})
+    assert cli.main(["kudos", "--to", "dana", "--category", "helping", "--message", "hi"]) == cli.EXIT_FAILED
+    assert "not on your roster" in capsys.readouterr().err
+
+
+def test_kudos_without_a_running_app_exits_3(capsys):
+    assert cli.main(["kudos"]) == cli.EXIT_NOT_RUNNING
+    assert cli.main(["kudos", "--to", "dana", "--category", "helping", "--message", "hi"]) == cli.EXIT_NOT_RUNNING
+
+
+def test_kudos_does_not_load_qt_or_sqlalchemy():
+    code = ("import sys; from companion import cli; cli.main(['kudos', '--to', 'dana', '--category', 'helping', "
+            "'--message', 'hi'])\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'sqlalchemy'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().endswith("[]"), out.stderr

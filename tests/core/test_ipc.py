@@ -162,3 +162,46 @@ def test_a_handler_answer_that_cannot_be_sent_still_gets_a_reply():
         return False, "no", {"ok": True}
 
     assert json.loads(ipc.respond(req(cmd="status"), sneaky))["ok"] is False  # extra cannot override ok
+
+
+# -- kudos (issue 3) --------------------------------------------------------------------------------
+def test_kudos_requests():
+    assert ipc.parse_request(req(cmd="kudos")) == ipc.Request("kudos", {})
+    request = ipc.parse_request(req(cmd="kudos.send", to="dana", category="teamwork", message=" <b>x</b> ",
+                                    ref="4711"))
+    assert request.args == {"to": "dana", "category": "teamwork", "message": "<b>x</b>", "ref": "4711"}
+    assert ipc.parse_request(req(cmd="kudos.send", to="dana", category="helping", message="hi")).args["ref"] is None
+
+
+@pytest.mark.parametrize("obj, reason", [
+    ({"cmd": "kudos", "to": "dana"}, "unexpected field"),
+    ({"cmd": "kudos.send", "category": "helping", "message": "hi"}, "recipient"),
+    ({"cmd": "kudos.send", "to": "Dana Scully", "category": "helping", "message": "hi"}, "recipient"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "kind", "message": "hi"}, "Unknown kudos category"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "helping"}, "must be text"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "helping", "message": "x" * 281}, "at most 280"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "helping", "message": "4111 1111 1111 1111"}, "card number"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "helping", "message": "a\u202eb"}, "direction"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "helping", "message": "hi", "ref": 4711}, "ref must be"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "helping", "message": "hi", "ref": "a b"}, "call reference"),
+    ({"cmd": "kudos.send", "to": "dana", "category": "helping", "message": "hi", "from": "x"}, "unexpected"),
+])
+def test_malformed_kudos_requests_are_refused_clearly(obj, reason):
+    with pytest.raises(InvalidInput, match=reason):
+        ipc.parse_request(req(**obj))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({}, optional={
+    "to": st.one_of(st.none(), st.integers(), st.text(max_size=70), st.sampled_from(["dana", "sam", "a"])),
+    "category": st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["helping", "teamwork"])),
+    "message": st.one_of(st.none(), st.booleans(), st.text(max_size=400),
+                         st.sampled_from(["<b>x</b>", "\u202e", "4111111111111111", "ok"])),
+    "ref": st.one_of(st.none(), st.integers(), st.text(max_size=70))}))
+def test_any_kudos_request_is_valid_or_refused_with_invalid_input(fields):
+    try:
+        request = ipc.parse_request(req(cmd="kudos.send", **fields))
+    except InvalidInput as exc:
+        assert str(exc)
+        return
+    assert set(request.args) == {"to", "category", "message", "ref"} and len(request.args["message"]) <= 280
