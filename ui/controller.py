@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from companion.errors import CompanionError
-from companion.notify.kinds import RESET_OFFER
+from companion.notify.kinds import BREATH_INVITE, RESET_OFFER
 from ui.tray import Tray, TrayMenu, describe
 from ui.widgets.toast import ToastManager
 
@@ -51,6 +51,10 @@ class Controller(QObject):
         self.menu.call_start_requested.connect(lambda: self._guarded(self.start_call, None))
         self.menu.call_end_requested.connect(lambda tough: self._guarded(self.end_call, tough))
         self.menu.my_day_requested.connect(self.open_my_day)
+        self.menu.kudos_requested.connect(lambda: self._guarded(self.open_kudos))
+        self.menu.feed_requested.connect(lambda: self._guarded(self.open_feed))
+        self.menu.voice_requested.connect(lambda: self._guarded(self.open_voice))
+        self.menu.breath_requested.connect(lambda: self._guarded(self.open_breath))
         self.menu.settings_requested.connect(self.open_settings)
         self.menu.quit_requested.connect(self.quit_requested.emit)
 
@@ -64,6 +68,7 @@ class Controller(QObject):
         self.bridge = Bridge(desk.events)
         self.bridge.state_changed.connect(self.refresh)
         self.bridge.notification_shown.connect(lambda *_: self._schedule_wakeup())
+        self.bridge.team_received.connect(self.team_received)
         desk.notifications.flush()  # held before a restart: show what may be shown now
         desk.welcome_if_first_run()
         self.refresh()
@@ -185,6 +190,64 @@ class Controller(QObject):
         if row is not None and row.kind == RESET_OFFER and key == "start":
             call_id = json.loads(row.payload or "{}").get("call_id")
             self._guarded(self.open_reset, 1, None, "after_call", call_id)
+        if row is not None and row.kind == BREATH_INVITE:
+            broadcast_id = json.loads(row.payload or "{}").get("broadcast_id", "")
+            if key == "join":
+                self._guarded(self.join_breath, broadcast_id)
+            else:
+                self._guarded(desk.breath.decline, broadcast_id)
+
+    # -- team (issue 3) ---------------------------------------------------------------------------
+    def open_kudos(self) -> QWidget:
+        from ui.windows.kudos import KudosDialog
+
+        desk = self._require_desk()
+        ref = desk.kudos_call_ref()
+
+        def factory() -> QWidget:
+            dialog = KudosDialog(desk, ref)
+            dialog.sent.connect(self._kudos_sent)
+            return dialog
+
+        return self._open("kudos", factory)
+
+    def _kudos_sent(self, view: Any) -> None:
+        desk = self._require_desk()
+        mate = desk.roster.find(view.recipient)
+        self.toasts.notify("Kudos sent", f"To {mate.display_name if mate else view.recipient}: {view.category.name}")
+        self.refresh()
+
+    def open_feed(self) -> QWidget:
+        from ui.windows.feed import TeamFeedWindow
+
+        desk = self._require_desk()
+        return self._open("feed", lambda: TeamFeedWindow(desk, on_change=self.refresh))
+
+    def open_voice(self) -> QWidget:
+        from ui.windows.voice import VoiceWindow
+
+        desk = self._require_desk()
+        return self._open("voice", lambda: VoiceWindow(desk))
+
+    def open_breath(self) -> QWidget:
+        from ui.windows.breath import GroupBreathWindow
+
+        desk = self._require_desk()
+        sent = lambda: self.toasts.notify("Group deep breath", "Your team is invited.")  # noqa: E731
+        return self._open("breath", lambda: GroupBreathWindow(desk, on_sent=sent))
+
+    def join_breath(self, broadcast_id: str) -> ResetWindow:
+        self._require_desk().join_breath(broadcast_id)
+        return self.open_reset(1, None, "group_breath")
+
+    def team_received(self, items: list[Any]) -> None:
+        """What the sync worker pulled (delivered on the GUI thread by the bridge)."""
+        self._require_desk().team_received(items)
+        for key in ("feed", "voice"):
+            window = self.windows.get(key)
+            if window is not None and window.isVisible():
+                window.refresh()  # type: ignore[attr-defined]
+        self.refresh()
 
     def show_notice(self, text: str) -> None:
         """A startup notice (e.g. a damaged database was moved aside): a dialog that does not block."""
@@ -221,6 +284,13 @@ class Controller(QObject):
         if cmd == "reset":
             self.open_reset(args["minutes"], args.get("pattern"), "cli")
             return True, f"Reset started ({args['minutes']} min).", {}
+        if cmd == "kudos":
+            self.open_kudos()
+            return True, "The Send kudos dialog is open.", {}
+        if cmd == "kudos.send":
+            view = self._require_desk().kudos.send(args["to"], args["category"], args["message"], args.get("ref"))
+            self.refresh()
+            return True, f"Kudos sent to {view.recipient} ({view.category.name}).", {"id": view.id}
         return False, f"unknown command {cmd}", {}
 
     # -- shutdown ---------------------------------------------------------------------------------

@@ -27,6 +27,10 @@ class TrayMenu(QObject):
     call_start_requested = Signal()
     call_end_requested = Signal(bool)       # tough
     my_day_requested = Signal()
+    kudos_requested = Signal()              # team (issue 3)
+    feed_requested = Signal()
+    voice_requested = Signal()
+    breath_requested = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
 
@@ -71,6 +75,15 @@ class TrayMenu(QObject):
             pause_menu.addSeparator()
         for label, value in (("For 30 minutes", 30), ("For 1 hour", 60), ("Until tomorrow", "tomorrow")):
             pause_menu.addAction(label).triggered.connect(lambda _=False, v=value: self.pause_requested.emit(v))
+
+        menu.addSeparator()  # team (issue 3)
+        menu.addAction("Send kudos…").triggered.connect(self.kudos_requested.emit)
+        unread = status.get("unread_kudos") or 0
+        menu.addAction(f"Team feed ({unread} new)" if unread else "Team feed").triggered.connect(
+            self.feed_requested.emit)
+        menu.addAction("Voice of the Customer…").triggered.connect(self.voice_requested.emit)
+        if status.get("lead"):
+            menu.addAction("Group deep breath…").triggered.connect(self.breath_requested.emit)
 
         menu.addSeparator()
         menu.addAction("My day").triggered.connect(self.my_day_requested.emit)

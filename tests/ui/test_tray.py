@@ -18,10 +18,11 @@ def test_menu_has_the_foundation_entries_and_no_placeholders(controller):
     menu.aboutToShow.emit()
     entries = texts(menu)
     assert entries[0] == "Ready"
-    assert entries[1:] == ["Reset", "Start a call", "Pause notifications", "My day", "Settings", "Quit"]
+    assert entries[1:] == ["Reset", "Start a call", "Pause notifications", "Send kudos…", "Team feed",
+                           "Voice of the Customer…", "My day", "Settings", "Quit"]
     assert texts(sub(menu, "Reset")) == ["1-minute breath", "3-minute reset", "5-minute decompress"]
     assert texts(sub(menu, "Pause")) == ["For 30 minutes", "For 1 hour", "Until tomorrow"]
-    assert not any("kudos" in t.lower() or "checklist" in t.lower() for t in entries)
+    assert not any("checklist" in t.lower() or "deep breath" in t.lower() for t in entries)  # not a lead
 
 
 def test_without_a_system_tray_a_stand_in_window_shows_state(controller, qtbot):

@@ -1,0 +1,59 @@
+"""A lead's "Group deep breath": confirm, send, and see how the last one went (a count only, and only
+when the team has at least 5 agents)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout, QWidget
+
+from companion.desk import Desk
+from companion.errors import CompanionError
+from companion.team.breath import WINDOW
+from ui.icons import app_icon
+from ui.widgets.text import plain_label
+
+
+class GroupBreathWindow(QWidget):
+    def __init__(self, desk: Desk, on_sent: Callable[[], None] | None = None) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.desk = desk
+        self.on_sent = on_sent
+        self.setWindowTitle("Group deep breath")
+        self.setWindowIcon(app_icon())
+        layout = QVBoxLayout(self)
+        minutes = int(WINDOW.total_seconds() // 60)
+        layout.addWidget(plain_label(
+            "Invite your team to a 1-minute deep breath together. Agents who are free are invited at once; "
+            f"agents on a call are invited when it ends, within {minutes} minutes. You will see only how many "
+            "joined, never who.", wrap=True))
+        self.last = plain_label("", wrap=True)
+        layout.addWidget(self.last)
+        self.error = plain_label("", wrap=True)
+        self.error.setStyleSheet("color: #a33;")
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.send_button = self.buttons.addButton("Invite the team now", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.send)
+        self.buttons.rejected.connect(self.close)
+        layout.addWidget(self.buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        last = self.desk.breath.last_sent()
+        if last is None:
+            self.last.setText("You have not invited the team to a group deep breath yet.")
+        else:
+            self.last.setText(f"Last one: {last.sent_at.astimezone():%a %H:%M} — {last.joined}.")
+
+    def send(self) -> bool:
+        try:
+            self.desk.breath.send()
+        except CompanionError as exc:
+            self.error.setText(str(exc))
+            return False
+        self.error.setText("")
+        self.refresh()
+        if self.on_sent is not None:
+            self.on_sent()
+        return True
