@@ -46,7 +46,8 @@ class KudosDialog(QWidget):
         form = QFormLayout()
         self.to = QLineEdit()
         self.to.setPlaceholderText("Type two letters of a teammate's name")
-        self.completer = QCompleter(QStringListModel([m.label for m in self.mates]), self)
+        self.names = QStringListModel([m.label for m in self.mates], self)  # kept: the completer does not own it
+        self.completer = QCompleter(self.names, self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.to.setCompleter(self.completer)

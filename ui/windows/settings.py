@@ -67,6 +67,10 @@ class SettingsWindow(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        from ui.widgets.team_section import TeamSection  # team (issue 3): name, daily kudos limit, roster
+
+        self.team = TeamSection(desk)
+        layout.addWidget(self.team)
         self.error = plain_label("", wrap=True)
         self.error.setStyleSheet("color: #a33;")
         layout.addWidget(self.error)
@@ -84,6 +88,7 @@ class SettingsWindow(QWidget):
             reduced_motion=self.reduced_motion.isChecked(),
             chime=self.chime.isChecked(),
             mood_tap=self.mood.isChecked(),
+            **self.team.changes(),
         )
 
     def save(self) -> bool:

@@ -1,0 +1,307 @@
+"""pytest-qt tests for the team windows: Send kudos, Team feed, Voice of the Customer, Group deep breath,
+the deep-breath invitation toast, the tray block, the socket commands and Settings → Team."""
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from companion import events as ev
+from companion.db.models import Kudos, Notification, new_id
+from companion.team import inbound
+from tests.core.team_helpers import join_hub
+from tests.ui.test_tray import texts
+
+HTML = "<b>x</b>"
+
+
+@pytest.fixture
+def team(desk):
+    desk.set_agent_name("alex")
+    desk.roster.add_local("dana", "Dana Scully")
+    desk.roster.add_local("sam", "Sam Okafor")
+    return desk
+
+
+def kudos_for_me(desk, message=HTML, sender="dana", category="helping"):
+    record = {"id": new_id(), "kind": "kudos", "sender": sender, "team": "blue", "recipient": "alex",
+              "category": category, "message": message, "call_ref": None, "sent_at": desk.clock.now().isoformat()}
+    with desk.db.session() as s:
+        return inbound.apply(s, record, "alex", desk.clock.now())
+
+
+# -- Send kudos -------------------------------------------------------------------------------------
+def test_two_letters_find_a_teammate_and_enter_sends(controller, team, qtbot):
+    dialog = controller.open_kudos()
+    assert dialog.focusWidget() is dialog.to
+    qtbot.waitUntil(dialog.to.hasFocus)  # the window is active: typing goes straight to the recipient
+    qtbot.keyClicks(dialog.to, "da")
+    completer = dialog.completer
+    assert completer.completionCount() == 1 and completer.currentCompletion() == "Dana Scully (dana)"
+    assert completer.popup().isVisible()
+    qtbot.keyClick(completer.popup(), Qt.Key.Key_Down)
+    qtbot.keyClick(completer.popup(), Qt.Key.Key_Return)
+    assert dialog.to.text() == "Dana Scully (dana)" and dialog.recipient() == "dana"
+    qtbot.keyClick(dialog.to, Qt.Key.Key_Return)         # message still empty: on to the category
+    assert dialog.focusWidget() is dialog.category
+    qtbot.keyClick(dialog.category, "3")                  # 3 = Achieving goals, then on to the message
+    assert dialog.category.currentData() == "achieving" and dialog.focusWidget() is dialog.message
+    assert dialog.category_help.text().startswith("Reached a target")
+    qtbot.keyClicks(dialog.message, "Closed the Hendricks case!")
+    assert dialog.counter.text() == "26/280"
+    qtbot.keyClick(dialog.message, Qt.Key.Key_Return)
+    [sent] = team.kudos.feed()
+    assert (sent.recipient, sent.category.key, sent.message) == ("dana", "achieving", "Closed the Hendricks case!")
+    assert not dialog.isVisible()
+    assert controller.toasts.visible[-1].body_label.text() == "To Dana Scully: Achieving goals"
+
+
+def test_alt_digit_picks_a_category_from_anywhere(controller, team, qtbot):
+    dialog = controller.open_kudos()
+    dialog.to.setText("sam")
+    dialog.message.setText("Thanks")
+    for shortcut in dialog.shortcuts:
+        assert shortcut.key().toString().startswith("Alt+")
+    dialog.shortcuts[4].activated.emit()
+    assert dialog.category.currentData() == "teamwork"
+    qtbot.keyClick(dialog.message, Qt.Key.Key_Return)
+    assert team.kudos.feed()[0].category.key == "teamwork"
+
+
+def test_refusals_are_shown_and_nothing_is_sent(controller, team, qtbot):
+    dialog = controller.open_kudos()
+    dialog.to.setText("alex")
+    dialog.message.setText("me!")
+    assert not dialog.send() and "yourself" in dialog.error.text()
+    dialog.to.setText("dana")
+    dialog.message.setText("card 4111 1111 1111 1111")
+    assert not dialog.send() and "card number" in dialog.error.text()
+    dialog.message.setText("y" * 281)
+    assert dialog.counter.text() == "281/280" and "a33" in dialog.counter.styleSheet()
+    assert not dialog.send() and "at most 280" in dialog.error.text()
+    assert team.kudos.feed() == [] and dialog.isVisible()
+
+
+def test_call_ref_is_prefilled_from_the_current_or_last_call(controller, team, clock):
+    controller.start_call("4711")
+    assert controller.open_kudos().ref.text() == "4711"
+    controller.windows["kudos"].close()
+    clock.advance(30)
+    controller.end_call(False)
+    dialog = controller.open_kudos()
+    assert dialog.ref.text() == "4711"
+    dialog.to.setText("dana")
+    dialog.message.setText("Thanks for the transfer")
+    assert dialog.send() and team.kudos.feed()[0].call_ref == "4711"
+
+
+def test_first_kudos_asks_my_name_and_saves_it(controller, desk, qtbot):
+    desk.roster.add_local("dana", "Dana")
+    dialog = controller.open_kudos()
+    dialog.to.setText("dana")
+    dialog.message.setText("Thanks")
+    assert not dialog.send()
+    ask = dialog.name_dialog
+    assert ask is not None and ask.isVisible()
+    ask.name.setText("Not Valid")
+    assert not ask.save() and "lowercase" in ask.error.text()
+    ask.name.setText("alex")
+    ask.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert desk.settings().agent_name == "alex"
+    assert [k.sender for k in desk.kudos.feed()] == ["alex"] and not dialog.isVisible()
+
+
+# -- Team feed ------------------------------------------------------------------------------------
+def test_feed_shows_text_literally_and_marks_unread(controller, team, qtbot):
+    kudos_for_me(team, HTML)
+    team.kudos.send("sam", "teamwork", "<i>great</i> huddle")
+    controller.menu.menu.aboutToShow.emit()
+    assert "Team feed (1 new)" in texts(controller.menu.menu)
+    window = controller.open_feed()
+    assert window.tabs.tabText(0) == "This week (2)" and window.tabs.tabText(2) == "My inbox (1 new)"
+    messages = {window.feed_table.item(r, 4).text() for r in range(window.feed_table.rowCount())}
+    assert messages == {HTML, "<i>great</i> huddle"}
+    assert window.feed_table.item(0, 2).text() in ("Sam Okafor", "you")
+    assert (window.inbox_table.item(0, 0).text(), window.inbox_table.item(0, 2).text(),
+            window.inbox_table.item(0, 4).text()) == ("new", "Dana Scully", HTML)
+    stars = {window.stars_table.item(r, 0).text(): window.stars_table.item(r, 1).text()
+             for r in range(window.stars_table.rowCount())}
+    assert stars == {"Helping others": "you", "Thriving through teamwork": "Sam Okafor"}
+    window.mark_read.click()
+    assert team.kudos.unread_count() == 0 and window.inbox_table.item(0, 0).text() == ""
+    assert not window.mark_read.isEnabled()
+    controller.menu.menu.aboutToShow.emit()
+    assert "Team feed" in texts(controller.menu.menu)
+
+
+def test_received_kudos_notify_through_the_bridge_and_refresh_the_feed(controller, team, notifier):
+    window = controller.open_feed()
+    team.events.publish(ev.TEAM_RECEIVED, items=[kudos_for_me(team, "Thank you!")])
+    assert notifier.shown[-1] == ("Kudos from Dana Scully: Helping others", "Thank you!")
+    assert window.tabs.tabText(2) == "My inbox (1 new)"
+
+
+def test_received_kudos_are_held_during_a_call(controller, team, notifier, clock):
+    controller.start_call("4711")
+    controller.team_received([kudos_for_me(team, "Held for later")])
+    assert ("Kudos from Dana Scully: Helping others", "Held for later") not in notifier.shown
+    clock.advance(60)
+    controller.end_call(False)
+    assert ("Kudos from Dana Scully: Helping others", "Held for later") in notifier.shown
+
+
+# -- Voice of the Customer ----------------------------------------------------------------------------
+def others_obstacle(desk, text=HTML):
+    record = {"id": new_id(), "kind": "obstacle", "sender": "dana", "team": "blue", "anonymous": False,
+              "category": "tools", "text": text, "logged_at": desk.clock.now().isoformat()}
+    with desk.db.session() as s:
+        inbound.apply(s, record, "alex", desk.clock.now())
+    return record["id"]
+
+
+def test_voice_log_plus_one_and_no_lead_controls_for_agents(controller, team, qtbot):
+    theirs = others_obstacle(team)
+    window = controller.open_voice()
+    assert not window.lead_box.isVisibleTo(window)
+    item = window.item_for(theirs)
+    assert item.text(0) == HTML and item.text(1) == "dana"
+    window.vote_buttons[theirs].click()
+    assert window.item_for(theirs).text(2) == "1" and not window.vote_buttons[theirs].isEnabled()
+    window.text.setPlainText("Refund needs a transfer")
+    window.category.setCurrentIndex(window.category.findData("rights"))
+    window.anonymous.setChecked(True)
+    window.log_button.click()
+    assert "Logged" in window.error.text() and window.text.toPlainText() == ""
+    [group] = [g for g in window.groups if g.category == "rights"]
+    assert group.items[0].author is None
+    mine = window.item_for(group.items[0].id)
+    assert mine.text(1) == "anonymous" and group.items[0].id not in window.vote_buttons
+
+
+def test_voice_refuses_a_card_number_with_a_clear_message(controller, team):
+    window = controller.open_voice()
+    window.text.setPlainText("Customer read 4111-1111-1111-1111 aloud")
+    assert not window.log()
+    assert "card number" in window.error.text() and team.obstacles.board() == []
+    assert window.text.toPlainText() == "Customer read 4111-1111-1111-1111 aloud"  # kept to edit
+
+
+def test_lead_marks_acted_on(controller, team):
+    join_hub(team, lead=True)
+    theirs = others_obstacle(team)
+    window = controller.open_voice()
+    assert window.lead_box.isVisibleTo(window)
+    assert not window.mark_acted_on() and "Select an obstacle" in window.error.text()
+    window.board.setCurrentItem(window.item_for(theirs))
+    window.reply.setText("CRM timeout raised to 60 s")
+    assert window.mark_acted_on()
+    assert window.item_for(theirs).text(3) == "acted on: CRM timeout raised to 60 s"
+
+
+# -- Group deep breath ----------------------------------------------------------------------------
+def test_lead_menu_and_breath_window(controller, team):
+    controller.menu.menu.aboutToShow.emit()
+    assert "Group deep breath…" not in texts(controller.menu.menu)
+    join_hub(team, lead=True)
+    controller.menu.menu.aboutToShow.emit()
+    assert "Group deep breath…" in texts(controller.menu.menu)
+    controller.menu.action("Group deep breath…").trigger()
+    window = controller.windows["breath"]
+    assert "not invited the team" in window.last.text()
+    window.send_button.click()
+    assert "fewer than 5 in the team: count hidden" in window.last.text()
+    assert controller.toasts.visible[-1].windowTitle() == "Group deep breath"
+
+
+def invitation(desk, minutes_left=10):
+    now = desk.clock.now()
+    record = {"id": new_id(), "kind": "broadcast", "sender": "dana", "team": "blue", "broadcast_kind": "deep_breath",
+              "sent_at": now.isoformat(), "expires_at": (now + timedelta(minutes=minutes_left)).isoformat()}
+    with desk.db.session() as s:
+        return inbound.apply(s, record, "alex", now)
+
+
+def test_invitation_toast_join_starts_a_group_reset(controller, team):
+    join_hub(team)
+    controller.team_received([invitation(team)])
+    toast = controller.toasts.visible[-1]
+    assert toast.windowTitle() == "Group deep breath" and list(toast.buttons) == ["join", "decline"]
+    assert [b.text() for b in toast.buttons.values()] == ["Join", "Not now"]
+    assert "Dana Scully invites the team" in toast.body_label.text()
+    toast.buttons["join"].click()
+    reset = controller.windows["reset"]
+    assert reset.isVisible() and team.resets.current.trigger == "group_breath"
+    assert team.resets.current.planned_seconds == 60
+
+
+def test_invitation_toast_not_now_records_a_decline(controller, team):
+    item = invitation(team)
+    controller.team_received([item])
+    controller.toasts.visible[-1].buttons["decline"].click()
+    assert team.breath.response(item.record_id) == "declined" and "reset" not in controller.windows
+
+
+def test_invitation_during_a_call_appears_after_it(controller, team, clock):
+    controller.start_call("4711")
+    item = invitation(team)
+    controller.team_received([item])
+    assert not any(t.kind == "breath_invite" for t in controller.toasts.visible)
+    clock.advance(120)
+    controller.end_call(False)
+    assert any(t.kind == "breath_invite" for t in controller.toasts.visible)
+
+
+# -- socket commands ------------------------------------------------------------------------------
+def test_socket_kudos_opens_the_dialog_and_kudos_send_sends(controller, team):
+    from companion import ipc
+
+    ok, text, _ = controller.handle_request(ipc.Request("kudos", {}))
+    assert ok and controller.windows["kudos"].isVisible()
+    request = ipc.parse_request(ipc.encode({"v": 1, "cmd": "kudos.send", "to": "dana", "category": "responding",
+                                            "message": HTML}))
+    ok, text, extra = controller.handle_request(request)
+    assert ok and text == "Kudos sent to dana (Responding with care)."
+    with team.db.session() as s:
+        assert s.get(Kudos, extra["id"]).message == HTML
+
+
+def test_socket_kudos_send_refusal_is_an_answer(controller, team):
+    from companion import ipc
+
+    line = ipc.encode({"v": 1, "cmd": "kudos.send", "to": "zoe", "category": "helping", "message": "hi"})
+    answer = ipc.respond(line, controller.handle_request)
+    assert b'"ok":false' in answer and b"not on your team roster" in answer
+
+
+# -- Settings -> Team -----------------------------------------------------------------------------
+def test_settings_team_section_adds_removes_and_saves(controller, desk):
+    window = controller.open_settings()
+    team = window.team
+    team.new_name.setText("dana")
+    team.new_display.setText(HTML)
+    assert team.add() and team.table.item(0, 1).text() == HTML
+    team.new_name.setText("Bad Name")
+    team.new_display.setText("B")
+    assert not team.add() and "lowercase" in team.message.text()
+    team.table.setCurrentCell(0, 0)
+    assert team.remove() and desk.roster.mates() == []
+    team.agent_name.setText("alex")
+    team.daily_cap.setValue(3)
+    assert window.save()
+    assert (desk.settings().agent_name, desk.settings().kudos_daily_cap) == ("alex", 3)
+
+
+def test_settings_hub_roster_is_read_only(controller, desk):
+    desk.set_agent_name("alex")
+    join_hub(desk)
+    with desk.db.session() as s:
+        inbound.apply_roster(s, [{"name": "lee", "display_name": "Lee", "team": "blue", "is_lead": True}])
+    team = controller.open_settings().team
+    assert team.agent_name.isReadOnly() and not team.add_button.isEnabled() and not team.remove_button.isEnabled()
+    assert team.table.item(0, 2).text() == "team hub" and "read-only" in team.message.text()
+
+
+def test_notifications_of_team_kinds_are_rows(team):
+    team.team_received([kudos_for_me(team)])
+    with team.db.session() as s:
+        assert s.query(Notification).one().kind == "kudos_received"
