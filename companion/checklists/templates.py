@@ -84,7 +84,7 @@ def check_text(value: Any, where: str, limit: int, *, required: bool = True) -> 
         return None
     if len(value) > limit:
         raise InvalidInput(f"{where}: longer than {limit} characters")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in value):
         # control, format (bidi marks, zero-width) and line/paragraph separators: can disguise a text
         raise InvalidInput(f"{where}: contains control characters")
     return value
