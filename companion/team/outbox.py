@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from companion.db.models import OutboxItem
@@ -29,9 +29,14 @@ def enqueue(session: Session, kind: str, record: dict[str, Any], now: datetime) 
     return item
 
 
+# Within one timestamp, the order of insertion (SQLite's rowid; outbox rows are never deleted): a +1 enqueued
+# in the same instant as its obstacle must still follow it. Ordering by the random UUID did not guarantee that.
+_INSERTED = literal_column("outbox.rowid")
+
+
 def pending(session: Session, limit: int = 200) -> list[OutboxItem]:
     return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None))
-                                .order_by(OutboxItem.created_at, OutboxItem.id).limit(limit)))
+                                .order_by(OutboxItem.created_at, _INSERTED).limit(limit)))
 
 
 def waiting(session: Session) -> int:
