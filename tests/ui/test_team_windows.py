@@ -305,3 +305,34 @@ def test_notifications_of_team_kinds_are_rows(team):
     team.team_received([kudos_for_me(team)])
     with team.db.session() as s:
         assert s.query(Notification).one().kind == "kudos_received"
+
+
+def test_team_received_from_the_worker_thread_is_handled_on_the_gui_thread(controller, team, notifier, qtbot):
+    import threading
+
+    from PySide6.QtCore import QThread
+
+    item = kudos_for_me(team, "From the worker")
+    seen_threads = []
+    original = team.team_received
+
+    def recording(items):
+        seen_threads.append(QThread.currentThread())
+        original(items)
+
+    team.team_received = recording
+    worker = threading.Thread(target=lambda: team.events.publish(ev.TEAM_RECEIVED, items=[item]))
+    worker.start()
+    worker.join(5)
+    qtbot.waitUntil(lambda: ("Kudos from Dana Scully: Helping others", "From the worker") in notifier.shown)
+    assert seen_threads == [controller.thread()]
+
+
+def test_first_obstacle_asks_my_name(controller, desk):
+    window = controller.open_voice()
+    window.text.setPlainText("Headsets crackle")
+    assert not window.log()
+    window.name_dialog.name.setText("alex")
+    assert window.name_dialog.save()
+    assert desk.settings().agent_name == "alex"
+    assert [i.text for g in desk.obstacles.board() for i in g.items] == ["Headsets crackle"]
