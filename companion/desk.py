@@ -25,11 +25,11 @@ from companion.reset.patterns import PATTERNS
 from companion.reset.service import ResetService
 from companion.reset.session import ResetSession
 from companion.status import app_state
+from companion.kudos.service import KudosService  # team (issue 3)
+from companion.obstacles.service import ObstacleService
 from companion.team.breath import BreathService
 from companion.team.identity import Identity
 from companion.team.roster import Roster
-from companion.kudos.service import KudosService
-from companion.obstacles.service import ObstacleService
 
 OFFER_ACTIONS = (Action("start", "Start a 60-second reset"), Action("dismiss", "Not now"))
 OFFER_EXPIRES = timedelta(minutes=10)

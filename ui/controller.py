@@ -215,7 +215,14 @@ class Controller(QObject):
         desk = self._require_desk()
         mate = desk.roster.find(view.recipient)
         self.toasts.notify("Kudos sent", f"To {mate.display_name if mate else view.recipient}: {view.category.name}")
+        self._refresh_team_windows()
         self.refresh()
+
+    def _refresh_team_windows(self) -> None:
+        for key in ("feed", "voice"):
+            window = self.windows.get(key)
+            if window is not None and window.isVisible():
+                window.refresh()  # type: ignore[attr-defined]
 
     def open_feed(self) -> QWidget:
         from ui.windows.feed import TeamFeedWindow
@@ -243,10 +250,7 @@ class Controller(QObject):
     def team_received(self, items: list[Any]) -> None:
         """What the sync worker pulled (delivered on the GUI thread by the bridge)."""
         self._require_desk().team_received(items)
-        for key in ("feed", "voice"):
-            window = self.windows.get(key)
-            if window is not None and window.isVisible():
-                window.refresh()  # type: ignore[attr-defined]
+        self._refresh_team_windows()
         self.refresh()
 
     def show_notice(self, text: str) -> None:
@@ -289,6 +293,7 @@ class Controller(QObject):
             return True, "The Send kudos dialog is open.", {}
         if cmd == "kudos.send":
             view = self._require_desk().kudos.send(args["to"], args["category"], args["message"], args.get("ref"))
+            self._refresh_team_windows()
             self.refresh()
             return True, f"Kudos sent to {view.recipient} ({view.category.name}).", {"id": view.id}
         return False, f"unknown command {cmd}", {}

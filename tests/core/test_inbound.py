@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from companion.db.models import Broadcast, Kudos, Obstacle, ObstacleVote, new_id
 from companion.team import inbound
@@ -222,3 +223,23 @@ def test_roster_that_is_not_a_list_changes_nothing(desk, db, caplog):
     with db.session() as s:
         assert inbound.apply_roster(s, {"name": "x"}) == 0
     assert [m.name for m in desk.roster.mates()] == ["dana"]
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=300),
+                    st.sampled_from([new_id(), "dana", "alex", "helping", "tools", "deep_breath", START.isoformat(),
+                                     "4111 1111 1111 1111", "<b>x</b>", "\u202e"]),
+                    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(list(inbound._HANDLERS) + ["x"]),
+       st.dictionaries(st.sampled_from(["id", "sender", "team", "recipient", "category", "message", "call_ref",
+                                        "sent_at", "anonymous", "text", "logged_at", "obstacle_id", "reply",
+                                        "acted_at", "broadcast_kind", "expires_at", "broadcast_id"]), _VALUES))
+def test_any_record_is_applied_or_refused_never_raised(db, kind, fields):
+    if kind == "template":
+        return  # handed to another module
+    record = {**fields, "kind": kind}
+    result = apply(db, record)
+    assert result is None or isinstance(result, inbound.Received)
+    assert apply(db, record) is None  # and applying it again changes nothing
