@@ -50,7 +50,14 @@ class Roster:
             return [Mate(t.name, t.display_name, t.team, t.is_lead, t.source) for t in s.scalars(query)]
 
     def find(self, name: str) -> Mate | None:
-        return next((m for m in self.mates() if m.name == name), None)
+        """An active teammate by name."""
+        with self._db.session() as s:
+            t = s.scalar(select(Teammate).where(Teammate.name == name, Teammate.active.is_(True)))
+            return None if t is None else Mate(t.name, t.display_name, t.team, t.is_lead, t.source)
+
+    def display_names(self) -> dict[str, str]:
+        """Every name the roster knows (also inactive ones: old kudos keep their display name)."""
+        return {m.name: m.display_name for m in self.mates(include_inactive=True)}
 
     def team_size(self, team: str | None) -> int:
         """Active agents on the roster in ``team`` (all of them when no team is known)."""

@@ -32,13 +32,13 @@ class TeamFeedWindow(QWidget):
         self.refresh()
 
     def _who(self, name: str) -> str:
-        mate = self.desk.roster.find(name)
-        if mate is None:
-            return "you" if name == self.desk.settings().agent_name else name
-        return mate.display_name
+        if name == self._me:
+            return "you"
+        return self._names.get(name, name)
 
     def refresh(self) -> None:
         kudos = self.desk.kudos
+        self._me, self._names = self.desk.settings().agent_name, self.desk.roster.display_names()
         self.feed, self.stars, self.inbox = kudos.feed(), kudos.service_stars(), kudos.inbox()
         unread = sum(1 for k in self.inbox if not k.read)
         self.headline.setText(f"This week: {len(self.feed)} kudos across the team."
