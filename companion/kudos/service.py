@@ -70,7 +70,8 @@ class KudosService:
     # -- giving -----------------------------------------------------------------------------------
     def given_today(self, now: datetime | None = None) -> int:
         now = now or self._clock.now()
-        midnight = local_midnight_after(now) - timedelta(days=1)
+        local = now.astimezone()
+        midnight = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
         me = self._identity.name()
         with self._db.session() as s:
             return s.scalar(select(func.count()).select_from(Kudos).where(

@@ -172,3 +172,23 @@ def test_any_message_is_refused_clearly_or_stored_as_typed(team, message):
     assert stored.message == message.strip()
     with team.db.session() as s:  # keep under the daily cap for the next example
         s.query(Kudos).delete()
+
+
+@pytest.fixture
+def auckland(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Pacific/Auckland")  # 09:00 UTC is 22:00 there (NZDT, +13)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_cap_follows_local_midnight_not_utc(team, clock, auckland):
+    team.save_settings(team.settings().with_changes(kudos_daily_cap=1))
+    team.kudos.send("dana", "helping", "late shift thanks")
+    with pytest.raises(InvalidInput, match=r"resets at midnight \(00:00 local time, 2 h 0 min from now\)"):
+        team.kudos.send("sam", "helping", "one more")
+    clock.advance(2 * 3600 + 60)  # 00:01 in Auckland, still 11:01 the same day in UTC
+    assert team.kudos.send("sam", "helping", "new day").recipient == "sam"
