@@ -13,6 +13,7 @@ from typing import Any
 from companion import events as ev
 from companion.calls.refs import validate_ref
 from companion.calls.tracker import CallStart, CallSummary, CallTracker
+from companion.checklists.runs import ChecklistService
 from companion.clock import Clock
 from companion.config import Settings, SettingsStore
 from companion.db.engine import Database
@@ -43,6 +44,7 @@ class Desk:
         self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
         self.offline = False
         self.calls.close_abandoned()
+        self.checklists = ChecklistService.build(db, clock, self.store)  # Moment of Truth checklist runs (issue 4)
 
     def welcome_if_first_run(self) -> bool:
         """The first start says where the app went (a tray icon is easy to miss). Once per database."""
@@ -86,11 +88,13 @@ class Desk:
             self.end_reset()
         started = self.calls.start(ref)
         self.notifications.set_on_call(True)
+        self.checklists.call_started(started)
         return started
 
     def end_call(self, tough: bool = False) -> CallSummary:
         summary = self.calls.end(tough)
         self.notifications.set_on_call(False)
+        self.checklists.call_ended()
         if summary.offer_reset and self.resets.current is None:
             why = "That was a tough one." if summary.tough else f"That call took {_minutes(summary.handle_seconds)}."
             self.notifications.post(RESET_OFFER, "Take a 60-second reset?", f"{why} A minute of breathing helps.",
