@@ -5,6 +5,7 @@
     companion call end [--tough]            ... and that it ended
     companion reset [--minutes N] [--pattern P]
     companion status
+    companion show [--week]                 open My day (or My week) in the running app
     companion self-test                     check the database, resources, notifications, keyring
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--pattern", choices=sorted(PATTERNS), help="breathing pattern (default: your setting)")
 
     sub.add_parser("status", parents=[common], help="show the running app's state")
+    show = sub.add_parser("show", parents=[common], help="open My day (or My week) in the running app")
+    show.add_argument("--week", action="store_true", help="open the Week view")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
     return parser
 
@@ -81,6 +84,8 @@ def _request(args: argparse.Namespace) -> dict[str, object]:
         if args.pattern:
             req["pattern"] = args.pattern
         return req
+    if args.command == "show":
+        return {"cmd": "show", "view": "week" if args.week else "day"}
     return {"cmd": "status"}
 
 

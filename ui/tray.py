@@ -27,6 +27,7 @@ class TrayMenu(QObject):
     call_start_requested = Signal()
     call_end_requested = Signal(bool)       # tough
     my_day_requested = Signal()
+    checklists_requested = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
 
@@ -73,7 +74,8 @@ class TrayMenu(QObject):
             pause_menu.addAction(label).triggered.connect(lambda _=False, v=value: self.pause_requested.emit(v))
 
         menu.addSeparator()
-        menu.addAction("My day").triggered.connect(self.my_day_requested.emit)
+        menu.addAction("Checklists…").triggered.connect(self.checklists_requested.emit)
+        menu.addAction("My day / week").triggered.connect(self.my_day_requested.emit)
         menu.addAction("Settings").triggered.connect(self.settings_requested.emit)
         menu.addSeparator()
         menu.addAction("Quit").triggered.connect(self.quit_requested.emit)

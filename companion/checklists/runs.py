@@ -123,6 +123,10 @@ class ChecklistService:
     def call_ended(self) -> SavedRun | None:
         return self.save()
 
+    def monotonic(self) -> float:
+        """The clock the run's timing uses (for the panel's due/closing display)."""
+        return self._clock.monotonic()
+
     # -- during the call --------------------------------------------------------------------------
     def tick(self, key: str) -> bool:
         """Tick an item (or untick it if it is ticked). Returns whether it is ticked now."""

@@ -83,7 +83,9 @@ class TemplateStore:
                 return
         from companion.checklists.templates import default_template
 
-        self.create(default_template())
+        stored = self.create(default_template())
+        if self._state.get_state(ACTIVE_STATE) is None:
+            self._state.set_state(ACTIVE_STATE, stored.id)
 
     def list(self, include_archived: bool = False) -> list[StoredTemplate]:
         query = select(ChecklistTemplate).order_by(ChecklistTemplate.position, ChecklistTemplate.created_at)
@@ -160,7 +162,11 @@ class TemplateStore:
             row.archived = archived
             row.updated_at = self._clock.now()
             s.flush()
-            return from_row(row)
+            stored = from_row(row)
+        if archived and self._state.get_state(ACTIVE_STATE) == template_id:
+            remaining = self.list()  # calls use the next one in the list from now on
+            self._state.set_state(ACTIVE_STATE, remaining[0].id if remaining else None)
+        return stored
 
     def move(self, template_id: str, delta: int) -> list[StoredTemplate]:
         """Move a template up (-1) or down (+1) in the list (archived ones keep their place)."""

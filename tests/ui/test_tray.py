@@ -18,10 +18,11 @@ def test_menu_has_the_foundation_entries_and_no_placeholders(controller):
     menu.aboutToShow.emit()
     entries = texts(menu)
     assert entries[0] == "Ready"
-    assert entries[1:] == ["Reset", "Start a call", "Pause notifications", "My day", "Settings", "Quit"]
+    assert entries[1:] == ["Reset", "Start a call", "Pause notifications", "Checklists…", "My day / week",
+                           "Settings", "Quit"]
     assert texts(sub(menu, "Reset")) == ["1-minute breath", "3-minute reset", "5-minute decompress"]
     assert texts(sub(menu, "Pause")) == ["For 30 minutes", "For 1 hour", "Until tomorrow"]
-    assert not any("kudos" in t.lower() or "checklist" in t.lower() for t in entries)
+    assert not any("kudos" in t.lower() for t in entries)
 
 
 def test_without_a_system_tray_a_stand_in_window_shows_state(controller, qtbot):
@@ -78,7 +79,7 @@ def test_reset_from_the_menu_opens_the_reset_window(controller, desk):
 
 def test_my_day_and_settings_open(controller):
     controller.menu.menu.aboutToShow.emit()
-    controller.menu.action("My day").trigger()
+    controller.menu.action("My day / week").trigger()
     controller.menu.action("Settings").trigger()
     assert controller.windows["my_day"].isVisible() and controller.windows["settings"].isVisible()
 
