@@ -42,8 +42,11 @@ def test_week_view_shows_figures_charts_and_a_plain_table(qtbot, desk, clock, mo
                                     "kudos: 0 sent, 1 received.")
     bars = [item for item in week.activity.getPlotItem().items if type(item).__name__ == "BarGraphItem"]
     assert len(bars) == 2 and list(bars[0].opts["height"])[-1] == 2
-    lines = week.scores.getPlotItem().listDataItems()
+    items = week.scores.getPlotItem().items
+    lines = [item for item in items if type(item).__name__ == "PlotCurveItem"]
     assert len(lines) == 9  # 8 items + the whole checklist
+    (spots,) = [item for item in items if type(item).__name__ == "ScatterPlotItem"]
+    assert len(spots.data) == 9  # one point per line: one day with calls
     table: QTableWidget = week.table
     assert table.item(0, 0).text() == "● 1  <b>Greet</b>"  # plain text, never rich text
     assert table.item(0, table.columnCount() - 1).text() == "100 %"

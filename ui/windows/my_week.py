@@ -56,6 +56,7 @@ class WeekView(QWidget):
         self.activity = pg.PlotWidget(title="Calls and resets per day")
         self.scores = pg.PlotWidget(title="Moment of Truth items, % of calls")
         for plot in (self.activity, self.scores):
+            plot.disableAutoRange()  # fixed ranges: no range recomputation for every item added
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
@@ -92,37 +93,43 @@ class WeekView(QWidget):
     def _draw_activity(self, week: WeekSummary) -> None:
         plot = self.activity
         plot.clear()
-        plot.addLegend(offset=(10, 5))  # fixed labels of ours only
         xs = list(range(len(week.days)))
+        top = max([d.calls for d in week.days] + [d.resets for d in week.days] + [1])
+        plot.setYRange(0, top * 1.15, padding=0)
+        plot.setXRange(-0.6, len(xs) - 0.4, padding=0)
+        if plot.getPlotItem().legend is None:
+            plot.addLegend(offset=(10, 5))  # fixed labels of ours only
         plot.addItem(pg.BarGraphItem(x=[x - 0.18 for x in xs], height=[d.calls for d in week.days], width=0.34,
                                      brush=CALLS_COLOUR, pen=None, name="Calls"))
         plot.addItem(pg.BarGraphItem(x=[x + 0.18 for x in xs], height=[d.resets for d in week.days], width=0.34,
                                      brush=RESETS_COLOUR, pen=None, name="Resets"))
         plot.getAxis("bottom").setTicks(self._day_ticks(week))
-        top = max([d.calls for d in week.days] + [d.resets for d in week.days] + [1])
         step = max(1, math.ceil(top / 5))
         plot.getAxis("left").setTickSpacing(step, step)  # whole numbers: these are counts
-        plot.setYRange(0, top * 1.15, padding=0)
-        plot.setXRange(-0.6, len(xs) - 0.4, padding=0)
 
     def _draw_scores(self, week: WeekSummary) -> None:
         plot = self.scores
         plot.clear()  # no legend: the table below names each line in its colour (and escapes nothing)
+        plot.setYRange(0, 105, padding=0)
+        plot.setXRange(-0.5, len(week.days) - 0.5, padding=0)
+        spots = []
         for index, item in enumerate(week.items):
             points = [(i, v * 100) for i, v in enumerate(item.per_day) if v is not None]
             if not points:
                 continue
             colour = ITEM_COLOURS[index % len(ITEM_COLOURS)]
-            plot.plot([p[0] for p in points], [p[1] for p in points], pen=pg.mkPen(colour, width=1.5),
-                      symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=None)
+            plot.addItem(pg.PlotCurveItem([p[0] for p in points], [p[1] for p in points],
+                                          pen=pg.mkPen(colour, width=1.5)))
+            spots += [{"pos": p, "brush": colour} for p in points]
         overall = [(i, d.average_score * 100) for i, d in enumerate(week.days) if d.average_score is not None]
         if overall:
-            plot.plot([p[0] for p in overall], [p[1] for p in overall], pen=pg.mkPen(SCORE_COLOUR, width=3),
-                      symbol="s", symbolSize=7, symbolBrush=SCORE_COLOUR, symbolPen=None)
+            plot.addItem(pg.PlotCurveItem([p[0] for p in overall], [p[1] for p in overall],
+                                          pen=pg.mkPen(SCORE_COLOUR, width=3)))
+            spots += [{"pos": p, "brush": SCORE_COLOUR, "size": 8, "symbol": "s"} for p in overall]
+        if spots:  # one scatter item for every point: far cheaper than one per line
+            plot.addItem(pg.ScatterPlotItem(spots=spots, size=6, pen=None))
         plot.getAxis("bottom").setTicks(self._day_ticks(week))
         plot.getAxis("left").setLabel("%")
-        plot.setYRange(0, 105, padding=0)
-        plot.setXRange(-0.5, len(week.days) - 0.5, padding=0)
 
     def _fill_table(self, week: WeekSummary) -> None:
         headers = ["Item"] + [d.day.strftime("%a") for d in week.days] + ["Week"]
