@@ -121,7 +121,9 @@ class ChecklistService:
         return self.active
 
     def call_ended(self) -> SavedRun | None:
-        return self.save()
+        """The call ended: save its run. ``last_saved`` is this call's run (None when it had none)."""
+        self.last_saved = self.save()
+        return self.last_saved
 
     def monotonic(self) -> float:
         """The clock the run's timing uses (for the panel's due/closing display)."""

@@ -140,3 +140,13 @@ def test_team_templates_are_read_only_and_esc_closes(qtbot, desk):
     assert "Published by lena" in window.status.text()
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.isVisible()
+
+
+def test_keys_for_new_items_are_valid_slugs():
+    from companion.checklists.templates import KEY_PATTERN
+    from ui.windows.templates import slug
+
+    assert slug("Offer the payment plan!", set()) == "offer-the-payment-plan"
+    assert slug("Offer the payment plan", {"offer-the-payment-plan"}) == "offer-the-payment-plan-2"
+    for text in ("你好", "---", "Ünïcödé greeting", "x" * 200, "  -a- "):
+        assert KEY_PATTERN.fullmatch(slug(text, {"item"}))

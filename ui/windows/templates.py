@@ -41,9 +41,7 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 
 
 def slug(text: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:24] or "item"
-    if not base[0].isalnum():
-        base = "item-" + base
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:24].strip("-") or "item"
     key, n = base, 2
     while key in taken:
         key = f"{base}-{n}"
