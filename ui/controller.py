@@ -288,6 +288,8 @@ class Controller(QObject):
             window.close()
         if self.desk is not None and self.desk.resets.current is not None:
             self.desk.end_reset()
+        if self.desk is not None and self.desk.checklists.active is not None:
+            self.desk.checklists.save()  # quitting mid-call keeps the ticks so far
         self.tray.hide()
         QApplication.processEvents()
 

@@ -153,3 +153,24 @@ def test_apply_remote_refuses_malformed_records(store, db, change, problem):
         with db.session() as s:
             apply_remote(s, {**record, **change}, START)
     assert rows(db) == before
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["id", "kind", "sender", "team", "template_id", "name", "version", "body",
+                                        "extra"]),
+                       st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                                    lambda inner: st.lists(inner, max_size=3)
+                                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=12),
+                       max_size=9))
+def test_hostile_remote_records_change_nothing(store, db, junk):
+    base = publish_record(store.create(BILLING) if not store.list() else store.list()[0],
+                          sender="lena", team="blue")
+    record = {**base, **junk}
+    before = rows(db)
+    try:
+        with db.session() as s:
+            result = apply_remote(s, record, START)
+    except InvalidInput as exc:
+        assert str(exc) and rows(db) == before
+    else:
+        assert result is None or (rows(db) == before + 1 and result.read_only)

@@ -208,3 +208,13 @@ def test_socket_show_week_opens_my_week(controller):
     assert window.view == "week" and window.windowTitle() == "Agent Companion — My week"
     with pytest.raises(Exception, match="unknown view"):
         ipc.parse_request(b'{"v":1,"cmd":"show","view":"year"}')
+
+
+def test_quitting_mid_call_keeps_the_ticks_so_far(controller, desk, clock):
+    controller.start_call("Q")
+    controller.windows["checklist_panel"].tick_number(1)
+    clock.advance(12)
+    controller.shutdown()
+    with desk.db.session() as s:
+        row = s.scalar(select(ChecklistRun))
+        assert (row.ticked_count, row.handle_seconds) == (1, 12.0)
