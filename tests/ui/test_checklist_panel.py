@@ -218,3 +218,14 @@ def test_quitting_mid_call_keeps_the_ticks_so_far(controller, desk, clock):
     with desk.db.session() as s:
         row = s.scalar(select(ChecklistRun))
         assert (row.ticked_count, row.handle_seconds) == (1, 12.0)
+
+
+def test_the_outcome_step_saves_by_itself_and_goes_away(qtbot, desk, monkeypatch):
+    monkeypatch.setattr("ui.windows.checklist_panel.OUTCOME_SECONDS", 0)
+    panel = panel_for(qtbot, desk)
+    desk.end_call()
+    panel.end(desk.checklists.last_saved)
+    panel.outcome_buttons["positive"].click()  # restarts the (zero-length) timer
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=2000)
+    with desk.db.session() as s:
+        assert s.scalar(select(ChecklistRun)).outcome == "positive"
