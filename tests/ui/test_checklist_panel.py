@@ -58,7 +58,7 @@ def test_showing_the_panel_does_not_ask_for_the_focus(qtbot, desk, softphone, mo
     area = QGuiApplication.primaryScreen().availableGeometry()  # a screen corner (top right)
     assert panel.geometry().right() <= area.right() and panel.geometry().right() >= area.right() - 40
     assert panel.geometry().top() <= area.top() + 40
-    assert panel.title.text() == "Moment of Truth — Moment of Truth (4711)"
+    assert panel.title.text() == "Moment of Truth — call 4711"
 
 
 def test_after_the_agent_clicks_into_it_keys_tick(qtbot, desk, clock, softphone):
@@ -83,19 +83,22 @@ def test_the_mouse_ticks_too_and_item_texts_are_plain(qtbot, desk):
     store.ensure_default()
     store.set_active(store.create(Template("Mine", (Item("a", "<b>bold</b> & co"), Item("b", "Bye")))).id)
     panel = panel_for(qtbot, desk)
-    assert panel.boxes[0].text() == "1  <b>bold</b> & co"
+    assert panel.boxes[0].text() == "1" and panel.labels[0].text() == "<b>bold</b> & co"
+    assert panel.labels[0].textFormat() == Qt.TextFormat.PlainText
     panel.boxes[1].click()
     assert set(desk.checklists.active.ticked) == {"b"}
+    qtbot.mouseClick(panel.labels[0], Qt.MouseButton.LeftButton)  # the text ticks too
+    assert set(desk.checklists.active.ticked) == {"a", "b"} and panel.boxes[0].isChecked()
 
 
 def test_due_and_closing_items_are_marked(qtbot, desk, clock):
     panel = panel_for(qtbot, desk)
-    assert "bold" in panel.boxes[0].styleSheet() and panel.boxes[0].toolTip() == "due: 15 s left"
-    assert panel.boxes[-1].toolTip() == "for the end of the call"
+    assert "bold" in panel.labels[0].styleSheet() and panel.labels[0].toolTip() == "due: 15 s left"
+    assert panel.labels[-1].toolTip() == "for the end of the call"
     clock.advance(200)
     panel.refresh()
-    assert panel.boxes[0].toolTip() == "its time has passed"
-    assert panel.boxes[-1].toolTip() == "now: the call is closing"
+    assert panel.labels[0].toolTip() == "its time has passed"
+    assert panel.labels[-1].toolTip() == "now: the call is closing"
 
 
 def test_d_shows_the_de_escalation_cards(qtbot, desk):
@@ -149,7 +152,7 @@ def test_a_new_call_saves_what_the_outcome_step_has(qtbot, desk):
     panel.obstacle_edit.setText("bell\x07")  # refused text: left out, the rest is saved, no blocking
     desk.start_call("B")
     panel.start(desk.checklists.active, "B")
-    assert panel.pages.currentWidget() is panel.items_page and panel.title.text().endswith("(B)")
+    assert panel.pages.currentWidget() is panel.items_page and panel.title.text().endswith("call B")
     with desk.db.session() as s:
         row = s.scalar(select(ChecklistRun))
         assert (row.outcome, row.obstacle_text) == ("neutral", None)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from companion.checklists.runs import ActiveRun, ChecklistService
 
 MARGIN = 16
-WIDTH = 340
+WIDTH = 360
 OUTCOME_SECONDS = 90  # the outcome step saves what it has and goes away after this long
 STYLE = {
     r.TICKED: "color: #4a6b4a; text-decoration: line-through;",
@@ -65,6 +66,7 @@ class ChecklistPanel(QFrame):
         self.run: ActiveRun | None = None
         self.run_id: str | None = None
         self.boxes: list[QCheckBox] = []
+        self.labels: list[QLabel] = []
         self.setFixedWidth(WIDTH)
 
         layout = QVBoxLayout(self)
@@ -99,6 +101,24 @@ class ChecklistPanel(QFrame):
         self._outcome_timer.setSingleShot(True)
         self._outcome_timer.timeout.connect(self.save_outcome)
         self._watch_clicks(self)
+        self.pages.currentChanged.connect(self._fit_page)
+
+    def _fit_page(self, *_: object) -> None:
+        """The panel is as tall as the page it shows (a stacked widget would take its tallest page's size)."""
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        inner = WIDTH - margins.left() - margins.right()
+
+        def height(widget: QWidget) -> int:
+            if widget.isHidden():
+                return 0
+            hfw = widget.heightForWidth(inner) if widget.hasHeightForWidth() else -1
+            return max(hfw, widget.sizeHint().height()) + layout.spacing()
+
+        page = self.pages.currentWidget()
+        total = margins.top() + margins.bottom() + height(self.title) + height(page) + height(self.hint)
+        self.pages.setFixedHeight(height(page) - layout.spacing())
+        self.resize(WIDTH, total)
 
     # -- building ---------------------------------------------------------------------------------
     def _build_cards(self) -> QWidget:
@@ -183,19 +203,31 @@ class ChecklistPanel(QFrame):
         if self.run_id is not None:
             self.save_outcome()
         self.run = run
-        self.title.setText(f"Moment of Truth — {run.template_name}" + (f" ({ref})" if ref else ""))
-        for box in self.boxes:
-            box.setParent(None)
-            box.deleteLater()
-        self.boxes = []
+        self.title.setText(run.template_name + (f" — call {ref}" if ref else ""))
+        while self.items_layout.count():  # the previous call's rows
+            row = self.items_layout.takeAt(0).widget()
+            if row is not None:
+                row.setParent(None)
+                row.deleteLater()
+        self.boxes, self.labels = [], []
         for number, item in enumerate(run.items, start=1):
-            prefix = f"{number}  " if number <= 9 else "    "
-            box = QCheckBox(prefix + item.text)  # QCheckBox text is never rich text
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 1, 0, 1)
+            box = QCheckBox(f"{number}" if number <= 9 else "")
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             box.clicked.connect(lambda _=False, k=item.key: self.tick(k))
-            box.installEventFilter(self)
-            self.items_layout.addWidget(box)
+            label = plain_label(item.text, wrap=True)  # long texts wrap; never rich text
+            label.setCursor(Qt.CursorShape.PointingHandCursor)
+            for widget in (row, box, label):
+                widget.installEventFilter(self)
+            line.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+            line.addWidget(label, 1)
+            self.items_layout.addWidget(row)
             self.boxes.append(box)
+            self.labels.append(label)
+        self.items_layout.addStretch(1)
+        self._fit_page()
         self.pages.setCurrentWidget(self.items_page)
         self.hint.show()
         self._set_passive(True)
@@ -221,14 +253,14 @@ class ChecklistPanel(QFrame):
         if run is None or self.pages.currentWidget() is self.outcome_page:
             return
         mono = self.service.monotonic()
-        for item, box in zip(run.items, self.boxes):
+        for item, box, label in zip(run.items, self.boxes, self.labels):
             state = run.state(item, mono)
             box.setChecked(state == r.TICKED)
-            box.setStyleSheet(STYLE[state])
+            label.setStyleSheet(STYLE[state])
             left = run.seconds_left(item, mono)
             tip = {r.DUE: f"due: {max(0, round(left or 0))} s left", r.LATE: "its time has passed",
                    r.UPCOMING: "for the end of the call", r.CLOSING: "now: the call is closing"}.get(state, "")
-            box.setToolTip(tip)
+            label.setToolTip(tip)
         self.title.setToolTip(f"{mmss(run.elapsed(mono))} into the call")
 
     def end(self, saved: r.SavedRun | None) -> None:
@@ -290,7 +322,6 @@ class ChecklistPanel(QFrame):
             self.pages.setCurrentWidget(self.items_page if self.run is not None else self.outcome_page)
         elif self.pages.currentWidget() is self.items_page:
             self.pages.setCurrentWidget(self.cards_page)
-        self.adjustSize()
 
     # -- focus and keys ---------------------------------------------------------------------------
     def _set_passive(self, passive: bool) -> None:
@@ -309,6 +340,9 @@ class ChecklistPanel(QFrame):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.MouseButtonPress:
             self.take_keyboard()
+            if watched in self.labels and self.run is not None:  # a click on an item's text ticks it too
+                self.tick(self.run.items[self.labels.index(watched)].key)
+                return True
         return False  # the click goes on to the checkbox or button as usual
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -350,7 +384,7 @@ class ChecklistPanel(QFrame):
         super().keyPressEvent(event)
 
     def show_in_corner(self) -> None:
-        self.adjustSize()
+        self._fit_page()
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
