@@ -7,6 +7,7 @@
     companion status
     companion kudos                         open the Send kudos dialog (bind a desktop hotkey to it)
     companion kudos --to NAME --category C --message TEXT [--ref R]   send kudos directly
+    companion show [--week]                 open My day (or My week) in the running app
     companion self-test                     check the database, resources, notifications, keyring
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     kudos.add_argument("--message", type=_checked(validate_message), metavar="TEXT",
                        help="1-280 characters, plain text")
     kudos.add_argument("--ref", type=_ref, help="call reference (optional)")
+    show = sub.add_parser("show", parents=[common], help="open My day (or My week) in the running app")
+    show.add_argument("--week", action="store_true", help="open the Week view")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
     return parser
 
@@ -121,6 +124,8 @@ def _request(args: argparse.Namespace) -> dict[str, object]:
         if args.ref:
             req["ref"] = args.ref
         return req
+    if args.command == "show":
+        return {"cmd": "show", "view": "week" if args.week else "day"}
     return {"cmd": "status"}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from companion import events as ev
 from companion.calls.refs import validate_ref
 from companion.calls.tracker import CallStart, CallSummary, CallTracker
+from companion.checklists.runs import ChecklistService
 from companion.clock import Clock
 from companion.config import Settings, SettingsStore
 from companion.db.engine import Database
@@ -55,6 +56,7 @@ class Desk:
         self.obstacles = ObstacleService(db, clock, self.identity)
         self.breath = BreathService(db, clock, self.identity, self.roster, self.notifications, self.events)
         self.breath.sweep_missed()
+        self.checklists = ChecklistService.build(db, clock, self.store)  # Moment of Truth checklist runs (issue 4)
 
     def welcome_if_first_run(self) -> bool:
         """The first start says where the app went (a tray icon is easy to miss). Once per database."""
@@ -100,11 +102,13 @@ class Desk:
             self.end_reset()
         started = self.calls.start(ref)
         self.notifications.set_on_call(True)
+        self.checklists.call_started(started)
         return started
 
     def end_call(self, tough: bool = False) -> CallSummary:
         summary = self.calls.end(tough)
         self.notifications.set_on_call(False)
+        self.checklists.call_ended()
         if summary.offer_reset and self.resets.current is None:
             why = "That was a tough one." if summary.tough else f"That call took {_minutes(summary.handle_seconds)}."
             self.notifications.post(RESET_OFFER, "Take a 60-second reset?", f"{why} A minute of breathing helps.",
@@ -181,6 +185,9 @@ class Desk:
                                         f"{who}: {item.data['reply']}", payload={"obstacle_id": item.record_id})
             elif item.kind == inbound.BREATH_INVITE:
                 self.breath.invite(item.record_id)
+            elif item.kind == inbound.TEMPLATE_PUBLISHED:
+                self.notifications.post(INFO, "A new team checklist", f"{who} published “{item.data['name']}”. "
+                                        "It is in your checklist templates (tray → Checklists…).")
         self.events.publish(ev.STATE_CHANGED)
 
     def kudos_call_ref(self) -> str | None:

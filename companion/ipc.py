@@ -4,9 +4,9 @@ One request per connection: a single line of JSON, at most ``MAX_MESSAGE`` bytes
     {"v": 1, "cmd": "call.start", "ref": "4711"}      -> {"ok": true, "message": "..."}
     {"v": 1, "cmd": "call.end", "tough": false}
     {"v": 1, "cmd": "reset", "minutes": 1, "pattern": "box"}
-    {"v": 1, "cmd": "show"} | {"v": 1, "cmd": "status"}
     {"v": 1, "cmd": "kudos"}                           (open the Send kudos dialog)
     {"v": 1, "cmd": "kudos.send", "to": "dana", "category": "helping", "message": "...", "ref": "4711"}
+    {"v": 1, "cmd": "show"} | {"v": 1, "cmd": "show", "view": "week"} | {"v": 1, "cmd": "status"}
 Anything else gets {"ok": false, "error": "..."} and changes nothing.
 
 The socket lives in a private per-user folder (see companion.paths), so other users cannot reach it.
@@ -32,6 +32,7 @@ VERSION = 1
 MAX_MESSAGE = 4096
 TIMEOUT = 5.0
 COMMANDS = ("call.start", "call.end", "reset", "show", "status", "kudos", "kudos.send")
+VIEWS = ("day", "week")  # show: open My day / My week
 NOT_RUNNING = "Agent Companion is not running (start it with `companion`)."
 NOT_ANSWERING = "Agent Companion is running but did not answer properly; see its log."
 
@@ -72,7 +73,7 @@ def parse_request(data: bytes) -> Request:
     if cmd not in COMMANDS:
         raise InvalidInput(f"unknown command {_short(cmd)}")
     allowed = {"call.start": {"ref"}, "call.end": {"tough"}, "reset": {"minutes", "pattern"},
-               "kudos.send": {"to", "category", "message", "ref"}}.get(cmd, set())
+               "kudos.send": {"to", "category", "message", "ref"}, "show": {"view"}}.get(cmd, set())
     extra = set(obj) - {"v", "cmd"} - allowed
     if extra:
         raise InvalidInput(f"unexpected field(s) for {cmd}: {_short(', '.join(sorted(extra)))}")
@@ -95,6 +96,10 @@ def parse_request(data: bytes) -> Request:
         args.update(minutes=minutes, pattern=pattern)
     elif cmd == "kudos.send":
         args.update(_kudos_args(obj))
+    elif cmd == "show" and "view" in obj:
+        if obj["view"] not in VIEWS:
+            raise InvalidInput(f"unknown view {_short(obj['view'])} (day or week)")
+        args["view"] = obj["view"]
     return Request(cmd, args)
 
 

@@ -16,6 +16,7 @@ REQUIRED = (
     "agent-companion.desktop",
     "checklists/moment-of-truth.json",
     "checklists/deescalation.json",
+    "checklists/template.schema.json",
 )
 
 

@@ -55,6 +55,7 @@ class Controller(QObject):
         self.menu.feed_requested.connect(lambda: self._guarded(self.open_feed))
         self.menu.voice_requested.connect(lambda: self._guarded(self.open_voice))
         self.menu.breath_requested.connect(lambda: self._guarded(self.open_breath))
+        self.menu.checklists_requested.connect(self.open_checklists)
         self.menu.settings_requested.connect(self.open_settings)
         self.menu.quit_requested.connect(self.quit_requested.emit)
 
@@ -117,11 +118,13 @@ class Controller(QObject):
         reset = self.windows.get("reset")
         if reset is not None and reset.isVisible():
             reset.close()  # the desk ended the reset; get out of the softphone's way
+        self._checklist_call_started(ref)
         self.refresh()
         return started
 
     def end_call(self, tough: bool) -> Any:
         summary = self._require_desk().end_call(tough)
+        self._checklist_call_ended()
         self.refresh()
         return summary
 
@@ -167,12 +170,57 @@ class Controller(QObject):
         window.activateWindow()
         return window
 
-    def open_my_day(self) -> QWidget:
+    def open_my_day(self, view: str = "day") -> QWidget:
         from ui.windows.my_day import MyDayWindow
 
         if self.desk is None:
             return self.tray.standin or QWidget()
-        return self._open("my_day", lambda: MyDayWindow(self.desk))
+        existing = self.windows.get("my_day")
+        window = self._open("my_day", lambda: MyDayWindow(self.desk, view))
+        if window is existing:
+            window.show_view(view)  # type: ignore[attr-defined]
+        return window
+
+    # -- Moment of Truth checklists (issue 4) -----------------------------------------------------
+    def open_checklists(self) -> QWidget:
+        from ui.windows.templates import TemplateEditor
+
+        if self.desk is None:
+            return self.tray.standin or QWidget()
+        return self._open("checklists", lambda: TemplateEditor(self.desk))
+
+    def checklist_panel(self) -> Any:
+        from ui.windows.checklist_panel import ChecklistPanel
+
+        panel = self.windows.get("checklist_panel")
+        if panel is None:
+            panel = ChecklistPanel(self._require_desk().checklists)
+            panel.obstacle_requested.connect(self.raise_obstacle)
+            self.windows["checklist_panel"] = panel
+        return panel
+
+    def _checklist_call_started(self, ref: str | None) -> None:
+        """The panel opens in its corner without taking the focus; a pending outcome step is saved first."""
+        run = self._require_desk().checklists.active
+        if run is None:
+            return
+        panel = self.checklist_panel()
+        if panel.run is run:
+            panel.show_in_corner()  # the same call again: keep its ticks
+        else:
+            panel.start(run, ref)
+
+    def _checklist_call_ended(self) -> None:
+        panel = self.windows.get("checklist_panel")
+        if panel is not None:
+            panel.end(self._require_desk().checklists.last_saved)  # type: ignore[attr-defined]
+
+    def raise_obstacle(self, text: str) -> QWidget:
+        """'Also raise it at the huddle': open Voice of the Customer with the text filled in, so the agent
+        picks the category and whether it is anonymous, and logs it (the card-number check runs there)."""
+        window = self.open_voice()
+        window.prefill(text)  # type: ignore[attr-defined]
+        return window
 
     def open_settings(self) -> QWidget:
         from ui.windows.settings import SettingsWindow
@@ -272,6 +320,9 @@ class Controller(QObject):
             return True, describe(status) if "starting" not in status else "starting", {"status": status}
         if cmd == "show":
             self.tray.bring_forward()
+            if args.get("view"):
+                self.open_my_day(args["view"])
+                return True, f"My {args['view']} is open.", {}
             if self.tray.icon is not None:
                 self.open_my_day()
             return True, "Agent Companion is running.", {}
@@ -305,6 +356,8 @@ class Controller(QObject):
             window.close()
         if self.desk is not None and self.desk.resets.current is not None:
             self.desk.end_reset()
+        if self.desk is not None and self.desk.checklists.active is not None:
+            self.desk.checklists.save()  # quitting mid-call keeps the ticks so far
         self.tray.hide()
         QApplication.processEvents()
 

@@ -31,6 +31,7 @@ class TrayMenu(QObject):
     feed_requested = Signal()
     voice_requested = Signal()
     breath_requested = Signal()
+    checklists_requested = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
 
@@ -86,7 +87,8 @@ class TrayMenu(QObject):
             menu.addAction("Group deep breath…").triggered.connect(self.breath_requested.emit)
 
         menu.addSeparator()
-        menu.addAction("My day").triggered.connect(self.my_day_requested.emit)
+        menu.addAction("Checklists…").triggered.connect(self.checklists_requested.emit)
+        menu.addAction("My day / week").triggered.connect(self.my_day_requested.emit)
         menu.addAction("Settings").triggered.connect(self.settings_requested.emit)
         menu.addSeparator()
         menu.addAction("Quit").triggered.connect(self.quit_requested.emit)

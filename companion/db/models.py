@@ -226,3 +226,70 @@ class OutboxItem(Base):
     pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# -- Moment of Truth checklists (revision 0003) ------------------------------------------------------------
+# Templates are shared coaching material (a lead may publish one to the team). Runs are the agent's own,
+# private like wellbeing data: they never enter the outbox and never leave this desk.
+
+class ChecklistTemplate(Stamped, Base):
+    """A checklist template: the validated template document (its items in order) plus list metadata."""
+
+    __tablename__ = "checklist_templates"
+    __table_args__ = (
+        CheckConstraint("source IN ('local', 'team')", name="ck_checklist_templates_source"),
+        CheckConstraint("version >= 1", name="ck_checklist_templates_version"),
+        UniqueConstraint("team_template_id", "version", name="uq_checklist_templates_team_version"),
+    )
+
+    name: Mapped[str] = mapped_column(String(80))
+    line_of_business: Mapped[str | None] = mapped_column(String(80))  # per client / line of business
+    body: Mapped[str] = mapped_column(Text)  # JSON: the template document (companion.checklists.templates)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # goes up with every saved edit
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in the agent's list
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(8), default="local")  # local | team (read-only, from a lead)
+    team_template_id: Mapped[str | None] = mapped_column(String(36))  # the lead's template id (team only)
+    published_by: Mapped[str | None] = mapped_column(String(63))
+
+
+class ChecklistRun(Stamped, Base):
+    """One call's checklist: which template, how it went. Private: never synced."""
+
+    __tablename__ = "checklist_runs"
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('positive', 'neutral', 'negative')",
+                        name="ck_checklist_runs_outcome"),
+        CheckConstraint("score BETWEEN 0 AND 1", name="ck_checklist_runs_score"),
+        CheckConstraint("obstacle_text IS NULL OR length(obstacle_text) <= 1000",
+                        name="ck_checklist_runs_obstacle_len"),
+    )
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    template_id: Mapped[str | None] = mapped_column(ForeignKey("checklist_templates.id", ondelete="SET NULL"))
+    template_version: Mapped[int] = mapped_column(Integer)
+    template_name: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handle_seconds: Mapped[float | None] = mapped_column(Float)
+    item_count: Mapped[int] = mapped_column(Integer)
+    ticked_count: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)  # ticked / items, 0..1
+    outcome: Mapped[str | None] = mapped_column(String(8))  # the agent's own view of the moment
+    obstacle_text: Mapped[str | None] = mapped_column(Text)  # "what got in the way?"
+
+
+class ChecklistRunItem(Base):
+    """One item of a run, ticked or not (``ticked_at`` seconds after the call started)."""
+
+    __tablename__ = "checklist_run_items"
+    __table_args__ = (
+        UniqueConstraint("run_id", "item_key", name="uq_checklist_run_items_key"),
+        CheckConstraint("ticked_at IS NULL OR ticked_at >= 0", name="ck_checklist_run_items_ticked"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("checklist_runs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    item_key: Mapped[str] = mapped_column(String(32))
+    ticked_at: Mapped[float | None] = mapped_column(Float)

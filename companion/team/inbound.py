@@ -7,8 +7,6 @@ the agent; the worker publishes those on ``team.received`` and ``Desk.team_recei
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -30,12 +28,13 @@ from companion.team.roster import validate_display_name
 log = logging.getLogger(__name__)
 
 KUDOS, OBSTACLE_ACTED, BREATH_INVITE = "kudos", "obstacle_acted", "breath_invite"
+TEMPLATE_PUBLISHED = "template_published"
 
 
 @dataclass(frozen=True)
 class Received:
     """Something that arrived for me, as plain data (safe to hand to the GUI thread)."""
-    kind: str                  # kudos | obstacle_acted | breath_invite
+    kind: str                  # kudos | obstacle_acted | breath_invite | template_published
     record_id: str             # the kudos id, the obstacle id, or the broadcast id
     sender: str | None
     data: dict[str, Any] = field(default_factory=dict)  # category/message, reply, expires_at ...
@@ -196,12 +195,13 @@ def _breath_join(session: Session, record: dict, me: str, now: datetime) -> Rece
 
 
 def _template(session: Session, record: dict, me: str, now: datetime) -> Received | None:
-    if importlib.util.find_spec("companion.checklists.published") is None:
-        log.info("skipped a published checklist template: this build cannot apply templates yet")
+    """A lead published a checklist template: it joins the agent's template list (read-only)."""
+    from companion.checklists.publish import apply_remote
+
+    stored = apply_remote(session, record, now)
+    if stored is None:  # already here
         return None
-    published = importlib.import_module("companion.checklists.published")
-    result = published.apply_remote(session, record)
-    return result if isinstance(result, Received) else None
+    return Received(TEMPLATE_PUBLISHED, stored.id, stored.published_by, {"name": stored.template.name})
 
 
 _HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_vote,

@@ -111,3 +111,20 @@ def test_de_escalation_cards_ship_and_validate():
     assert len(cards) == 6 and all(card.steps for card in cards)
     with pytest.raises(InvalidInput):
         parse_cards(b'{"format": "agent-companion/deescalation-cards", "version": 1, "cards": [{"key": "x"}]}')
+
+
+def test_the_shipped_json_schema_states_what_the_validator_enforces():
+    """resources/checklists/template.schema.json documents the format for admins; it cannot drift."""
+    from companion import resources
+
+    schema = json.loads(resources.path("checklists/template.schema.json").read_text())
+    props, item = schema["properties"], schema["properties"]["items"]["items"]
+    assert set(props) == templates._TOP_FIELDS and set(item["properties"]) == templates._ITEM_FIELDS
+    assert props["format"]["const"] == templates.FORMAT and props["version"]["const"] == templates.VERSION
+    assert props["name"]["maxLength"] == templates.MAX_NAME == props["line_of_business"]["maxLength"]
+    assert schema["properties"]["items"]["maxItems"] == templates.MAX_ITEMS
+    assert item["properties"]["text"]["maxLength"] == templates.MAX_TEXT
+    assert item["properties"]["due_within_seconds"]["maximum"] == templates.MAX_DUE_SECONDS
+    assert item["properties"]["key"]["pattern"] == f"^{templates.KEY_PATTERN.pattern}$"
+    assert set(schema["required"]) == {"format", "version", "name", "items"} and set(item["required"]) == {"key", "text"}
+    assert schema["additionalProperties"] is False and item["additionalProperties"] is False

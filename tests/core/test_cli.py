@@ -22,10 +22,18 @@ def test_bad_arguments_exit_2_with_a_message(args, capsys):
     assert "usage: companion" in err and "error:" in err
 
 
-@pytest.mark.parametrize("args", [["call", "start", "--ref", "4711"], ["call", "end"], ["reset"], ["status"]])
+@pytest.mark.parametrize("args", [["call", "start", "--ref", "4711"], ["call", "end"], ["reset"], ["status"],
+                                  ["show", "--week"]])
 def test_commands_without_a_running_app_say_so(args, capsys):
     assert cli.main(args) == cli.EXIT_NOT_RUNNING
     assert "not running" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, request_", [(["show"], {"cmd": "show", "view": "day"}),
+                                             (["show", "--week"], {"cmd": "show", "view": "week"})])
+def test_show_asks_for_my_day_or_week(args, request_):
+    parsed = cli.build_parser().parse_args(args)
+    assert cli._request(parsed) == request_
 
 
 def test_run_needs_the_gui(capsys):

@@ -112,31 +112,27 @@ def test_breath_join_and_my_own_broadcast_tell_nothing(db):
     assert apply(db, own) is None and count(db, Broadcast) == 1
 
 
-def test_template_is_skipped_with_a_log_when_the_module_is_missing(db, caplog, monkeypatch):
-    import importlib.util
+def test_a_published_template_joins_my_list_and_is_announced_once(desk, db):
+    from companion.checklists.publish import publish_record
+    from companion.checklists.templates import Item, Template
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "companion.checklists.published" else real(name, *a))
+    lead_copy = desk.checklists.templates.create(Template("Billing", (Item("hi", "Say hi", 15),), "Client X"))
+    record = publish_record(lead_copy, sender="lee", team="blue")
+    got = apply(db, record)
+    assert got is not None and (got.kind, got.sender, got.data) == (inbound.TEMPLATE_PUBLISHED, "lee",
+                                                                    {"name": "Billing"})
+    team = [t for t in desk.checklists.templates.list() if t.source == "team"]
+    assert [(t.name, t.published_by, t.read_only) for t in team] == [("Billing", "lee", True)]
+    assert apply(db, record) is None  # the same publication again: nothing new, nothing announced
+    desk.team_received([got])
+    assert any("Billing" in n.body and n.title == "A new team checklist" for n in desk.notifications.history())
+
+
+def test_a_malformed_template_is_refused_with_a_log(db, caplog):
     caplog.set_level(logging.INFO)
-    record = {"id": new_id(), "kind": "template", "sender": "lee", "team": "blue", "template_id": "t",
+    record = {"id": "t-1", "kind": "template", "sender": "lee", "team": "blue", "template_id": "t",
               "name": "Moment of Truth", "version": 1, "body": {}}
-    assert apply(db, record) is None and "cannot apply templates" in caplog.text
-
-
-def test_template_goes_to_the_published_module_when_it_exists(db, monkeypatch):
-    import sys
-    import types
-    from importlib.machinery import ModuleSpec
-
-    seen = []
-    module = types.ModuleType("companion.checklists.published")
-    module.apply_remote = lambda session, record: seen.append(record["template_id"])
-    module.__spec__ = ModuleSpec("companion.checklists.published", None)  # find_spec reads it from sys.modules
-    monkeypatch.setitem(sys.modules, "companion.checklists.published", module)
-    record = {"id": new_id(), "kind": "template", "sender": "lee", "team": "blue", "template_id": "moment",
-              "name": "Moment of Truth", "version": 2, "body": {}}
-    assert apply(db, record) is None and seen == ["moment"]
+    assert apply(db, record) is None and "refused a team record (kind template" in caplog.text
 
 
 @pytest.mark.parametrize("record, reason", [
@@ -237,8 +233,6 @@ _VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
                                         "sent_at", "anonymous", "text", "logged_at", "obstacle_id", "reply",
                                         "acted_at", "broadcast_kind", "expires_at", "broadcast_id"]), _VALUES))
 def test_any_record_is_applied_or_refused_never_raised(db, kind, fields):
-    if kind == "template":
-        return  # handed to another module
     record = {**fields, "kind": kind}
     result = apply(db, record)
     assert result is None or isinstance(result, inbound.Received)

@@ -23,6 +23,8 @@ def req(**obj):
     ({"cmd": "reset", "minutes": 5, "pattern": "478"}, ("reset", {"minutes": 5, "pattern": "478"})),
     ({"cmd": "status"}, ("status", {})),
     ({"cmd": "show"}, ("show", {})),
+    ({"cmd": "show", "view": "week"}, ("show", {"view": "week"})),
+    ({"cmd": "show", "view": "day"}, ("show", {"view": "day"})),
 ])
 def test_valid_requests(obj, expected):
     request = ipc.parse_request(req(**obj))
@@ -43,6 +45,9 @@ def test_valid_requests(obj, expected):
     (req(cmd="reset", minutes=True), "minutes"),
     (req(cmd="reset", pattern="yoga"), "unknown pattern"),
     (req(cmd="status", extra=1), "unexpected field"),
+    (req(cmd="show", view="year"), "unknown view"),
+    (req(cmd="show", view=["week"]), "unknown view"),
+    (req(cmd="status", view="week"), "unexpected field"),
     (b"{" + b" " * 5000 + b"}", "longer than"),
     (b"[" * 3000, "not JSON"),
     (req(cmd="reset", minutes="5"), "whole number"),

@@ -1,27 +1,50 @@
-"""My day: today's calls with their handle time, resets taken, and today's notifications."""
+"""My day / My week: today's calls (with their Moment of Truth score), resets and notifications; the last
+seven days with charts; export and delete my data. Esc closes the window."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from companion.day import DaySummary, summarise_day
 from companion.desk import Desk
+from companion.errors import CompanionError
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
 from ui.windows.reset import mmss
 
-
 VIA = {"plyer": "shown on the desktop", "tray": "shown by the tray icon", "toast": "shown in a card"}
 HELD = {"call": "waiting: on a call", "paused": "waiting: paused", "rate": "waiting: hourly limit",
         "undeliverable": "could not be shown yet", "expired": "not shown: expired"}
+DAY, WEEK = "day", "week"
 
 
 def notification_status(note) -> str:
     if note.shown_at is not None:
         return VIA.get(note.shown_via or "", "shown")
     return HELD.get(note.held_reason or "", "waiting")
+
+
+def reset_length(reset) -> str:
+    """Actual length; for a reset that did not run its course, the planned length beside it."""
+    text = mmss(reset.actual_seconds)
+    if reset.outcome != "completed":
+        text += f" of {mmss(reset.planned_seconds)} planned"
+    return text
 
 
 def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None) -> QTableWidget:
@@ -41,39 +64,151 @@ def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None
     return table
 
 
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)} %"
+
+
 class MyDayWindow(QWidget):
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, view: str = DAY) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.setWindowTitle("Agent Companion — My day")
         self.setWindowIcon(app_icon())
-        self.resize(560, 460)
+        self.resize(920, 680)
         self._layout = QVBoxLayout(self)
+
+        bar = QHBoxLayout()
+        self.view_group = QButtonGroup(self)
+        self.day_button = QPushButton("Day")
+        self.week_button = QPushButton("Week")
+        for button, key in ((self.day_button, DAY), (self.week_button, WEEK)):
+            button.setCheckable(True)
+            self.view_group.addButton(button)
+            button.clicked.connect(lambda _=False, k=key: self.show_view(k))
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.export_button = QPushButton("Export my data…")
+        self.export_button.clicked.connect(self.choose_export)
+        self.delete_button = QPushButton("Delete my data…")
+        self.delete_button.clicked.connect(self.confirm_delete)
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.delete_button)
+        self._layout.addLayout(bar)
+        self.message = plain_label("", wrap=True)
+        self.message.hide()
+        self._layout.addWidget(self.message)
+
+        self.views = QStackedWidget()
+        self._layout.addWidget(self.views)
+        self.day_page = QWidget()
+        day_layout = QVBoxLayout(self.day_page)
+        day_layout.setContentsMargins(0, 0, 0, 0)
         self.headline = plain_label("", wrap=True)
         font = self.headline.font()
         font.setPointSize(font.pointSize() + 2)
         self.headline.setFont(font)
-        self._layout.addWidget(self.headline)
+        day_layout.addWidget(self.headline)
         self.tabs = QTabWidget()
-        self._layout.addWidget(self.tabs)
-        self.refresh()
+        day_layout.addWidget(self.tabs)
+        self.views.addWidget(self.day_page)
+        self.week = None  # built when first shown: the charting library loads only then
+        self.delete_dialog = None
+        self.show_view(view)
+
+    # -- views ------------------------------------------------------------------------------------
+    def show_view(self, view: str) -> None:
+        self.view = WEEK if view == WEEK else DAY
+        if self.view == WEEK:
+            self.setWindowTitle("Agent Companion — My week")
+            self.week_button.setChecked(True)
+            if self.week is None:
+                from ui.windows.my_week import WeekView
+
+                self.week = WeekView(self.desk)
+                self.views.addWidget(self.week)
+            else:
+                self.week.refresh()
+            self.views.setCurrentWidget(self.week)
+        else:
+            self.setWindowTitle("Agent Companion — My day")
+            self.day_button.setChecked(True)
+            self.refresh()
+            self.views.setCurrentWidget(self.day_page)
 
     def refresh(self) -> None:
         summary = summarise_day(self.desk, datetime.now(timezone.utc).astimezone())
         self.summary = summary
+        scores = self._scores(summary)
         self.headline.setText(headline(summary))
         self.tabs.clear()
-        self.tabs.addTab(_table(["Started", "Reference", "Handle time", "Tough"], [
+        self.tabs.addTab(_table(["Started", "Reference", "Handle time", "Tough", "Moment of Truth"], [
             [c.started_at.astimezone().strftime("%H:%M"), c.ref or "—",
-             mmss(c.handle_seconds) if c.handle_seconds is not None else "not ended", "yes" if c.tough else ""]
+             mmss(c.handle_seconds) if c.handle_seconds is not None else "not ended", "yes" if c.tough else "",
+             scores.get(c.id, "")]
             for c in summary.calls]), f"Calls ({len(summary.calls)})")
         self.tabs.addTab(_table(["Started", "Pattern", "Length", "How it went", "Mood before → after"], [
-            [r.started_at.astimezone().strftime("%H:%M"), r.pattern, mmss(r.actual_seconds),
+            [r.started_at.astimezone().strftime("%H:%M"), r.pattern, reset_length(r),
              r.outcome.replace("_", " "), f"{r.mood_before or '–'} → {r.mood_after or '–'}"]
             for r in summary.resets]), f"Resets ({len(summary.resets)})")
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
-            [n.created_at.astimezone().strftime("%H:%M"), f"{n.title}: {n.body}", notification_status(n)]
+            [n.created_at.astimezone().strftime("%H:%M"), f"{n.title} — {n.body}", notification_status(n)]
             for n in summary.notifications], stretch=1), f"Notifications ({len(summary.notifications)})")
+
+    def _scores(self, summary: DaySummary) -> dict[str, str]:
+        """call id -> "6 of 8 ticked", for today's calls that had a checklist."""
+        from sqlalchemy import select
+
+        from companion.db.models import ChecklistRun
+
+        ids = [c.id for c in summary.calls]
+        if not ids:
+            return {}
+        with self.desk.db.session() as s:
+            return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked"
+                    for run in s.scalars(select(ChecklistRun).where(ChecklistRun.call_id.in_(ids)))}
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+    # -- my data ----------------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def choose_export(self) -> None:
+        stamp = datetime.now().strftime("%Y%m%d")
+        path, _ = QFileDialog.getSaveFileName(self, "Export my data", f"agent-companion-my-data-{stamp}.zip",
+                                              "Zip archive (*.zip)")
+        if path:
+            self.export_to(path if path.lower().endswith(".zip") else path + ".zip")
+
+    def export_to(self, path: str) -> bool:
+        from pathlib import Path
+
+        from companion import mydata
+
+        try:
+            written = mydata.export(self.desk.db, self.desk.settings().agent_name, Path(path),
+                                    datetime.now(timezone.utc))
+        except (CompanionError, OSError) as exc:
+            self.say(f"Not exported: {exc}")
+            return False
+        self.say(f"Exported to {written} (one CSV file per table and my-data.json).")
+        return True
+
+    def confirm_delete(self) -> None:
+        from ui.windows.delete_data import DeleteDataDialog
+
+        self.delete_dialog = DeleteDataDialog(self.desk, self.choose_export, parent=self)
+        self.delete_dialog.deleted.connect(self._after_delete)
+        self.delete_dialog.open()
+
+    def _after_delete(self, text: str) -> None:
+        self.say(text)
+        self.show_view(self.view)
 
 
 def headline(summary: DaySummary) -> str:

@@ -124,6 +124,12 @@ class VoiceWindow(QWidget):
         self.refresh()
         return True
 
+    def prefill(self, text: str) -> None:
+        """Start an obstacle from elsewhere (a call's "what got in the way?"): the agent still decides."""
+        self.text.setPlainText(text)
+        self.error.setText("From your call: choose a category, then Log it.")
+        self.category.setFocus()
+
     def log(self) -> bool:
         def do() -> None:
             self.desk.obstacles.log(self.category.currentData(), self.text.toPlainText(), self.anonymous.isChecked())

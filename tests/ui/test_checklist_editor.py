@@ -1,0 +1,152 @@
+"""The Checklists window: create, edit, reorder items and templates, archive, import/export, publish."""
+import json
+
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
+
+from companion.checklists import templates
+from companion.checklists.templates import Item, Template, dump
+from companion.db.models import ChecklistTemplate, OutboxItem
+from ui.windows.templates import TemplateEditor
+
+LEAD = {"url": "postgresql://hub/db", "user": "lena", "team": "blue", "lead": True}
+
+
+def editor(qtbot, desk):
+    window = TemplateEditor(desk)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def labels(window):
+    return [window.list.item(i).text() for i in range(window.list.count())]
+
+
+def item_texts(window):
+    return [window.items.item(r, 0).text() for r in range(window.items.rowCount())]
+
+
+def test_opens_with_the_default_template_in_use(qtbot, desk):
+    window = editor(qtbot, desk)
+    assert labels(window) == ["Moment of Truth  ✓ used for calls"]
+    assert window.name.text() == "Moment of Truth" and len(item_texts(window)) == 8
+    assert window.items.cellWidget(0, 1).value() == 15 and window.items.cellWidget(7, 2).isChecked()
+    assert not window.publish_button.isVisible()  # not a lead on a hub
+
+
+def test_create_edit_reorder_items_and_save(qtbot, desk):
+    window = editor(qtbot, desk)
+    window.new_button.click()
+    assert window.name.text() == "New checklist"
+    window.name.setText("Billing <b>line</b>")
+    window.line.setText("Client X")
+    window.add_item_button.click()
+    window.items.item(1, 0).setText("Offer the payment plan")
+    window.items.cellWidget(1, 2).setChecked(True)
+    window.items.setCurrentCell(1, 0)
+    window.item_up_button.click()
+    assert item_texts(window) == ["Offer the payment plan", "Greet and own the call"]
+    window.save_button.click()
+    assert window.status.text().startswith("Saved (version 2).")
+    stored = desk.checklists.templates.get(window.current_id)
+    assert stored.name == "Billing <b>line</b>" and stored.template.line_of_business == "Client X"
+    assert [(i.key, i.closing) for i in stored.template.items] == [("offer-the-payment-plan", True),
+                                                                   ("first", False)]
+    assert "Billing <b>line</b> · Client X" in labels(window)[1]  # list entries are plain text
+
+
+def test_an_invalid_edit_is_refused_with_a_message_and_nothing_changes(qtbot, desk):
+    window = editor(qtbot, desk)
+    window.items.item(0, 0).setText("")
+    window.save_button.click()
+    assert "Not saved: items[1].text: must not be empty" in window.status.text()
+    assert desk.checklists.templates.active().version == 1
+
+
+def test_reorder_archive_restore_and_use_for_calls(qtbot, desk):
+    store = desk.checklists.templates
+    window = editor(qtbot, desk)
+    store.create(Template("Second", (Item("a", "A"),)))
+    window.reload()
+    window.list.setCurrentRow(1)
+    window.up_button.click()
+    assert labels(window)[0] == "Second"
+    window.use_button.click()
+    assert store.active().name == "Second" and labels(window)[0] == "Second  ✓ used for calls"
+    window.archive_button.click()
+    assert labels(window) == ["Moment of Truth  ✓ used for calls"]
+    window.show_archived.setChecked(True)
+    window.list.setCurrentRow(0)
+    assert window.archive_button.text() == "Restore"
+    window.archive_button.click()
+    assert labels(window)[0] == "Second"
+
+
+def test_import_good_and_hostile_files(qtbot, desk, tmp_path):
+    window = editor(qtbot, desk)
+    good = tmp_path / "billing.yaml"
+    good.write_bytes(dump(Template("Billing", (Item("hi", "Hi", 10),), "Client X"), "yaml"))
+    assert window.import_path(good)
+    assert window.status.text() == "Imported 'Billing' with 1 items."
+    for name, data, problem in [
+        ("bomb.yaml", b"a: &a [1]\nb: [*a, *a]\n", "anchors"),
+        ("big.json", b" " * 70_000, "larger than 64 KiB"),
+        ("evil.json", json.dumps({"format": templates.FORMAT, "version": 9, "name": "x",
+                                  "items": [{"key": "a", "text": "t"}]}).encode(), "newer Agent Companion"),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        with desk.db.session() as s:
+            before = s.scalar(select(func.count()).select_from(ChecklistTemplate))
+        assert not window.import_path(path)
+        assert problem in window.status.text() and "Nothing was changed" in window.status.text()
+        with desk.db.session() as s:
+            assert s.scalar(select(func.count()).select_from(ChecklistTemplate)) == before
+    assert not window.import_path(tmp_path / "missing.json")
+    assert "Not imported (missing.json)" in window.status.text()
+
+
+def test_export_json_and_yaml(qtbot, desk, tmp_path):
+    window = editor(qtbot, desk)
+    assert window.export_path(tmp_path / "mot.json")
+    assert json.loads((tmp_path / "mot.json").read_text())["name"] == "Moment of Truth"
+    assert window.export_path(tmp_path / "mot.yaml")
+    assert templates.parse((tmp_path / "mot.yaml").read_bytes(), "mot.yaml").name == "Moment of Truth"
+
+
+def test_a_lead_on_a_hub_can_publish(qtbot, desk):
+    desk.store.set_state("team.hub", LEAD)
+    window = editor(qtbot, desk)
+    assert window.publish_button.isVisible()
+    window.publish_button.click()
+    assert "will reach your team" in window.status.text()
+    with desk.db.session() as s:
+        item = s.scalar(select(OutboxItem))
+        assert item.kind == "template" and json.loads(item.payload)["sender"] == "lena"
+
+
+def test_team_templates_are_read_only_and_esc_closes(qtbot, desk):
+    from companion.checklists.publish import apply_remote, publish_record
+    from tests.fakes import START
+
+    lead_copy = desk.checklists.templates.create(Template("Team MoT", (Item("a", "A"),)))
+    with desk.db.session() as s:
+        apply_remote(s, publish_record(lead_copy, sender="lena", team="blue"), START)
+    window = editor(qtbot, desk)
+    row = next(i for i, text in enumerate(labels(window)) if "(team, v1)" in text)
+    window.list.setCurrentRow(row)
+    assert not window.save_button.isEnabled() and not window.items.isEnabled()
+    assert "Published by lena" in window.status.text()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+def test_keys_for_new_items_are_valid_slugs():
+    from companion.checklists.templates import KEY_PATTERN
+    from ui.windows.templates import slug
+
+    assert slug("Offer the payment plan!", set()) == "offer-the-payment-plan"
+    assert slug("Offer the payment plan", {"offer-the-payment-plan"}) == "offer-the-payment-plan-2"
+    for text in ("你好", "---", "Ünïcödé greeting", "x" * 200, "  -a- "):
+        assert KEY_PATTERN.fullmatch(slug(text, {"item"}))

@@ -1,0 +1,251 @@
+"""The Moment of Truth panel: it never steals the focus, ticks by key once clicked, cards one key away,
+the outcome step, and its wiring through the controller (call start / end, the tray, the socket)."""
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from sqlalchemy import select
+
+from companion import ipc
+from companion.checklists.templates import Item, Template
+from companion.db.models import ChecklistRun
+from ui.windows.checklist_panel import ChecklistPanel
+
+
+@pytest.fixture
+def softphone(qtbot):
+    """A stand-in for the softphone: an active window whose line edit has the keyboard."""
+    window = QWidget()
+    window.setWindowTitle("Softphone")
+    edit = QLineEdit(window)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.edit = edit
+    return window
+
+
+def panel_for(qtbot, desk, ref=None):
+    desk.start_call(ref)
+    panel = ChecklistPanel(desk.checklists)
+    qtbot.addWidget(panel)
+    panel.start(desk.checklists.active, ref)
+    return panel
+
+
+def test_showing_the_panel_does_not_ask_for_the_focus(qtbot, desk, softphone, monkeypatch):
+    """Qt's offscreen platform activates every window it shows, whatever its flags, so here we check that
+    the panel never asks for activation and tells the window system not to give it the focus; the e2e test
+    (tests/e2e/test_checklist_e2e.py) checks on a real X desktop that the softphone keeps the keyboard."""
+    asked = []
+    monkeypatch.setattr(ChecklistPanel, "activateWindow", lambda self: asked.append("activate"))
+    monkeypatch.setattr(ChecklistPanel, "setFocus", lambda self, *a: asked.append("focus"))
+    panel = panel_for(qtbot, desk, "4711")
+    qtbot.waitExposed(panel)
+    flags = panel.windowFlags()
+    for flag in (Qt.WindowType.Tool, Qt.WindowType.WindowStaysOnTopHint, Qt.WindowType.WindowDoesNotAcceptFocus):
+        assert flags & flag, flag
+    assert panel.windowHandle().flags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    assert panel.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert all(box.focusPolicy() == Qt.FocusPolicy.NoFocus for box in panel.boxes)
+    assert asked == []
+    softphone.activateWindow()
+    softphone.edit.setFocus()
+    qtbot.keyClicks(softphone.edit, "12")  # typing in the softphone does not tick anything
+    assert softphone.edit.text() == "12" and not desk.checklists.active.ticked
+    area = QGuiApplication.primaryScreen().availableGeometry()  # a screen corner (top right)
+    assert panel.geometry().right() <= area.right() and panel.geometry().right() >= area.right() - 40
+    assert panel.geometry().top() <= area.top() + 40
+    assert panel.title.text() == "Moment of Truth — call 4711"
+
+
+def test_after_the_agent_clicks_into_it_keys_tick(qtbot, desk, clock, softphone):
+    panel = panel_for(qtbot, desk)
+    qtbot.waitExposed(panel)
+    qtbot.mouseClick(panel, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert not panel.windowHandle().flags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is panel)
+    clock.advance(3)
+    qtbot.keyClick(panel, Qt.Key.Key_1)
+    assert desk.checklists.active.ticked == {"greet": 3.0}
+    assert panel.boxes[0].isChecked()
+    qtbot.keyClick(panel, Qt.Key.Key_3)
+    qtbot.keyClick(panel, Qt.Key.Key_9)  # no ninth item: nothing happens
+    assert set(desk.checklists.active.ticked) == {"greet", "confirm-need"}
+    qtbot.keyClick(panel, Qt.Key.Key_1)  # again: unticks
+    assert set(desk.checklists.active.ticked) == {"confirm-need"}
+
+
+def test_the_mouse_ticks_too_and_item_texts_are_plain(qtbot, desk):
+    store = desk.checklists.templates
+    store.ensure_default()
+    store.set_active(store.create(Template("Mine", (Item("a", "<b>bold</b> & co"), Item("b", "Bye")))).id)
+    panel = panel_for(qtbot, desk)
+    assert panel.boxes[0].text() == "1" and panel.labels[0].text() == "<b>bold</b> & co"
+    assert panel.labels[0].textFormat() == Qt.TextFormat.PlainText
+    panel.boxes[1].click()
+    assert set(desk.checklists.active.ticked) == {"b"}
+    qtbot.mouseClick(panel.labels[0], Qt.MouseButton.LeftButton)  # the text ticks too
+    assert set(desk.checklists.active.ticked) == {"a", "b"} and panel.boxes[0].isChecked()
+
+
+def test_due_and_closing_items_are_marked(qtbot, desk, clock):
+    panel = panel_for(qtbot, desk)
+    assert "bold" in panel.labels[0].styleSheet() and panel.labels[0].toolTip() == "due: 15 s left"
+    assert panel.labels[-1].toolTip() == "for the end of the call"
+    clock.advance(200)
+    panel.refresh()
+    assert panel.labels[0].toolTip() == "its time has passed"
+    assert panel.labels[-1].toolTip() == "now: the call is closing"
+
+
+def test_d_shows_the_de_escalation_cards(qtbot, desk):
+    panel = panel_for(qtbot, desk)
+    panel.take_keyboard()
+    qtbot.keyClick(panel, Qt.Key.Key_D)
+    assert panel.pages.currentWidget() is panel.cards_page
+    assert any("Say what you will do" in label.text() for label in panel.card_labels)
+    qtbot.keyClick(panel, Qt.Key.Key_1)  # keys do not tick while the cards show
+    assert not desk.checklists.active.ticked
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert panel.pages.currentWidget() is panel.items_page
+
+
+def test_outcome_step_saves_outcome_and_text_and_asks_for_the_huddle(qtbot, desk, clock):
+    panel = panel_for(qtbot, desk)
+    raised = []
+    panel.obstacle_requested.connect(raised.append)
+    desk.checklists.tick("greet")
+    clock.advance(42)
+    desk.end_call()
+    panel.end(desk.checklists.last_saved)
+    assert panel.pages.currentWidget() is panel.outcome_page and panel.isVisible()
+    assert panel.outcome_summary.text() == "1 of 8 ticked · 0:42"
+    panel.outcome_buttons["negative"].click()
+    panel.outcome_buttons["positive"].click()  # one outcome at a time
+    assert panel.chosen_outcome() == "positive"
+    panel.obstacle_edit.setText("CRM froze <i>again</i>")
+    panel.raise_box.setChecked(True)
+    panel.save_button.click()
+    assert not panel.isVisible() and raised == ["CRM froze <i>again</i>"]
+    with desk.db.session() as s:
+        row = s.scalar(select(ChecklistRun))
+        assert (row.outcome, row.obstacle_text, row.ticked_count) == ("positive", "CRM froze <i>again</i>", 1)
+
+
+def test_a_refused_text_is_shown_when_the_agent_saves(qtbot, desk):
+    panel = panel_for(qtbot, desk)
+    desk.end_call()
+    panel.end(desk.checklists.last_saved)
+    panel.obstacle_edit.setText("bell\x07")
+    panel.save_button.click()
+    assert "control characters" in panel.outcome_error.text() and panel.isVisible()
+
+
+def test_a_new_call_saves_what_the_outcome_step_has(qtbot, desk):
+    panel = panel_for(qtbot, desk, "A")
+    desk.end_call()
+    panel.end(desk.checklists.last_saved)
+    panel.outcome_buttons["neutral"].click()
+    panel.obstacle_edit.setText("bell\x07")  # refused text: left out, the rest is saved, no blocking
+    desk.start_call("B")
+    panel.start(desk.checklists.active, "B")
+    assert panel.pages.currentWidget() is panel.items_page and panel.title.text().endswith("call B")
+    with desk.db.session() as s:
+        row = s.scalar(select(ChecklistRun))
+        assert (row.outcome, row.obstacle_text) == ("neutral", None)
+
+
+# -- through the controller ---------------------------------------------------------------------------
+def test_call_start_and_end_from_the_tray_open_and_turn_the_panel(controller, desk, clock, qtbot):
+    controller.menu.action("Start a call").trigger()
+    panel = controller.windows["checklist_panel"]
+    assert panel.isVisible() and panel.run is desk.checklists.active
+    panel.tick_number(2)
+    clock.advance(10)
+    controller.menu.menu.aboutToShow.emit()
+    controller.menu.action("End call").trigger()
+    assert panel.isVisible() and panel.pages.currentWidget() is panel.outcome_page
+    assert desk.checklists.last_saved.ticked == 1
+
+
+def test_socket_call_start_opens_the_panel_and_a_repeat_keeps_the_ticks(controller, desk):
+    controller.handle_request(ipc.parse_request(b'{"v":1,"cmd":"call.start","ref":"9"}'))
+    panel = controller.windows["checklist_panel"]
+    panel.tick_number(1)
+    controller.handle_request(ipc.parse_request(b'{"v":1,"cmd":"call.start","ref":"9"}'))
+    assert panel.boxes[0].isChecked() and desk.checklists.active.ticked.keys() == {"greet"}
+
+
+def test_what_got_in_the_way_can_be_raised_at_the_huddle(controller, desk):
+    """The outcome step's checkbox opens Voice of the Customer with the text; the agent picks the category and
+    logs it, and only then is it an obstacle (with the card-number check and the name question as usual)."""
+    from companion.db.models import Obstacle
+
+    desk.set_agent_name("alice")
+    controller.start_call(None)
+    panel = controller.windows["checklist_panel"]
+    controller.end_call(False)
+    panel.obstacle_edit.setText("No refund rights without a transfer")
+    panel.raise_box.setChecked(True)
+    panel.save_button.click()
+    voice = controller.windows["voice"]
+    assert voice.isVisible() and voice.text.toPlainText() == "No refund rights without a transfer"
+    with desk.db.session() as s:
+        assert s.query(Obstacle).count() == 0  # nothing logged until the agent says so
+    voice.category.setCurrentIndex(voice.category.findData("tools"))
+    assert voice.log()
+    with desk.db.session() as s:
+        rows = s.query(Obstacle).all()
+    assert [(r.text, r.category, r.mine) for r in rows] == [("No refund rights without a transfer", "tools", True)]
+
+
+def test_a_card_number_raised_from_a_call_is_refused_in_the_form(controller, desk):
+    from companion.db.models import Obstacle
+
+    desk.set_agent_name("alice")
+    voice = controller.raise_obstacle("Customer read out 4111 1111 1111 1111")
+    assert not voice.log()
+    assert "card" in voice.error.text().lower()
+    with desk.db.session() as s:
+        assert s.query(Obstacle).count() == 0
+
+
+def test_tray_has_checklists_and_my_day_week(controller):
+    controller.menu.menu.aboutToShow.emit()
+    controller.menu.action("Checklists…").trigger()
+    assert controller.windows["checklists"].isVisible()
+    controller.menu.action("My day / week").trigger()
+    assert controller.windows["my_day"].view == "day"
+
+
+def test_socket_show_week_opens_my_week(controller):
+    ok, text, _ = controller.handle_request(ipc.parse_request(b'{"v":1,"cmd":"show","view":"week"}'))
+    assert ok and text == "My week is open."
+    window = controller.windows["my_day"]
+    assert window.view == "week" and window.windowTitle() == "Agent Companion — My week"
+    with pytest.raises(Exception, match="unknown view"):
+        ipc.parse_request(b'{"v":1,"cmd":"show","view":"year"}')
+
+
+def test_quitting_mid_call_keeps_the_ticks_so_far(controller, desk, clock):
+    controller.start_call("Q")
+    controller.windows["checklist_panel"].tick_number(1)
+    clock.advance(12)
+    controller.shutdown()
+    with desk.db.session() as s:
+        row = s.scalar(select(ChecklistRun))
+        assert (row.ticked_count, row.handle_seconds) == (1, 12.0)
+
+
+def test_the_outcome_step_saves_by_itself_and_goes_away(qtbot, desk, monkeypatch):
+    monkeypatch.setattr("ui.windows.checklist_panel.OUTCOME_SECONDS", 0)
+    panel = panel_for(qtbot, desk)
+    desk.end_call()
+    panel.end(desk.checklists.last_saved)
+    panel.outcome_buttons["positive"].click()  # restarts the (zero-length) timer
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=2000)
+    with desk.db.session() as s:
+        assert s.scalar(select(ChecklistRun)).outcome == "positive"

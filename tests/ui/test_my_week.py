@@ -1,0 +1,108 @@
+"""My week (charts with pyqtgraph), export and delete of my data from the My day / week window."""
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import timedelta
+
+from PySide6.QtWidgets import QTableWidget
+
+from companion import mydata
+from companion.db.models import Kudos
+from ui.windows.my_day import MyDayWindow
+
+
+def week_data(desk, clock):
+    desk.save_settings(desk.settings().with_changes(agent_name="sam"))
+    for ticks in (["greet", "listen"], ["greet"]):
+        desk.start_call()
+        for key in ticks:
+            desk.checklists.tick(key)
+        clock.advance(90)
+        desk.end_call()
+    with desk.db.session() as s:
+        s.add(Kudos(sender="alex", recipient="sam", category="teamwork", message="thanks",
+                    sent_at=clock.now() - timedelta(hours=1), created_at=clock.now(), updated_at=clock.now()))
+
+
+def test_week_view_shows_figures_charts_and_a_plain_table(qtbot, desk, clock, monkeypatch):
+    monkeypatch.setattr("ui.windows.my_week.datetime", type("D", (), {"now": staticmethod(lambda tz=None: clock.now())}))
+    week_data(desk, clock)
+    store = desk.checklists.templates
+    current = store.active()
+    from companion.checklists.templates import Item, Template
+
+    store.update(current.id, Template(current.name, (Item("greet", "<b>Greet</b>", 15),) + current.template.items[1:]))
+    window = MyDayWindow(desk, "week")
+    qtbot.addWidget(window)
+    window.show()
+    week = window.week
+    assert window.windowTitle() == "Agent Companion — My week" and window.week_button.isChecked()
+    assert week.headline.text() == ("The last 7 days: 2 calls, Moment of Truth score 19 %, 0 resets, "
+                                    "kudos: 0 sent, 1 received.")
+    bars = [item for item in week.activity.getPlotItem().items if type(item).__name__ == "BarGraphItem"]
+    assert len(bars) == 2 and list(bars[0].opts["height"])[-1] == 2
+    items = week.scores.getPlotItem().items
+    lines = [item for item in items if type(item).__name__ == "PlotCurveItem"]
+    assert len(lines) == 9  # 8 items + the whole checklist
+    (spots,) = [item for item in items if type(item).__name__ == "ScatterPlotItem"]
+    assert len(spots.data) == 9  # one point per line: one day with calls
+    table: QTableWidget = week.table
+    assert table.item(0, 0).text() == "● 1  <b>Greet</b>"  # plain text, never rich text
+    assert table.item(0, table.columnCount() - 1).text() == "100 %"
+    assert table.item(1, table.columnCount() - 1).text() == "50 %"
+    window.day_button.click()
+    assert window.views.currentWidget() is window.day_page and window.windowTitle() == "Agent Companion — My day"
+
+
+def test_pyqtgraph_is_not_loaded_until_the_week_view_opens():
+    code = ("import sys, ui.app, ui.controller, ui.windows.my_day, ui.windows.checklist_panel, "
+            "ui.windows.templates\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'pyqtgraph', 'numpy'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_export_from_the_window(qtbot, desk, clock, tmp_path):
+    week_data(desk, clock)
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    assert window.export_to(str(tmp_path / "mine.zip"))
+    assert window.message.text().startswith("Exported to") and not window.message.isHidden()
+    with zipfile.ZipFile(tmp_path / "mine.zip") as archive:
+        doc = json.loads(archive.read("my-data.json"))
+    assert len(doc["calls"]) == 2 and len(doc["kudos"]) == 1
+    (tmp_path / "blocker").write_text("x")
+    assert not window.export_to(str(tmp_path / "blocker" / "x.zip"))
+    assert window.message.text().startswith("Not exported:")
+
+
+def test_delete_needs_delete_typed_names_what_goes_and_keeps_settings(qtbot, desk, clock):
+    week_data(desk, clock)
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    window.confirm_delete()
+    dialog = window.delete_dialog
+    assert "• 2 calls" in dialog.what.text() and "• 1 kudos sent and received" in dialog.what.text()
+    assert not dialog.delete_button.isEnabled()
+    dialog.confirm.setText("delete")
+    assert not dialog.delete_button.isEnabled()
+    dialog.confirm.setText("DELETE")
+    dialog.delete_button.click()
+    assert mydata.counts(desk.db, "sam") == {p.name: 0 for p in mydata.PARTS}
+    assert desk.settings().agent_name == "sam"
+    assert window.message.text().startswith("Deleted: 2 calls")
+    assert window.headline.text() == "Nothing recorded yet today. Take care of yourself."
+
+
+def test_delete_during_a_call_is_refused_and_changes_nothing(qtbot, desk, clock):
+    week_data(desk, clock)
+    desk.start_call()
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    window.confirm_delete()
+    dialog = window.delete_dialog
+    dialog.confirm.setText("DELETE")
+    before = mydata.counts(desk.db, "sam")
+    assert not dialog.delete()
+    assert "Nothing was deleted" in dialog.error.text() and mydata.counts(desk.db, "sam") == before

@@ -1,0 +1,65 @@
+"""Delete my data: a confirmation that names what will go, offers the export first, and needs DELETE typed."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from companion import mydata
+from companion.desk import Desk
+from companion.errors import CompanionError
+from ui.widgets.text import plain_label
+
+CONFIRM_WORD = "DELETE"
+
+
+class DeleteDataDialog(QDialog):
+    deleted = Signal(str)  # what was removed, in words
+
+    def __init__(self, desk: Desk, export: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.setWindowTitle("Delete my data")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        name = desk.settings().agent_name
+        self.counts = mydata.counts(desk.db, name)
+        layout = QVBoxLayout(self)
+        layout.addWidget(plain_label("This removes from this computer, for good:", wrap=True))
+        self.what = plain_label("\n".join(f"• {line}" for line in mydata.describe(self.counts)), wrap=True)
+        layout.addWidget(self.what)
+        layout.addWidget(plain_label("Your settings, your team roster and your checklist templates stay. Kudos "
+                                     "and obstacles already shared with your team stay with the team.", wrap=True))
+        self.export_button = QPushButton("Export my data first…")
+        self.export_button.clicked.connect(export)
+        layout.addWidget(self.export_button)
+        layout.addWidget(plain_label(f"Type {CONFIRM_WORD} to confirm:"))
+        self.confirm = QLineEdit()
+        self.confirm.textChanged.connect(lambda text: self.delete_button.setEnabled(text.strip() == CONFIRM_WORD))
+        layout.addWidget(self.confirm)
+        self.error = plain_label("", wrap=True)
+        self.error.setStyleSheet("color: #9a1c1c;")
+        layout.addWidget(self.error)
+        row = QHBoxLayout()
+        self.delete_button = QPushButton("Delete my data")
+        self.delete_button.setEnabled(False)
+        self.delete_button.clicked.connect(self.delete)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(self.delete_button)
+        layout.addLayout(row)
+
+    def delete(self) -> bool:
+        if self.confirm.text().strip() != CONFIRM_WORD:
+            return False
+        try:
+            removed = mydata.delete_all(self.desk.db, self.desk.settings().agent_name,
+                                        on_call=self.desk.calls.on_call)
+        except CompanionError as exc:
+            self.error.setText(f"Nothing was deleted: {exc}")
+            return False
+        self.deleted.emit(f"Deleted: {', '.join(mydata.describe(removed))}.")
+        self.accept()
+        return True
