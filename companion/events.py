@@ -27,6 +27,9 @@ NOTIFICATIONS_PAUSED = "notifications.paused"
 NOTIFICATIONS_RESUMED = "notifications.resumed"
 NOTIFICATION_SHOWN = "notification.shown"
 STATE_CHANGED = "state.changed"
+# Team hub sync (companion.team.sync), published on the worker thread:
+TEAM_RECEIVED = "team.received"  # kind, id, result (what companion.team.inbound.apply returned)
+TEAM_STATUS = "team.status"      # online (bool), waiting (outbox items not yet delivered)
 
 
 class EventHub:
