@@ -6,6 +6,7 @@
     companion reset [--minutes N] [--pattern P]
     companion status
     companion self-test                     check the database, resources, notifications, keyring
+    companion team init|add-agent|join|status|leave   the team hub (companion.team.commands)
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
 returns in milliseconds. ``run`` needs the Qt layer; ``ui.main`` hands it in as ``gui`` (the core never
@@ -68,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("status", parents=[common], help="show the running app's state")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
+    from companion.team import commands as team_commands  # argparse only: no driver, no database
+
+    team_commands.add_parser(sub, common)
     return parser
 
 
@@ -101,6 +105,10 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
             from companion.selftest import run_self_test
 
             return run_self_test(paths)
+        if command == "team":
+            from companion.team import commands as team_commands
+
+            return team_commands.run(args, paths)
         from companion import ipc
 
         answer = ipc.send(paths.server_name, _request(args))
