@@ -41,7 +41,8 @@ class Desk:
         self.calls = CallTracker(db, clock, self.events, self.settings)
         self.resets = ResetService(db, clock, self.events)
         self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
-        self.offline = False
+        self.offline = False   # the team hub is configured but unreachable (set from team.status)
+        self.team_waiting = 0  # outbox items not yet delivered to the hub
         self.calls.close_abandoned()
 
     def welcome_if_first_run(self) -> bool:
@@ -76,7 +77,12 @@ class Desk:
             "call_ref": self.calls.current_ref,
             "paused_until": paused.isoformat() if paused else None,
             "waiting_notifications": self.notifications.waiting(),
+            "team_waiting": self.team_waiting,
         }
+
+    def set_team_status(self, online: bool, waiting: int) -> None:
+        """From the sync worker's ``team.status`` (delivered on the GUI thread): the tray says so."""
+        self.offline, self.team_waiting = not online, waiting
 
     # -- calls ------------------------------------------------------------------------------------
     def start_call(self, ref: str | None = None) -> CallStart:

@@ -11,6 +11,7 @@ from companion.events import Event, EventHub
 class Bridge(QObject):
     state_changed = Signal()
     notification_shown = Signal(str, str)  # id, via
+    team_status = Signal(bool, int)        # online, waiting (from the team sync worker's thread)
 
     def __init__(self, events: EventHub) -> None:
         super().__init__()
@@ -18,6 +19,7 @@ class Bridge(QObject):
         events.subscribe(ev.NOTIFICATIONS_PAUSED, lambda e: self.state_changed.emit())
         events.subscribe(ev.NOTIFICATIONS_RESUMED, lambda e: self.state_changed.emit())
         events.subscribe(ev.NOTIFICATION_SHOWN, self._shown)
+        events.subscribe(ev.TEAM_STATUS, lambda e: self.team_status.emit(e.data["online"], e.data["waiting"]))
 
     def _shown(self, event: Event) -> None:
         self.notification_shown.emit(event.data["id"], event.data["via"])
