@@ -12,7 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from companion.errors import CompanionError, InvalidInput
 from companion.team.hub_schema import RECORD_TABLES
@@ -143,7 +143,6 @@ def connect(url: str, *, user: str | None = None, password: str | None = None,
         conn = psycopg.connect(conninfo, autocommit=autocommit)
     except psycopg.Error as exc:
         raise HubUnavailable(f"The team hub cannot be reached: {describe_error(exc, password, url)}") from None
-    conn.execute("SET TIME ZONE 'UTC'")
     return conn
 
 
@@ -286,7 +285,3 @@ def pull(conn: "psycopg.Connection[Any]", cursor: Cursor, limit: int = 200) -> B
     new_cursor = Cursor(settled[-1][0], settled[-1][1]) if settled else cursor
     return Batch(records=[r[2] for r in rows], cursor=new_cursor, more=len(rows) == limit and new_cursor != cursor)
 
-
-def records_of(batch: Batch, kinds: Iterable[str]) -> list[dict[str, Any]]:
-    wanted = set(kinds)
-    return [r for r in batch.records if r["kind"] in wanted]

@@ -98,7 +98,8 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
 class SyncWorker:
     def __init__(self, db: Any, connect: Connect, apply: Apply, apply_roster: ApplyRoster, events: EventHub,
                  clock: Clock, *, me: str, team: str, waker: Waker | None = None,
-                 rng: Callable[[], float] = random.random, batch: int = BATCH) -> None:
+                 rng: Callable[[], float] = random.random, batch: int = BATCH, listen: bool = True,
+                 idle_seconds: float = IDLE_SECONDS) -> None:
         self.db = db
         self._connect = connect
         self._apply = apply
@@ -110,6 +111,8 @@ class SyncWorker:
         self.waker: Waker = waker or SocketWaker()
         self._rng = rng
         self._batch = batch
+        self._listen = listen              # False: poll every idle_seconds (behind a transaction pooler)
+        self._idle_seconds = idle_seconds
         self._conn: Any = None
         self._failures = 0
         self._next_attempt = 0.0
@@ -144,12 +147,13 @@ class SyncWorker:
         self._failures = 0
         self.last_error = None
         self._publish_status(True)
-        return 0.0 if again else IDLE_SECONDS
+        return 0.0 if again else self._idle_seconds
 
     def _open(self) -> None:
         conn = self._connect()
         try:
-            hub.listen(conn, self.team)
+            if self._listen:
+                hub.listen(conn, self.team)
         except BaseException:
             conn.close()
             raise
@@ -284,7 +288,8 @@ class SyncWorker:
                 delay = self.step()
                 if self._stop.is_set():
                     break
-                self.waker.wait(delay, self._conn.fileno() if self._conn is not None else None)
+                listening = self._conn is not None and self._listen
+                self.waker.wait(delay, self._conn.fileno() if listening else None)
         finally:
             self._close_connection()
 

@@ -11,7 +11,7 @@ from companion.errors import InvalidInput
 from companion.team import hub as hubmod
 from companion.team import provision
 from companion.team.hub_schema import HUB_VERSION, RECORD_TABLES
-from tests.team.conftest import kudos_record
+from tests.team.simulated import kudos_record
 
 NOW = datetime.now(timezone.utc)
 

@@ -13,7 +13,7 @@ from companion.db.engine import open_database
 from companion.events import EventHub
 from companion.team import hub as hubmod
 from companion.team.sync import SyncWorker
-from tests.team.conftest import apply_kudos_for_tests, apply_roster_for_tests, send_kudos_for_tests
+from tests.team.simulated import apply_kudos_for_tests, apply_roster_for_tests, send_kudos_for_tests
 from tests.team.pgcluster import SUPERUSER_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]

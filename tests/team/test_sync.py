@@ -10,7 +10,7 @@ from companion.db.models import Kudos, OutboxItem, Setting, Teammate
 from companion.team import outbox
 from companion.team.hub import CURSOR_STATE, Cursor, HubUnavailable
 from tests.fakes import FakeClock
-from tests.team.conftest import apply_kudos_for_tests, kudos_record, send_kudos_for_tests
+from tests.team.simulated import apply_kudos_for_tests, kudos_record, send_kudos_for_tests
 
 
 def local_kudos(db) -> list[Kudos]:

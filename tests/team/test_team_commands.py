@@ -13,7 +13,7 @@ from companion.config import SettingsStore
 from companion.db.engine import open_database
 from companion.team.hub import HUB_STATE, keyring_user
 from tests.keyrings import DictKeyring
-from tests.team.conftest import send_kudos_for_tests
+from tests.team.simulated import send_kudos_for_tests
 
 
 @pytest.fixture
