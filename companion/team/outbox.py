@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, not_, or_, select
+from sqlalchemy import func, literal_column, not_, or_, select
 from sqlalchemy.orm import Session
 
 from companion.db.models import OutboxItem
@@ -34,9 +34,14 @@ REJECTED = "rejected by the team hub: "
 _NOT_REJECTED = or_(OutboxItem.last_error.is_(None), not_(OutboxItem.last_error.startswith(REJECTED)))
 
 
+# Insertion order: items enqueued in one transaction share created_at, and their ids are random UUIDs,
+# so SQLite's rowid breaks the tie (an obstacle must reach the hub before a +1 that refers to it).
+_IN_ORDER = (OutboxItem.created_at, literal_column("outbox.rowid"))
+
+
 def pending(session: Session, limit: int = 200) -> list[OutboxItem]:
     return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None), _NOT_REJECTED)
-                                .order_by(OutboxItem.created_at, OutboxItem.id).limit(limit)))
+                                .order_by(*_IN_ORDER).limit(limit)))
 
 
 def waiting(session: Session) -> int:
@@ -46,7 +51,7 @@ def waiting(session: Session) -> int:
 
 def rejected(session: Session) -> list[OutboxItem]:
     return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None), ~_NOT_REJECTED)
-                                .order_by(OutboxItem.created_at, OutboxItem.id)))
+                                .order_by(*_IN_ORDER)))
 
 
 def mark_rejected(session: Session, ids: list[str], reason: str) -> None:
