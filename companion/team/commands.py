@@ -92,6 +92,11 @@ class TeamCommands:
         validate_name(user, "Your agent name")
         if hub.url_has_password(url):
             raise InvalidInput("Leave the password out of the hub address: you will be asked for your secret.")
+        current = self._current()
+        same_hub = current is not None and (current.keyring_user, current.user) == (hub.keyring_user(url, user), user)
+        if current is not None and not same_hub:  # its outbox and cursor belong to that hub
+            raise InvalidInput(f"This desk is joined to {hub.scrub(current.url)} as {current.user}. Run "
+                               "`companion team leave` first; nothing was changed.")
         if secret_stdin:
             secret = self.stdin.readline().rstrip("\r\n")
         else:
@@ -123,7 +128,8 @@ class TeamCommands:
             store = SettingsStore(db)
             store.save(store.load().with_changes(agent_name=user))
             store.set_state(HUB_STATE, config.to_state())
-            store.set_state(CURSOR_STATE, None)  # a new hub: start from its beginning
+            if not same_hub:
+                store.set_state(CURSOR_STATE, None)  # a new hub: start from its beginning
         finally:
             db.close()
         lead = " as a team lead" if config.lead else ""
@@ -135,6 +141,17 @@ class TeamCommands:
                      "will ask for it each time it starts and keep it in memory only.")
         self.say("Restart Agent Companion (Quit, then start it) to connect.")
         return EXIT_OK
+
+    def _current(self) -> HubConfig | None:
+        from companion.config import SettingsStore
+
+        if not self.paths.database.exists():
+            return None
+        db = self._open()
+        try:
+            return HubConfig.from_state(SettingsStore(db).get_state(HUB_STATE))
+        finally:
+            db.close()
 
     def status(self) -> int:
         from companion.config import SettingsStore

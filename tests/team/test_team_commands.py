@@ -137,3 +137,23 @@ def test_join_without_a_keyring_keeps_nothing_on_disk(capsys, monkeypatch, hub, 
         if path.is_file():
             assert alice.secret.encode() not in path.read_bytes(), path
     assert json.dumps(state(data)[0]).find(alice.secret) == -1
+
+
+def test_joining_again_keeps_the_cursor_and_another_hub_needs_leave_first(capsys, monkeypatch, hub, tmp_path,
+                                                                            fake_keyring):
+    alice = hub.add("alice")
+    data = tmp_path / "desk"
+    args = ("join", hub.url, "--user", alice.name, "--secret-stdin", "--data-dir", str(data))
+    assert team(capsys, *args, stdin=alice.secret + "\n", monkeypatch=monkeypatch)[0] == 0
+    db = open_database(data / "companion.sqlite")
+    SettingsStore(db).set_state("team.cursor", {"tx": "900", "seq": 12})
+    db.close()
+    assert team(capsys, *args, stdin=alice.secret + "\n", monkeypatch=monkeypatch)[0] == 0  # same hub, same user
+    db = open_database(data / "companion.sqlite")
+    assert SettingsStore(db).get_state("team.cursor") == {"tx": "900", "seq": 12}
+    db.close()
+    other = hub.cluster.url("postgres")
+    code, _, err = team(capsys, "join", other, "--user", alice.name, "--secret-stdin", "--data-dir", str(data),
+                        stdin=alice.secret + "\n", monkeypatch=monkeypatch)
+    assert code == 1 and "team leave" in err
+    assert state(data)[0]["url"] == hub.url
