@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from companion.errors import CompanionError, InvalidInput
@@ -250,38 +248,42 @@ class Batch:
     more: bool          # a full batch: pull again
 
 
-def _wire(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
+def _field_sql(column: str) -> str:
+    if column.endswith("_at"):  # ISO 8601 in UTC whatever the session's time zone
+        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+    return column
+
+
+def _pull_sql() -> str:
+    branches = []
+    for kind, (table, fields, _who) in RECORD_TABLES.items():
+        pairs = ", ".join(f"'{c}', {_field_sql(c)}" for c in ("id", "sender", "team", *fields))
+        branches.append(f"(SELECT '{kind}'::text AS kind, tx, seq, jsonb_build_object({pairs}) AS record "
+                        f"FROM companion.{table} WHERE (tx, seq) > (%(tx)s::xid8, %(seq)s) "
+                        "ORDER BY tx, seq LIMIT %(limit)s)")
+    feed = "\n UNION ALL ".join(branches)
+    # One statement, hence one snapshot for the rows and its xmin; the LEFT JOIN returns xmin with no rows.
+    return ("SELECT snap.xmin, feed.kind, feed.tx::text, feed.seq, feed.record "
+            "FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin) AS snap "
+            f"LEFT JOIN LATERAL (SELECT * FROM ({feed}) AS f ORDER BY tx, seq LIMIT %(limit)s) AS feed ON true "
+            "ORDER BY feed.tx, feed.seq")
+
+
+PULL_SQL = _pull_sql()
 
 
 def pull(conn: "psycopg.Connection[Any]", cursor: Cursor, limit: int = 200) -> Batch:
     """The records after ``cursor`` that row-level security lets me read, oldest transaction first.
 
-    One REPEATABLE READ snapshot for everything. Rows are ordered by (tx, seq); the returned cursor only
+    One statement, so one snapshot for everything. Rows are ordered by (tx, seq); the returned cursor only
     moves past rows whose transaction is older than the snapshot's xmin: every transaction before xmin has
     ended, so no row can later appear below the cursor. Newer visible rows are returned too (applying is
     idempotent) and will come again in the next pull until they are older than xmin.
     """
-    rows: list[tuple[int, int, dict[str, Any]]] = []
-    with conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        xmin = int(conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0])
-        for kind, (table, fields, _who) in RECORD_TABLES.items():
-            columns = ("id", "sender", "team", *fields)
-            cur = conn.execute(
-                f"SELECT tx::text, seq, {', '.join(columns)} FROM companion.{table} "
-                "WHERE (tx, seq) > (%s::xid8, %s) ORDER BY tx, seq LIMIT %s",
-                (str(cursor.tx), cursor.seq, limit))
-            for row in cur:
-                record = {"kind": kind, **{c: _wire(v) for c, v in zip(columns, row[2:])}}
-                rows.append((int(row[0]), row[1], record))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    rows = rows[:limit]
-    settled = [r for r in rows if r[0] < xmin]
+    rows = conn.execute(PULL_SQL, {"tx": str(cursor.tx), "seq": cursor.seq, "limit": limit}).fetchall()
+    xmin = int(rows[0][0])
+    found = [(int(r[2]), r[3], {"kind": r[1], **r[4]}) for r in rows if r[1] is not None]
+    settled = [r for r in found if r[0] < xmin]
     new_cursor = Cursor(settled[-1][0], settled[-1][1]) if settled else cursor
-    return Batch(records=[r[2] for r in rows], cursor=new_cursor, more=len(rows) == limit and new_cursor != cursor)
-
+    return Batch(records=[r[2] for r in found], cursor=new_cursor,
+                 more=len(found) == limit and new_cursor != cursor)

@@ -74,9 +74,12 @@ def test_agents_exchange_kudos_within_a_team_only(hub):
     with hub.connect(alice) as a:
         assert insert(a, "kudos", record) is True
     with hub.connect(bob) as b:
+        b.execute("SET TIME ZONE 'Asia/Kolkata'")  # the wire format does not depend on the session
         got = hubmod.pull(b, hubmod.Cursor()).records
         assert [r["id"] for r in got] == [record["id"]]
         assert got[0]["sender"] == alice.name and got[0]["message"] == record["message"]
+        assert got[0]["sent_at"].endswith("+00:00")
+        assert datetime.fromisoformat(got[0]["sent_at"]) == datetime.fromisoformat(record["sent_at"])
         assert {a["name"] for a in hubmod.roster(b)} == {alice.name, bob.name}
     with hub.connect(carol) as c:  # another team: reads nothing of red, not even its roster
         assert hubmod.pull(c, hubmod.Cursor()).records == []
