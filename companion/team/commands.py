@@ -12,14 +12,15 @@ Every message printed goes through ``scrub``.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from companion.errors import CompanionError, InvalidInput
 from companion.paths import Paths
-from companion.secrets import KeyringSecretStore, SecretStore, SecretStoreError
-from companion.team.hub import HUB_STATE, CURSOR_STATE, HubConfig, HubError, describe_error
+
+if TYPE_CHECKING:  # the rest loads when a team command runs, not for `companion call start`
+    from companion.secrets import SecretStore
+    from companion.team.hub import HubConfig
 
 EXIT_OK, EXIT_FAILED = 0, 1
 STATUS_TIMEOUT = 3
@@ -47,6 +48,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 class TeamCommands:
     def __init__(self, paths: Paths, *, secrets: SecretStore | None = None, out: TextIO | None = None,
                  ask_secret: Callable[[str], str] | None = None, stdin: TextIO | None = None) -> None:
+        import getpass
+
+        from companion.secrets import KeyringSecretStore
+
         self.paths = paths
         self.secrets = secrets if secrets is not None else KeyringSecretStore()
         self.out = out or sys.stdout
@@ -86,7 +91,9 @@ class TeamCommands:
     # -- agents -------------------------------------------------------------------------------------
     def join(self, url: str, user: str, secret_stdin: bool) -> int:
         from companion.config import SettingsStore
+        from companion.secrets import SecretStoreError
         from companion.team import hub
+        from companion.team.hub import CURSOR_STATE, HUB_STATE, HubConfig, HubError, describe_error
         from companion.team.names import validate_name
 
         validate_name(user, "Your agent name")
@@ -144,6 +151,7 @@ class TeamCommands:
 
     def _current(self) -> HubConfig | None:
         from companion.config import SettingsStore
+        from companion.team.hub import HUB_STATE, HubConfig
 
         if not self.paths.database.exists():
             return None
@@ -155,7 +163,9 @@ class TeamCommands:
 
     def status(self) -> int:
         from companion.config import SettingsStore
+        from companion.secrets import SecretStoreError
         from companion.team import hub, outbox
+        from companion.team.hub import HUB_STATE, HubConfig, HubError
 
         db = self._open()
         try:
@@ -193,7 +203,9 @@ class TeamCommands:
 
     def leave(self) -> int:
         from companion.config import SettingsStore
+        from companion.secrets import SecretStoreError
         from companion.team import outbox
+        from companion.team.hub import CURSOR_STATE, HUB_STATE, HubConfig
 
         db = self._open()
         try:
@@ -222,6 +234,8 @@ class TeamCommands:
 
 
 def run(args: argparse.Namespace, paths: Paths, **kwargs: Any) -> int:
+    from companion.team.hub import HubError, describe_error
+
     commands = TeamCommands(paths, **kwargs)
     try:
         if args.team_command == "init":
