@@ -151,11 +151,6 @@ def listen(conn: "psycopg.Connection[Any]", team: str) -> None:
         conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
 
 
-def drain_notifications(conn: "psycopg.Connection[Any]") -> int:
-    """Consume notifications already received (without waiting); how many there were."""
-    return sum(1 for _ in conn.notifies(timeout=0))
-
-
 # -- the roster ---------------------------------------------------------------------------------------
 def roster(conn: "psycopg.Connection[Any]") -> list[dict[str, Any]]:
     """The agents of my team (row-level security shows no others)."""

@@ -184,7 +184,8 @@ class SyncWorker:
                 pass
 
     def _drain(self) -> set[str]:
-        """Channels with notifications already received. The payload is never read: a wake-up only."""
+        """Channels with notifications already received, also those that came in while a query ran
+        (psycopg keeps them for the next ``notifies()``). The payload is never read: a wake-up only."""
         if self._conn is None:
             return set()
         return {n.channel for n in self._conn.notifies(timeout=0)}

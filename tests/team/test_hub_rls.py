@@ -1,6 +1,7 @@
 """The hub's provisioning and row-level security, against a real PostgreSQL."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -262,3 +263,15 @@ def test_cursor_never_skips_a_row_committed_out_of_order(hub):
     finally:
         first.close()
         second.close()
+
+
+def test_a_wake_up_that_arrives_during_a_query_is_kept_for_the_next_drain(hub):
+    """The worker drains notifications after its pull: one read by the driver mid-query must not be lost."""
+    alice, bob = hub.add("alice"), hub.add("bob")
+    with hub.connect(bob) as b, hub.connect(alice) as a:
+        hubmod.listen(b, "red")
+        insert(a, "kudos", kudos_record(alice.name, bob.name, "red"))
+        time.sleep(0.2)  # the NOTIFY is on bob's socket before his next query
+        hubmod.pull(b, hubmod.Cursor())  # the driver reads it while running this query
+        assert [n.channel for n in b.notifies(timeout=0)] == [hubmod.team_channel("red")]
+        assert list(b.notifies(timeout=0)) == []
