@@ -117,6 +117,7 @@ class SyncWorker:
         self._failures = 0
         self._next_attempt = 0.0
         self._roster_due = True
+        self._woken: set[str] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._hooked = False
@@ -133,12 +134,13 @@ class SyncWorker:
         try:
             if self._conn is None:
                 self._open()
-            channels = self._drain()
+            channels, self._woken = self._woken | self._drain(), set()
             self._push()
             self._pull()
             if self._roster_due or hub.roster_channel(self.team) in channels:
                 self._pull_roster()
-            again = bool(self._drain())  # woken while we worked: go again
+            self._woken = self._drain()  # woken while we worked: go again (and remember for what)
+            again = bool(self._woken)
         except _connection_errors() as exc:
             return self._went_offline(describe_error(exc))
         except Exception as exc:  # a bug or a local database problem: log it, keep the thread alive
@@ -286,7 +288,11 @@ class SyncWorker:
         """Rounds until ``stop()``; each waits for a NOTIFY, a local wake-up or its timeout."""
         try:
             while not self._stop.is_set():
-                delay = self.step()
+                try:
+                    delay = self.step()
+                except Exception:  # e.g. the local database failed while counting: never end the thread
+                    log.exception("team sync round failed")
+                    delay = BACKOFF_MAX
                 if self._stop.is_set():
                     break
                 listening = self._conn is not None and self._listen

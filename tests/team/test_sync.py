@@ -200,3 +200,17 @@ def test_reconnect_resets_the_backoff_and_catches_up(hub, make_desk):
     b.worker.step()
     assert [i["id"] for i in b.received.items] == [sent["id"]]
     assert b.worker.online is True and b.worker._failures == 0
+
+
+def test_a_roster_change_wakes_the_worker_and_is_applied(hub, make_desk):
+    alice = hub.add("alice")
+    a = make_desk(alice, clock=FakeClock())
+    a.worker.step()
+    with a.db.session() as s:
+        assert set(s.scalars(select(Teammate.name))) == {alice.name}
+    carol = hub.add("carol")          # the admin enrols someone: NOTIFY on the team's roster channel
+    hub.add("dave", team="blue")      # another team: no wake-up for red, and not readable anyway
+    time.sleep(0.2)
+    a.worker.step()
+    with a.db.session() as s:
+        assert set(s.scalars(select(Teammate.name))) == {alice.name, carol.name}
