@@ -275,3 +275,19 @@ def test_a_wake_up_that_arrives_during_a_query_is_kept_for_the_next_drain(hub):
         hubmod.pull(b, hubmod.Cursor())  # the driver reads it while running this query
         assert [n.channel for n in b.notifies(timeout=0)] == [hubmod.team_channel("red")]
         assert list(b.notifies(timeout=0)) == []
+
+
+def test_a_database_owner_with_createrole_can_run_the_hub(pg_cluster):
+    """No superuser needed: the database owner with CREATEROLE provisions and enrols."""
+    with hubmod.connect(pg_cluster.admin_url("postgres")) as conn:
+        conn.execute("CREATE ROLE hub_admin LOGIN CREATEROLE PASSWORD 'hub-admin-pw'")
+        conn.execute("CREATE DATABASE owned_hub OWNER hub_admin")
+    admin = pg_cluster.url("owned_hub", "hub_admin", "hub-admin-pw")
+    assert provision.init_hub(admin).after == HUB_VERSION
+    assert provision.init_hub(admin).changed is False
+    secret = provision.add_agent(admin, "owned_alice", "red")
+    provision.add_agent(admin, "owned_bob", "red")
+    with hubmod.connect(pg_cluster.url("owned_hub"), user="owned_alice", password=secret) as a:
+        assert insert(a, "kudos", kudos_record("owned_alice", "owned_bob", "red"))
+    with hubmod.connect(admin) as conn:  # the admin sees the team's data through the owner's policy
+        assert conn.execute("SELECT count(*) FROM companion.kudos").fetchone()[0] == 1
