@@ -209,12 +209,12 @@ def main(argv: list[str] | None = None) -> int:
             or not 2 <= args.full_desks <= args.agents:
         parser.error("--agents 2-150, --kudos 1-2000, --poll-kudos 1-500, --full-desks 2 to --agents")
     rng = random.Random(args.seed)
-    folder = Path(tempfile.mkdtemp(prefix="kudos-bench-"))
     try:
         cluster = new_cluster()
     except ClusterError as exc:
         print(f"kudos_latency: {exc}", file=sys.stderr)
         return 2
+    folder = Path(tempfile.mkdtemp(prefix="kudos-latency-"))
     results: dict[str, list[float]] = {}
     try:
         admin = cluster.create_database("bench")
