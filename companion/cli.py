@@ -9,6 +9,7 @@
     companion kudos --to NAME --category C --message TEXT [--ref R]   send kudos directly
     companion show [--week]                 open My day (or My week) in the running app
     companion self-test                     check the database, resources, notifications, keyring
+    companion team init|add-agent|join|status|leave   the team hub (companion.team.commands)
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
 returns in milliseconds. ``run`` needs the Qt layer; ``ui.main`` hands it in as ``gui`` (the core never
@@ -99,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", parents=[common], help="open My day (or My week) in the running app")
     show.add_argument("--week", action="store_true", help="open the Week view")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
+    from companion.team import commands as team_commands  # argparse only: no driver, no database
+
+    team_commands.add_parser(sub, common)
     return parser
 
 
@@ -150,6 +154,10 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
             from companion.selftest import run_self_test
 
             return run_self_test(paths)
+        if command == "team":
+            from companion.team import commands as team_commands
+
+            return team_commands.run(args, paths)
         from companion import ipc
 
         try:

@@ -47,7 +47,8 @@ class Desk:
         self.calls = CallTracker(db, clock, self.events, self.settings)
         self.resets = ResetService(db, clock, self.events)
         self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
-        self.offline = False
+        self.offline = False   # the team hub is configured but unreachable (set from team.status)
+        self.team_waiting = 0  # outbox items not yet delivered to the hub
         self.calls.close_abandoned()
         # Team (issue 3): roster, kudos, Voice of the Customer, group deep breath.
         self.identity = Identity(self.store, self.settings)
@@ -92,7 +93,12 @@ class Desk:
             "waiting_notifications": self.notifications.waiting(),
             "unread_kudos": self.kudos.unread_count(),
             "lead": self.identity.is_lead(),
+            "team_waiting": self.team_waiting,
         }
+
+    def set_team_status(self, online: bool, waiting: int) -> None:
+        """From the sync worker's ``team.status`` (delivered on the GUI thread): the tray says so."""
+        self.offline, self.team_waiting = not online, waiting
 
     # -- calls ------------------------------------------------------------------------------------
     def start_call(self, ref: str | None = None) -> CallStart:

@@ -27,7 +27,9 @@ NOTIFICATIONS_PAUSED = "notifications.paused"
 NOTIFICATIONS_RESUMED = "notifications.resumed"
 NOTIFICATION_SHOWN = "notification.shown"
 STATE_CHANGED = "state.changed"
-TEAM_RECEIVED = "team.received"  # the sync worker: items=[companion.team.inbound.Received, ...]
+# Team hub sync (companion.team.sync), published on the worker thread:
+TEAM_RECEIVED = "team.received"  # items=[companion.team.inbound.Received, ...] applied in one batch
+TEAM_STATUS = "team.status"      # online (bool), waiting (outbox items not yet delivered)
 
 
 class EventHub:

@@ -64,11 +64,19 @@ def _check_keyring(paths: Paths) -> str:
     return type(backend).__module__ + "." + type(backend).__name__
 
 
+def _check_team_driver(paths: Paths) -> str:
+    """The PostgreSQL driver for the team hub, with its C implementation (a frozen build must ship it)."""
+    import psycopg
+
+    return f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}, libpq {psycopg.pq.version()})"
+
+
 CHECKS: tuple[tuple[str, Callable[[Paths], str]], ...] = (
     ("database", _check_database),
     ("resources", _check_resources),
     ("notifications", _check_notifications),
     ("keyring", _check_keyring),
+    ("team hub driver", _check_team_driver),
 )
 
 

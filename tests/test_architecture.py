@@ -49,9 +49,9 @@ def test_the_checker_would_catch_an_offender(tmp_path):
 
 
 def test_the_tray_shows_before_the_database_stack_loads():
-    """Start-up speed: everything needed to show the tray imports without SQLAlchemy, Alembic or plyer."""
+    """Start-up speed: everything needed to show the tray imports without SQLAlchemy, Alembic, plyer, keyring or psycopg."""
     code = ("import sys, ui.app, ui.controller, ui.tray, ui.icons, ui.widgets.toast\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'plyer', 'keyring'}))")
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'plyer', 'keyring', 'psycopg'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -93,6 +93,7 @@ class CompanionApp:
         self.paths = paths
         self.db = None
         self.ipc_server = None
+        self.team = None
         from companion import autostart
 
         def launch_command() -> list[str]:  # platformdirs is imported when Settings needs it, not at start
@@ -153,8 +154,23 @@ class CompanionApp:
         if not listening:
             controller.show_notice("The `companion call …` commands cannot reach this window: the local socket "
                                    "could not be opened. See the log for details.")
+        self._start_team()
         log.info("%s %s ready (data folder %s)", APP_NAME, __version__, self.paths.data_dir)
         _write_ready("services-ready")
+
+    def _start_team(self) -> None:
+        """With a team hub joined (`companion team join`), start the sync worker on its own thread."""
+        from companion.team.hub import HUB_STATE, HubConfig
+
+        desk = self.controller.desk
+        config = HubConfig.from_state(desk.store.get_state(HUB_STATE))
+        if config is None:
+            return
+        from companion.team import inbound  # applies pulled records to the local database
+        from ui.team import TeamSync
+
+        self.team = TeamSync(self.controller, desk, config, apply=inbound.apply, apply_roster=inbound.apply_roster)
+        self.team.start()
 
     def _fail(self, message: str) -> None:
         """The database cannot be used: say so (dialog, stderr, log) and quit when the dialog closes."""
@@ -171,6 +187,8 @@ class CompanionApp:
         _write_ready("database-error")
 
     def shutdown(self) -> None:
+        if self.team is not None:
+            self.team.stop()  # before the database closes
         if self.ipc_server is not None:
             self.ipc_server.close()
         self.controller.shutdown()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, 
 
 from companion import APP_NAME
 from companion.reset.patterns import PRESETS
-from companion.status import LABELS, ON_CALL
+from companion.status import LABELS, OFFLINE, ON_CALL
 from ui.icons import app_icon, state_icon
 from ui.widgets.text import plain_label
 
@@ -112,6 +112,8 @@ def describe(status: dict) -> str:
     if status.get("paused_until") and status["state"] != ON_CALL:
         until = datetime.fromisoformat(status["paused_until"]).astimezone()
         text = f"Notifications paused until {until:%H:%M}"
+    if status["state"] == OFFLINE:  # what waits is the team hub's outbox: "Team hub offline — 3 waiting"
+        return f"{text} — {status.get('team_waiting', 0)} waiting"
     if status.get("waiting_notifications"):
         text += f" — {status['waiting_notifications']} waiting"
     return text

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, not_, or_, select
 from sqlalchemy.orm import Session
 
 from companion.db.models import OutboxItem
@@ -29,18 +29,36 @@ def enqueue(session: Session, kind: str, record: dict[str, Any], now: datetime) 
     return item
 
 
-# Within one timestamp, the order of insertion (SQLite's rowid; outbox rows are never deleted): a +1 enqueued
-# in the same instant as its obstacle must still follow it. Ordering by the random UUID did not guarantee that.
-_INSERTED = literal_column("outbox.rowid")
+# A record the hub refused (row-level security, a constraint): kept with its reason, never pushed again.
+REJECTED = "rejected by the team hub: "
+_NOT_REJECTED = or_(OutboxItem.last_error.is_(None), not_(OutboxItem.last_error.startswith(REJECTED)))
+
+
+# Insertion order: items enqueued in one transaction share created_at, and their ids are random UUIDs,
+# so SQLite's rowid breaks the tie (an obstacle must reach the hub before a +1 that refers to it).
+_IN_ORDER = (OutboxItem.created_at, literal_column("outbox.rowid"))
 
 
 def pending(session: Session, limit: int = 200) -> list[OutboxItem]:
-    return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None))
-                                .order_by(OutboxItem.created_at, _INSERTED).limit(limit)))
+    return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None), _NOT_REJECTED)
+                                .order_by(*_IN_ORDER).limit(limit)))
 
 
 def waiting(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.pushed_at.is_(None))) or 0
+    return session.scalar(select(func.count()).select_from(OutboxItem)
+                          .where(OutboxItem.pushed_at.is_(None), _NOT_REJECTED)) or 0
+
+
+def rejected(session: Session) -> list[OutboxItem]:
+    return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None), ~_NOT_REJECTED)
+                                .order_by(*_IN_ORDER)))
+
+
+def mark_rejected(session: Session, ids: list[str], reason: str) -> None:
+    """The hub refused these for good: keep them (with the reason) out of ``pending`` and ``waiting``."""
+    for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
+        item.attempts += 1
+        item.last_error = (REJECTED + reason)[:500]
 
 
 def mark_pushed(session: Session, ids: list[str], now: datetime) -> None:

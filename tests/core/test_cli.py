@@ -64,7 +64,8 @@ def test_data_dir_from_environment(monkeypatch, tmp_path):
 
 def test_call_start_does_not_load_qt_or_sqlalchemy():
     code = ("import sys; from companion import cli; cli.main(['status']); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'sqlalchemy', 'ui')))")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'sqlalchemy', 'ui', 'psycopg', "
+            "'keyring') or m in ('companion.team.hub', 'companion.secrets')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().endswith("[]"), out.stdout + out.stderr
 

@@ -37,3 +37,25 @@ def test_enqueue_refuses_unknown_kinds_and_missing_ids(db):
             outbox.enqueue(s, "moods", {"id": "m1"}, START)  # wellbeing never travels
         with pytest.raises(ValueError):
             outbox.enqueue(s, "kudos", {"message": "no id"}, START)
+
+
+def test_pending_keeps_the_order_of_enqueueing_within_one_transaction(db):
+    ids = [f"r{i:02d}" for i in range(30)]
+    with db.session() as s:  # one transaction, one timestamp: random UUID keys must not reorder them
+        for record_id in ids:
+            outbox.enqueue(s, "obstacle", {"id": record_id}, START)
+    with db.session() as s:
+        assert [i.record_id for i in outbox.pending(s)] == ids
+
+
+def test_rejected_items_leave_pending_and_waiting_but_are_kept(db):
+    with db.session() as s:
+        outbox.enqueue(s, "kudos", {"id": "k1"}, START)
+        outbox.enqueue(s, "kudos", {"id": "k2"}, START)
+    with db.session() as s:
+        first = outbox.pending(s)[0]
+        outbox.mark_rejected(s, [first.id], "42501 new row violates row-level security policy")
+    with db.session() as s:
+        assert [i.record_id for i in outbox.pending(s)] == ["k2"] and outbox.waiting(s) == 1
+        [kept] = outbox.rejected(s)
+        assert kept.record_id == "k1" and kept.last_error.startswith(outbox.REJECTED) and kept.attempts == 1

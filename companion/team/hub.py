@@ -1,0 +1,284 @@
+"""Talking to the team hub: hub settings, connections, pushing and pulling wire records.
+
+psycopg is imported inside the functions that need it (never on the way to the tray icon). Errors from
+libpq can quote connection strings: everything that leaves this module as text goes through ``scrub``,
+and failures are re-raised as ``HubError`` with a scrubbed message and no chained exception, so neither a
+log line nor a traceback can carry a password.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from companion.errors import CompanionError, InvalidInput
+from companion.team.hub_schema import RECORD_TABLES
+
+if TYPE_CHECKING:
+    import psycopg
+
+HUB_STATE = "team.hub"       # app state key: {"url", "user", "team", "lead"}
+CURSOR_STATE = "team.cursor"  # app state key: {"tx": "<xid8>", "seq": <int>}
+CONNECT_TIMEOUT = 5
+APPLICATION_NAME = "agent-companion"
+
+
+class HubError(CompanionError):
+    """The hub could not be reached or refused us. The message is scrubbed of secrets."""
+
+
+class HubUnavailable(HubError):
+    """The hub is unreachable or the login failed: try again later."""
+
+
+# -- secrets out of text -------------------------------------------------------------------------------
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^@\s/]*@")
+_KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_ENV_PASSWORD = re.compile(r"(PGPASSWORD\s*=\s*)\S+")
+
+
+def scrub(text: str, *secrets: str | None) -> str:
+    """``text`` without passwords: the given secrets, ``user:password@`` in URLs and ``password=...``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    text = _KV_PASSWORD.sub(r"\1***", text)
+    return _ENV_PASSWORD.sub(r"\1***", text)
+
+
+def describe_error(exc: BaseException, *secrets: str | None) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return scrub(text, *secrets)
+
+
+# -- URLs ----------------------------------------------------------------------------------------------
+def parse_url(url: str) -> dict[str, str]:
+    """libpq URL or key=value string -> its parameters. A malformed one raises InvalidInput (scrubbed)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(url)
+    except Exception as exc:  # psycopg.ProgrammingError; its text may quote the string
+        raise InvalidInput(f"That hub address cannot be read: {describe_error(exc, url)}") from None
+    return {k: str(v) for k, v in params.items() if v is not None}
+
+
+def url_has_password(url: str) -> bool:
+    return "password" in parse_url(url)
+
+
+def strip_password(url: str) -> str:
+    """The same address without a password (user name kept: it is not a secret)."""
+    from psycopg.conninfo import make_conninfo
+
+    params = parse_url(url)
+    if "password" not in params:
+        return url
+    params.pop("password")
+    if url.startswith(("postgresql://", "postgres://")):
+        return _URL_PASSWORD.sub(lambda m: m.group(1)[:-1] + "@", url)
+    return make_conninfo(**params)
+
+
+def keyring_user(url: str, user: str) -> str:
+    """The keyring entry's user: ``NAME@host:port/db``."""
+    params = parse_url(url)
+    host = params.get("host") or params.get("hostaddr") or "localhost"
+    return f"{user}@{host}:{params.get('port') or '5432'}/{params.get('dbname') or user}"
+
+
+def team_channel(team: str) -> str:
+    """The LISTEN channel of a team's records (the hub NOTIFYs it with an empty payload)."""
+    return "companion_" + hashlib.md5(team.encode(), usedforsecurity=False).hexdigest()
+
+
+def roster_channel(team: str) -> str:
+    return "companion_r_" + hashlib.md5(team.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    url: str    # without password
+    user: str
+    team: str
+    lead: bool = False
+
+    def to_state(self) -> dict[str, Any]:
+        return {"url": self.url, "user": self.user, "team": self.team, "lead": self.lead}
+
+    @classmethod
+    def from_state(cls, value: Any) -> "HubConfig | None":
+        if not isinstance(value, dict):
+            return None
+        url, user, team = value.get("url"), value.get("user"), value.get("team")
+        if not all(isinstance(v, str) and v for v in (url, user, team)):
+            return None
+        return cls(url=url, user=user, team=team, lead=bool(value.get("lead")))
+
+    @property
+    def keyring_user(self) -> str:
+        return keyring_user(self.url, self.user)
+
+
+# -- connections ---------------------------------------------------------------------------------------
+def connect(url: str, *, user: str | None = None, password: str | None = None,
+            timeout: float = CONNECT_TIMEOUT, autocommit: bool = True) -> "psycopg.Connection[Any]":
+    """A connection to the hub; failures raise HubUnavailable with a scrubbed message."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    extra: dict[str, Any] = {"connect_timeout": max(1, int(timeout)), "application_name": APPLICATION_NAME,
+                             "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                             "keepalives_count": 3}
+    if user:
+        extra["user"] = user
+    if password is not None:
+        extra["password"] = password
+    try:
+        conninfo = make_conninfo(url, **extra)
+        conn = psycopg.connect(conninfo, autocommit=autocommit)
+    except psycopg.Error as exc:
+        raise HubUnavailable(f"The team hub cannot be reached: {describe_error(exc, password, url)}") from None
+    return conn
+
+
+def listen(conn: "psycopg.Connection[Any]", team: str) -> None:
+    from psycopg import sql
+
+    for channel in (team_channel(team), roster_channel(team)):
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+
+
+# -- the roster ---------------------------------------------------------------------------------------
+def roster(conn: "psycopg.Connection[Any]") -> list[dict[str, Any]]:
+    """The agents of my team (row-level security shows no others)."""
+    rows = conn.execute("SELECT name, display_name, team, is_lead FROM companion.agents ORDER BY name").fetchall()
+    return [{"name": r[0], "display_name": r[1], "team": r[2], "is_lead": r[3]} for r in rows]
+
+
+def whoami(conn: "psycopg.Connection[Any]") -> dict[str, Any] | None:
+    row = conn.execute("SELECT name, display_name, team, is_lead FROM companion.agents "
+                       "WHERE name = current_user").fetchone()
+    if row is None:
+        return None
+    return {"name": row[0], "display_name": row[1], "team": row[2], "is_lead": row[3]}
+
+
+def breath_join_count(conn: "psycopg.Connection[Any]", broadcast_id: str) -> int | None:
+    """A lead's view of a deep breath: how many joined (None while the team has fewer than 5 agents)."""
+    return conn.execute("SELECT companion.breath_join_count(%s)", (broadcast_id,)).fetchone()[0]
+
+
+# -- push ---------------------------------------------------------------------------------------------
+class Rejected(Exception):
+    """The hub refused this record (row-level security, a constraint, bad data): it will not pass later."""
+
+
+def _is_rejection(exc: Exception) -> bool:
+    state = getattr(exc, "sqlstate", None) or ""
+    return state.startswith(("22", "23")) or state == "42501"
+
+
+def _insert_sql(kind: str) -> tuple[str, tuple[str, ...]]:
+    table, fields, _who = RECORD_TABLES[kind]
+    columns = ("id", "sender", "team", *fields)
+    placeholders = ", ".join(["%s"] * len(columns))
+    return (f"INSERT INTO companion.{table} ({', '.join(columns)}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+            columns)
+
+
+def push_record(conn: "psycopg.Connection[Any]", kind: str, record: dict[str, Any]) -> bool:
+    """Insert one wire record (idempotent: a record already there, by id, is left alone).
+
+    Runs in a savepoint of the caller's transaction. Returns True when a row was added. Raises Rejected
+    when the hub refuses the record; connection problems propagate as psycopg errors.
+    """
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    if kind not in RECORD_TABLES:
+        raise Rejected(f"unknown kind {kind!r}")
+    statement, columns = _insert_sql(kind)
+    try:
+        values = [record[c] if c != "sender" else record.get("sender") for c in columns]
+    except KeyError as exc:
+        raise Rejected(f"the record has no {exc.args[0]!r}") from None
+    if kind == "template":
+        values[columns.index("body")] = Jsonb(record["body"])
+    try:
+        with conn.transaction():
+            cur = conn.execute(statement, values)
+            return cur.rowcount == 1
+    except psycopg.Error as exc:
+        if _is_rejection(exc):
+            raise Rejected(f"{getattr(exc, 'sqlstate', '')} {describe_error(exc)}".strip()) from None
+        raise
+
+
+# -- pull ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the hub's feed: every row at or before (tx, seq) has been applied."""
+
+    tx: int = 0
+    seq: int = 0
+
+    def to_state(self) -> dict[str, Any]:
+        return {"tx": str(self.tx), "seq": self.seq}
+
+    @classmethod
+    def from_state(cls, value: Any) -> "Cursor":
+        try:
+            return cls(int(value["tx"]), int(value["seq"]))
+        except (TypeError, KeyError, ValueError):
+            return cls()
+
+
+@dataclass(frozen=True)
+class Batch:
+    records: list[dict[str, Any]]
+    cursor: Cursor      # the safe cursor to store after applying these records
+    more: bool          # a full batch: pull again
+
+
+def _field_sql(column: str) -> str:
+    if column.endswith("_at"):  # ISO 8601 in UTC whatever the session's time zone
+        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+    return column
+
+
+def _pull_sql() -> str:
+    branches = []
+    for kind, (table, fields, _who) in RECORD_TABLES.items():
+        pairs = ", ".join(f"'{c}', {_field_sql(c)}" for c in ("id", "sender", "team", *fields))
+        branches.append(f"(SELECT '{kind}'::text AS kind, tx, seq, jsonb_build_object({pairs}) AS record "
+                        f"FROM companion.{table} WHERE (tx, seq) > (%(tx)s::xid8, %(seq)s) "
+                        "ORDER BY tx, seq LIMIT %(limit)s)")
+    feed = "\n UNION ALL ".join(branches)
+    # One statement, hence one snapshot for the rows and its xmin; the LEFT JOIN returns xmin with no rows.
+    return ("SELECT snap.xmin, feed.kind, feed.tx::text, feed.seq, feed.record "
+            "FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin) AS snap "
+            f"LEFT JOIN LATERAL (SELECT * FROM ({feed}) AS f ORDER BY tx, seq LIMIT %(limit)s) AS feed ON true "
+            "ORDER BY feed.tx, feed.seq")
+
+
+PULL_SQL = _pull_sql()
+
+
+def pull(conn: "psycopg.Connection[Any]", cursor: Cursor, limit: int = 200) -> Batch:
+    """The records after ``cursor`` that row-level security lets me read, oldest transaction first.
+
+    One statement, so one snapshot for everything. Rows are ordered by (tx, seq); the returned cursor only
+    moves past rows whose transaction is older than the snapshot's xmin: every transaction before xmin has
+    ended, so no row can later appear below the cursor. Newer visible rows are returned too (applying is
+    idempotent) and will come again in the next pull until they are older than xmin.
+    """
+    rows = conn.execute(PULL_SQL, {"tx": str(cursor.tx), "seq": cursor.seq, "limit": limit}).fetchall()
+    xmin = int(rows[0][0])
+    found = [(int(r[2]), r[3], {"kind": r[1], **r[4]}) for r in rows if r[1] is not None]
+    settled = [r for r in found if r[0] < xmin]
+    new_cursor = Cursor(settled[-1][0], settled[-1][1]) if settled else cursor
+    return Batch(records=[r[2] for r in found], cursor=new_cursor,
+                 more=len(found) == limit and new_cursor != cursor)

@@ -1,0 +1,347 @@
+"""The sync worker: pushes the local outbox to the team hub and pulls what the team sent.
+
+It runs on its own thread (never the GUI thread), or step by step in tests (``step()`` returns how long
+to wait). Each round:
+1. connect if needed (LISTEN on the team's channels, pull the roster) - a reconnect is a full catch-up;
+2. push pending outbox items in order, each an idempotent insert by id in a savepoint of one hub
+   transaction; a record the hub refuses (row-level security, a constraint) is marked rejected with the
+   reason and the others go on;
+3. pull from the cursor in batches, applying each batch in one local transaction together with the new
+   cursor; publish ``team.received`` with what ``apply`` had to say about a batch (``items``);
+4. wait for a NOTIFY (a wake-up only: nothing is read from its payload), a local commit that enqueued
+   something, or the idle timeout.
+While the hub is unreachable it backs off exponentially (1 s doubling to 60 s, with jitter) and publishes
+``team.status`` ({online, waiting}) so the tray can say "Team hub offline - N waiting".
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import select
+import socket
+import threading
+from typing import Any, Callable, Protocol
+
+from companion import events as ev
+from companion.clock import Clock
+from companion.events import EventHub
+from companion.team import hub, outbox
+from companion.team.hub import Cursor, HubError, describe_error
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 60.0     # a safety round when nothing wakes us (it also notices a dead connection)
+BACKOFF_START = 1.0
+BACKOFF_MAX = 60.0
+JITTER = 0.2            # +-20 %
+BATCH = 200
+
+Apply = Callable[[Any, dict[str, Any], str], Any]          # (session, record, me) -> what to tell, or None
+ApplyRoster = Callable[[Any, list[dict[str, Any]]], Any]   # (session, agents)
+Connect = Callable[[], Any]                                # -> a psycopg connection (autocommit)
+
+
+class Waker(Protocol):
+    def wait(self, timeout: float, fileno: int | None = None) -> None: ...
+
+    def wake(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SocketWaker:
+    """Sleeps in select() on a private socket pair and the hub connection's socket."""
+
+    def __init__(self) -> None:
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+
+    def wake(self) -> None:
+        try:
+            self._writer.send(b"!")
+        except (BlockingIOError, OSError):
+            pass  # already awake (buffer full) or closing
+
+    def wait(self, timeout: float, fileno: int | None = None) -> None:
+        watched: list[Any] = [self._reader]
+        if fileno is not None and fileno >= 0:
+            watched.append(fileno)
+        try:
+            select.select(watched, [], [], max(0.0, timeout))
+        except (OSError, ValueError):  # the hub socket was closed under us: go round again
+            pass
+        try:
+            while self._reader.recv(256):
+                pass
+        except (BlockingIOError, OSError):
+            pass
+
+    def close(self) -> None:
+        self._reader.close()
+        self._writer.close()
+
+
+def backoff_delay(failures: int, rng: Callable[[], float] = random.random) -> float:
+    """Seconds to wait after ``failures`` failed attempts in a row: 1, 2, 4 ... 60, each +-20 %."""
+    nominal = min(BACKOFF_MAX, BACKOFF_START * 2 ** max(0, failures - 1))
+    return min(BACKOFF_MAX, nominal * (1 + JITTER * (2 * rng() - 1)))
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import psycopg
+
+    return (HubError, psycopg.Error, OSError)
+
+
+class SyncWorker:
+    def __init__(self, db: Any, connect: Connect, apply: Apply, apply_roster: ApplyRoster, events: EventHub,
+                 clock: Clock, *, me: str, team: str, waker: Waker | None = None,
+                 rng: Callable[[], float] = random.random, batch: int = BATCH, listen: bool = True,
+                 idle_seconds: float = IDLE_SECONDS) -> None:
+        self.db = db
+        self._connect = connect
+        self._apply = apply
+        self._apply_roster = apply_roster
+        self.events = events
+        self.clock = clock
+        self.me = me
+        self.team = team
+        self.waker: Waker = waker or SocketWaker()
+        self._rng = rng
+        self._batch = batch
+        self._listen = listen              # False: poll every idle_seconds (behind a transaction pooler)
+        self._idle_seconds = idle_seconds
+        self._conn: Any = None
+        self._failures = 0
+        self._next_attempt = 0.0
+        self._roster_due = True
+        self._woken: set[str] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._hooked = False
+        self.online: bool | None = None
+        self.waiting = -1
+        self.last_error: str | None = None
+
+    # -- one round ---------------------------------------------------------------------------------
+    def step(self) -> float:
+        """Do what is due now; return the seconds to wait before the next round."""
+        if self._conn is None and self.clock.monotonic() < self._next_attempt:
+            self._publish_status(False)  # e.g. a kudos sent while offline: the tray's count moves
+            return self._next_attempt - self.clock.monotonic()
+        try:
+            if self._conn is None:
+                self._open()
+            channels, self._woken = self._woken | self._drain(), set()
+            self._push()
+            self._pull()
+            if self._roster_due or hub.roster_channel(self.team) in channels:
+                self._pull_roster()
+            self._woken = self._drain()  # woken while we worked: go again (and remember for what)
+            again = bool(self._woken)
+        except _connection_errors() as exc:
+            return self._went_offline(describe_error(exc))
+        except Exception as exc:  # a bug or a local database problem: log it, keep the thread alive
+            log.exception("team sync round failed")
+            return self._went_offline(f"{type(exc).__name__}: {describe_error(exc)}")
+        self._failures = 0
+        self.last_error = None
+        self._publish_status(True)
+        return 0.0 if again else self._idle_seconds
+
+    def _open(self) -> None:
+        conn = self._connect()
+        try:
+            if self._listen:
+                hub.listen(conn, self.team)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        self._roster_due = True  # catch-up after every (re)connect: roster, push, pull from the cursor
+        log.info("team hub connected as %s", self.me)
+
+    def _went_offline(self, reason: str) -> float:
+        self._close_connection()
+        self._failures += 1
+        delay = backoff_delay(self._failures, self._rng)
+        self._next_attempt = self.clock.monotonic() + delay
+        if reason != self.last_error:
+            log.warning("team hub unavailable (%s); retrying in %.1f s", reason, delay)
+        self.last_error = reason
+        try:
+            self._publish_status(False)
+        except Exception:  # the local database is the problem: nothing to count now
+            log.exception("team status could not be counted")
+        return delay
+
+    def _close_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+    def _drain(self) -> set[str]:
+        """Channels with notifications already received, also those that came in while a query ran
+        (psycopg keeps them for the next ``notifies()``). The payload is never read: a wake-up only."""
+        if self._conn is None:
+            return set()
+        return {n.channel for n in self._conn.notifies(timeout=0)}
+
+    # -- push ---------------------------------------------------------------------------------------
+    def _push(self) -> None:
+        while True:
+            with self.db.session() as s:
+                items = [(i.id, i.kind, i.payload) for i in outbox.pending(s, self._batch)]
+            if not items:
+                return
+            pushed: list[str] = []
+            rejected: list[tuple[str, str]] = []
+            with self._conn.transaction():
+                for item_id, kind, payload in items:
+                    try:
+                        record = json.loads(payload)
+                        if not isinstance(record, dict):
+                            raise hub.Rejected("the record is not a JSON object")
+                        hub.push_record(self._conn, kind, record)
+                        pushed.append(item_id)
+                    except (hub.Rejected, ValueError) as exc:
+                        rejected.append((item_id, str(exc)))
+            with self.db.session() as s:  # after the hub committed: a crash here only means a re-push
+                outbox.mark_pushed(s, pushed, self.clock.now())
+                for item_id, reason in rejected:
+                    log.warning("the team hub refused outbox item %s: %s", item_id, reason)
+                    outbox.mark_rejected(s, [item_id], reason)
+            if len(items) < self._batch:
+                return
+
+    # -- pull ---------------------------------------------------------------------------------------
+    def _pull(self) -> None:
+        from companion.config import SettingsStore
+
+        store = SettingsStore(self.db)
+        cursor = Cursor.from_state(store.get_state(hub.CURSOR_STATE))
+        while True:
+            batch = hub.pull(self._conn, cursor, self._batch)
+            if batch.records or batch.cursor != cursor:
+                self._apply_batch(batch)
+            cursor = batch.cursor
+            if not batch.more:
+                return
+
+    def _apply_batch(self, batch: hub.Batch) -> None:
+        """One local transaction for the batch and its cursor. If ``apply`` fails on a record, the batch is
+        applied again record by record, and a record that still fails is logged and passed over: one bad
+        record must not hold up the team's feed forever."""
+        from companion.db.models import Setting
+
+        cursor_row = {"key": f"state.{hub.CURSOR_STATE}", "value": json.dumps(batch.cursor.to_state())}
+        told: list[Any] = []
+        try:
+            with self.db.session() as s:
+                for record in batch.records:
+                    result = self._apply(s, record, self.me)
+                    if result is not None:
+                        told.append(result)
+                s.merge(Setting(**cursor_row))
+        except Exception as exc:
+            log.warning("applying a batch from the team hub failed (%s); applying one by one", describe_error(exc))
+            told = []
+            for record in batch.records:
+                try:
+                    with self.db.session() as s:
+                        result = self._apply(s, record, self.me)
+                except Exception as one:
+                    log.error("could not apply %s %s from the team hub: %s", record.get("kind"), record.get("id"),
+                              describe_error(one))
+                    continue
+                if result is not None:
+                    told.append(result)
+            with self.db.session() as s:
+                s.merge(Setting(**cursor_row))
+        if told:
+            self.events.publish(ev.TEAM_RECEIVED, items=told)
+
+    def _pull_roster(self) -> None:
+        agents = hub.roster(self._conn)
+        with self.db.session() as s:
+            self._apply_roster(s, agents)
+        self._roster_due = False
+
+    # -- status -------------------------------------------------------------------------------------
+    def _publish_status(self, online: bool) -> None:
+        with self.db.session() as s:
+            waiting = outbox.waiting(s)
+        if online != self.online or waiting != self.waiting:
+            self.online, self.waiting = online, waiting
+            self.events.publish(ev.TEAM_STATUS, online=online, waiting=waiting)
+
+    # -- the thread ---------------------------------------------------------------------------------
+    def wake(self) -> None:
+        self.waker.wake()
+
+    def run(self) -> None:
+        """Rounds until ``stop()``; each waits for a NOTIFY, a local wake-up or its timeout."""
+        try:
+            while not self._stop.is_set():
+                try:
+                    delay = self.step()
+                except Exception:  # e.g. the local database failed while counting: never end the thread
+                    log.exception("team sync round failed")
+                    delay = BACKOFF_MAX
+                if self._stop.is_set():
+                    break
+                listening = self._conn is not None and self._listen
+                self.waker.wait(delay, self._conn.fileno() if listening else None)
+        finally:
+            self._close_connection()
+
+    def start(self) -> None:
+        self._hook_outbox()
+        self._thread = threading.Thread(target=self.run, name="team-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self.waker.wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("team sync did not stop within %.0f s (a hub call is hanging)", timeout)
+            self._thread = None
+        else:
+            self._close_connection()
+        self._unhook_outbox()
+        self.waker.close()
+
+    # Wake the worker as soon as a local transaction that enqueued something commits, so a kudos goes
+    # out at once without the local features knowing about the worker.
+    def _hook_outbox(self) -> None:
+        from sqlalchemy import event
+
+        if not self._hooked:
+            event.listen(self.db.sessions, "after_flush", self._after_flush)
+            event.listen(self.db.sessions, "after_commit", self._after_commit)
+            self._hooked = True
+
+    def _unhook_outbox(self) -> None:
+        from sqlalchemy import event
+
+        if self._hooked:
+            event.remove(self.db.sessions, "after_flush", self._after_flush)
+            event.remove(self.db.sessions, "after_commit", self._after_commit)
+            self._hooked = False
+
+    def _after_flush(self, session: Any, _context: Any) -> None:
+        from companion.db.models import OutboxItem
+
+        if any(isinstance(obj, OutboxItem) for obj in session.new):
+            session.info["companion_outbox"] = True
+
+    def _after_commit(self, session: Any) -> None:
+        if session.info.pop("companion_outbox", False):
+            self.waker.wake()

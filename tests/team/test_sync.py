@@ -1,0 +1,226 @@
+"""The sync worker against a real hub: delivery end to end, the hub going away, idempotency, refusals."""
+from __future__ import annotations
+
+import json
+import time
+
+from sqlalchemy import func, select
+
+from companion.db.models import Kudos, OutboxItem, Setting, Teammate
+from companion.team import outbox
+from companion.team.hub import CURSOR_STATE, Cursor, HubUnavailable
+from tests.fakes import FakeClock
+from companion.team import inbound
+from tests.team.simulated import kudos_record, send_kudos_for_tests
+
+
+def local_kudos(db) -> list[Kudos]:
+    with db.session() as s:
+        return list(s.scalars(select(Kudos).order_by(Kudos.sent_at)))
+
+
+def on_roster(desk, *names) -> bool:
+    return all(desk.app.roster.find(name) is not None for name in names)
+
+
+def test_two_agents_exchange_kudos_end_to_end(hub, make_desk):
+    """The real path: KudosService on alice's desk -> outbox -> hub (RLS) -> NOTIFY -> bob's worker pulls ->
+    companion.team.inbound -> Desk.team_received -> bob's notification, inbox and feed."""
+    alice, bob, carol = hub.add("alice"), hub.add("bob"), hub.add("carol", team="blue")
+    a, b, c = make_desk(alice), make_desk(bob), make_desk(carol)
+    for desk in (a, b, c):
+        desk.worker.start()
+    for desk in (a, b):
+        desk.received.wait_for(lambda r: r.statuses and r.statuses[-1]["online"])
+    a.received.wait_for(lambda r: on_roster(a, bob.name))  # the roster came from the hub
+    started = time.monotonic()
+    sent = a.app.kudos.send(bob.name, "responding", "<b>thanks</b> for taking my escalation", "4711")
+    b.received.wait_for(lambda r: len(r.items) == 1)
+    took = time.monotonic() - started
+    assert took < 5, f"a NOTIFY should wake the receiver at once (idle rounds are {60} s); took {took:.2f} s"
+    assert b.received.items == [inbound.Received("kudos", sent.id, alice.name, {
+        "category": "responding", "message": "<b>thanks</b> for taking my escalation", "call_ref": "4711"})]
+    b.app.team_received(b.received.items)  # what the bridge does on the GUI thread
+    assert b.notifier.shown == [("Kudos from Alice: Responding with care", "<b>thanks</b> for taking my escalation")]
+    assert [k.message for k in b.app.kudos.inbox()] == ["<b>thanks</b> for taking my escalation"]
+    assert b.app.kudos.unread_count() == 1
+    # and back: bob thanks alice
+    b.received.wait_for(lambda r: on_roster(b, alice.name))
+    b.app.kudos.send(alice.name, "teamwork", "you too")
+    a.received.wait_for(lambda r: len(r.items) == 1)
+    assert a.received.items[0].sender == bob.name
+    a.received.wait_for(lambda r: r.statuses[-1] == {"online": True, "waiting": 0})
+    with a.db.session() as s:  # the other team is not in the roster
+        assert set(s.scalars(select(Teammate.name))) == {alice.name, bob.name}
+    assert not on_roster(a, carol.name)
+    time.sleep(0.3)
+    assert c.received.items == [] and local_kudos(c.db) == []  # carol's team saw nothing
+    assert hub.count("kudos") == 2
+
+
+def test_hub_down_while_100_kudos_are_sent_each_delivered_exactly_once(hub, make_desk, pg_cluster):
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a, b = make_desk(alice), make_desk(bob)
+    a.worker.start()
+    b.worker.start()
+    for desk in (a, b):
+        desk.received.wait_for(lambda r: r.statuses and r.statuses[-1]["online"])
+    pg_cluster.stop()
+    try:
+        sent = [send_kudos_for_tests(a.db, alice.name, bob.name, "red", f"kudos {i}")["id"] for i in range(100)]
+        a.received.wait_for(lambda r: {"online": False, "waiting": 100} in r.statuses)  # the tray's "offline — 100"
+    finally:
+        pg_cluster.start()
+    b.received.wait_for(lambda r: len(r.items) >= 100, timeout=90)
+    a.received.wait_for(lambda r: r.statuses[-1] == {"online": True, "waiting": 0}, timeout=90)
+    time.sleep(0.5)  # any duplicate would have arrived by now
+    assert sorted(i.record_id for i in b.received.items) == sorted(sent)  # each exactly once
+    assert len(local_kudos(b.db)) == 100
+    assert hub.count("kudos") == 100
+    with a.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.pushed_at.is_(None))) == 0
+
+
+def test_a_record_pushed_again_stays_one_row_and_is_told_once(hub, make_desk):
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a, b = make_desk(alice, clock=FakeClock()), make_desk(bob, clock=FakeClock())
+    sent = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "twice?")
+    a.worker.step()
+    with a.db.session() as s:  # as if the app died after the hub committed but before we noted it
+        for item in s.scalars(select(OutboxItem)):
+            item.pushed_at = None
+    a.worker.step()
+    b.worker.step()
+    b.worker.step()
+    assert hub.count("kudos", "id = %s", (sent["id"],)) == 1
+    assert [i.record_id for i in b.received.items] == [sent["id"]]
+    assert len(local_kudos(b.db)) == 1
+
+
+def test_a_refused_record_is_kept_with_its_reason_and_does_not_block_the_rest(hub, make_desk):
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a = make_desk(alice, clock=FakeClock())
+    forged = kudos_record(bob.name, alice.name, "red", "forged")
+    with a.db.session() as s:
+        outbox.enqueue(s, "kudos", forged, a.worker.clock.now())
+    good = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "real")
+    a.worker.step()
+    assert hub.count("kudos") == 1 and hub.count("kudos", "id = %s", (good["id"],)) == 1
+    with a.db.session() as s:
+        assert outbox.waiting(s) == 0
+        [refused] = outbox.rejected(s)
+        assert refused.record_id == forged["id"] and "42501" in refused.last_error
+    assert a.worker.online is True and a.worker.waiting == 0
+    a.worker.step()  # not pushed again
+    with a.db.session() as s:
+        assert outbox.rejected(s)[0].attempts == 1
+
+
+def test_one_record_that_cannot_be_applied_does_not_hold_up_the_feed(hub, make_desk):
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a, b = make_desk(alice, clock=FakeClock()), make_desk(bob, clock=FakeClock())
+    first = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "first")
+    second = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "second")
+    a.worker.step()
+
+    def picky_apply(session, record, me):
+        if record["id"] == first["id"]:
+            raise ValueError("cannot read this one")
+        return inbound.apply(session, record, me)
+
+    b.worker._apply = picky_apply
+    b.worker.step()
+    assert [i.record_id for i in b.received.items] == [second["id"]]
+    assert [k.message for k in local_kudos(b.db)] == ["second"]
+    with b.db.session() as s:
+        stored = json.loads(s.get(Setting, f"state.{CURSOR_STATE}").value)
+    assert Cursor.from_state(stored) != Cursor()
+
+
+class FakeWaker:
+    def __init__(self, clock):
+        self.clock, self.waits, self.woken = clock, [], 0
+
+    def wait(self, timeout, fileno=None):
+        self.waits.append(timeout)
+        self.clock.advance(timeout)
+
+    def wake(self):
+        self.woken += 1
+
+    def close(self):
+        pass
+
+
+def test_backoff_doubles_from_1_to_60_seconds_with_jitter_and_counts_what_waits(db):
+    from companion.events import EventHub
+    from companion.team.sync import SyncWorker, backoff_delay
+
+    clock = FakeClock()
+    attempts = []
+
+    def unreachable():
+        attempts.append(clock.monotonic())
+        raise HubUnavailable("The team hub cannot be reached: connection refused")
+
+    events = EventHub()
+    statuses = []
+    events.subscribe("team.status", lambda e: statuses.append(e.data))
+    worker = SyncWorker(db, unreachable, inbound.apply, lambda s, a: None, events, clock,
+                        me="alice", team="red", waker=FakeWaker(clock), rng=lambda: 0.5)
+    delays = [round(worker.step(), 3)]
+    for _ in range(8):
+        clock.advance(delays[-1])
+        delays.append(round(worker.step(), 3))
+    assert delays == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert [round(b - a, 3) for a, b in zip(attempts, attempts[1:])] == delays[:-1]
+    assert statuses == [{"online": False, "waiting": 0}]
+    # a kudos sent while offline: the count moves, but no early reconnect
+    send_kudos_for_tests(db, "alice", "bob", "red", "later")
+    clock.advance(10)
+    remaining = worker.step()
+    assert round(remaining, 3) == 50 and len(attempts) == 9
+    assert statuses[-1] == {"online": False, "waiting": 1}
+    # jitter stays within +-20 % and never passes 60 s
+    assert backoff_delay(1, lambda: 0.0) == 0.8 and backoff_delay(1, lambda: 1.0) == 1.2
+    assert backoff_delay(3, lambda: 0.0) == 3.2 and backoff_delay(20, lambda: 1.0) == 60
+
+
+def test_reconnect_resets_the_backoff_and_catches_up(hub, make_desk):
+    alice, bob = hub.add("alice"), hub.add("bob")
+    clock = FakeClock()
+    down = {"on": True}
+
+    def flaky():
+        if down["on"]:
+            raise HubUnavailable("The team hub cannot be reached: connection refused")
+        return hub.connect(bob)
+
+    a = make_desk(alice, clock=FakeClock())
+    b = make_desk(bob, clock=clock, connect=flaky)
+    b.worker._rng = lambda: 0.5  # no jitter
+    sent = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "while you were away")
+    a.worker.step()
+    assert [b.worker.step(), b.worker.step()] == [1.0, 1.0]  # failed, then waiting out the second
+    assert b.worker.online is False and b.received.items == []
+    clock.advance(1)
+    assert b.worker.step() == 2.0  # second failure: the delay doubled
+    clock.advance(2)
+    down["on"] = False
+    b.worker.step()
+    assert [i.record_id for i in b.received.items] == [sent["id"]]
+    assert b.worker.online is True and b.worker._failures == 0
+
+
+def test_a_roster_change_wakes_the_worker_and_is_applied(hub, make_desk):
+    alice = hub.add("alice")
+    a = make_desk(alice, clock=FakeClock())
+    a.worker.step()
+    with a.db.session() as s:
+        assert set(s.scalars(select(Teammate.name))) == {alice.name}
+    carol = hub.add("carol")          # the admin enrols someone: NOTIFY on the team's roster channel
+    hub.add("dave", team="blue")      # another team: no wake-up for red, and not readable anyway
+    time.sleep(0.2)
+    a.worker.step()
+    with a.db.session() as s:
+        assert set(s.scalars(select(Teammate.name))) == {alice.name, carol.name}
