@@ -37,6 +37,9 @@ def _minutes(text: str) -> int:
 
 
 def _ref(text: str) -> str:
+    if not text:  # e.g. a softphone hook whose call-id variable was empty: say so, never guess
+        raise argparse.ArgumentTypeError("the call reference is empty; give one (for example --ref 4711) "
+                                         "or leave --ref out")
     try:
         return validate_ref(text) or ""
     except InvalidInput as exc:

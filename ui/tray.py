@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, 
 
 from companion import APP_NAME
 from companion.reset.patterns import PRESETS
-from companion.status import LABELS, ON_CALL
+from companion.status import LABELS, ON_CALL, PAUSED
 from ui.icons import app_icon, state_icon
 from ui.widgets.text import plain_label
 
@@ -94,9 +94,12 @@ def describe(status: dict) -> str:
     text = LABELS[status["state"]]
     if status.get("call_ref"):
         text += f" ({status['call_ref']})"
-    if status.get("paused_until") and status["state"] != ON_CALL:
+    if status.get("paused_until"):  # also said on a call or in a reset: the pause outlasts them
         until = datetime.fromisoformat(status["paused_until"]).astimezone()
-        text = f"Notifications paused until {until:%H:%M}"
+        if status["state"] == PAUSED:
+            text = f"Notifications paused until {until:%H:%M}"
+        else:
+            text += f"; notifications paused until {until:%H:%M}"
     if status.get("waiting_notifications"):
         text += f" — {status['waiting_notifications']} waiting"
     return text

@@ -129,3 +129,19 @@ def test_a_second_reset_is_refused_while_one_runs(controller, desk):
     with pytest.raises(CompanionError, match="already running"):
         controller.open_reset(3, None, "cli")
     assert desk.resets.current is first.session and first.isVisible()
+
+
+def test_the_status_line_mentions_a_pause_on_a_call_and_in_a_reset(controller, desk, clock):
+    from ui.tray import describe
+
+    until = desk.pause_for(30).astimezone()
+    desk.notifications.post("info", "held", "")
+    desk.start_call("4711")
+    assert describe(desk.status()) == f"On a call (4711); notifications paused until {until:%H:%M} — 1 waiting"
+    desk.end_call()
+    assert describe(desk.status()) == f"Notifications paused until {until:%H:%M} — 1 waiting"
+    desk.start_reset(1, None, "tray")
+    assert describe(desk.status()) == f"Taking a reset; notifications paused until {until:%H:%M} — 1 waiting"
+    desk.end_reset()
+    desk.resume_notifications()
+    assert "paused" not in describe(desk.status())
