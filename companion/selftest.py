@@ -1,6 +1,7 @@
 """``companion self-test``: proves an installation (also a frozen build) has what it needs.
 
-Checks the database (opens or creates it, migrations included), the shipped resources, that a
+Checks the database (opens or creates it), that Alembic and its migration scripts run (on a throwaway
+database), the shipped resources, that a
 notification backend can be loaded, and which keyring backend is active. Prints one line per check and
 exits non-zero naming what is missing.
 """
@@ -27,6 +28,28 @@ def _check_database(paths: Paths) -> str:
         return f"{path} ({state})"
     open_database(path, paths.backups).close()
     return f"{path} (created)"
+
+
+def _check_migrations(paths: Paths) -> str:
+    """Alembic and the migration scripts are there (a frozen build must ship them as files): every known
+    revision is run on a throwaway database, in a temporary folder (the agent's database is not touched)."""
+    import tempfile
+    from pathlib import Path
+
+    from companion.db import schema
+    from companion.db.engine import inspect_database, make_engine, migrate
+
+    with tempfile.TemporaryDirectory(prefix="companion-selftest.") as tmp:
+        probe = Path(tmp) / "probe.sqlite"
+        engine = make_engine(probe)
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+        revision = inspect_database(probe)
+    if revision != schema.HEAD:
+        raise RuntimeError(f"the migrations end at {revision}, expected {schema.HEAD}")
+    return f"{len(schema.REVISIONS)} revisions up to {schema.HEAD}"
 
 
 def _check_resources(paths: Paths) -> str:
@@ -66,6 +89,7 @@ def _check_keyring(paths: Paths) -> str:
 
 CHECKS: tuple[tuple[str, Callable[[Paths], str]], ...] = (
     ("database", _check_database),
+    ("migrations", _check_migrations),
     ("resources", _check_resources),
     ("notifications", _check_notifications),
     ("keyring", _check_keyring),
