@@ -6,6 +6,7 @@
     companion reset [--minutes N] [--pattern P]
     companion status
     companion self-test                     check the database, resources, notifications, keyring
+    companion desktop install|uninstall [--system] [--autostart]   Linux application-menu entry and icon
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
 returns in milliseconds. ``run`` needs the Qt layer; ``ui.main`` hands it in as ``gui`` (the core never
@@ -71,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("status", parents=[common], help="show the running app's state")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
+
+    desktop = sub.add_parser("desktop", parents=[common], help="Linux: add or remove the application-menu entry")
+    desktop.add_argument("desktop_action", choices=("install", "uninstall"), metavar="install|uninstall")
+    desktop.add_argument("--system", action="store_true",
+                         help="for every user, in /usr/local/share (run as root); default: only you")
+    desktop.add_argument("--autostart", action="store_true",
+                         help="also start Agent Companion at login (as Settings does; install only)")
     return parser
 
 
@@ -104,6 +112,11 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
             from companion.selftest import run_self_test
 
             return run_self_test(paths)
+        if command == "desktop":
+            from companion import desktop_entry
+
+            return desktop_entry.run(args.desktop_action, system=args.system, autostart=args.autostart,
+                                     data_dir=paths.data_dir)
         from companion import ipc
 
         answer = ipc.send(paths.server_name, _request(args))
