@@ -22,7 +22,7 @@ from companion.paths import Paths
 
 log = logging.getLogger("companion")
 
-READY_FILE_ENV = "COMPANION_READY_FILE"   # benchmarks and end-to-end tests wait for this line
+from ui.ready import READY_FILE_ENV, write_ready as _write_ready  # noqa: F401  (benchmarks and e2e tests)
 
 
 def setup_logging(paths: Paths) -> None:
@@ -37,13 +37,6 @@ def setup_logging(paths: Paths) -> None:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-def _write_ready(state: str) -> None:
-    target = os.environ.get(READY_FILE_ENV)
-    if target:
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(f"{state}\n")
 
 
 def _already_running(paths: Paths) -> int:

@@ -15,6 +15,7 @@ from companion import APP_NAME
 from companion.reset.patterns import PRESETS
 from companion.status import LABELS, ON_CALL, PAUSED
 from ui.icons import app_icon, state_icon
+from ui.ready import report_menu
 from ui.widgets.text import plain_label
 
 
@@ -35,6 +36,7 @@ class TrayMenu(QObject):
         self._status = status_provider
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild)
+        self.menu.aboutToShow.connect(lambda: report_menu(self.menu, "tray"))  # after rebuild: what it offers
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -77,6 +79,8 @@ class TrayMenu(QObject):
         menu.addAction("Settings").triggered.connect(self.settings_requested.emit)
         menu.addSeparator()
         menu.addAction("Quit").triggered.connect(self.quit_requested.emit)
+        for submenu in menu.findChildren(QMenu):  # e2e tests and benchmarks (ui/ready.py): what a submenu offers
+            submenu.aboutToShow.connect(lambda m=submenu: report_menu(m, m.title()))
 
     def action(self, text: str) -> QAction | None:
         """Find an action by its text, in the menu or its submenus (for tests and the stand-in)."""

@@ -145,3 +145,22 @@ def test_the_status_line_mentions_a_pause_on_a_call_and_in_a_reset(controller, d
     desk.end_reset()
     desk.resume_notifications()
     assert "paused" not in describe(desk.status())
+
+
+def test_an_opening_menu_reports_its_choosable_entries_to_the_ready_file(controller, desk, tmp_path, monkeypatch):
+    import json
+
+    ready = tmp_path / "ready"
+    monkeypatch.setenv("COMPANION_READY_FILE", str(ready))
+    desk.start_call("4711")
+    menu = controller.menu.menu
+    menu.aboutToShow.emit()
+    sub(menu, "Pause").aboutToShow.emit()
+    lines = [json.loads(line.split(" ", 1)[1]) for line in ready.read_text().splitlines()]
+    # The header and the greyed-out Reset submenu cannot be chosen, so they are not listed.
+    assert lines[0] == {"menu": "tray", "entries": ["End call", "End call (it was a tough one)",
+                                                     "Pause notifications", "My day", "Settings", "Quit"]}
+    assert lines[1] == {"menu": "Pause notifications", "entries": ["For 30 minutes", "For 1 hour", "Until tomorrow"]}
+    monkeypatch.delenv("COMPANION_READY_FILE")
+    menu.aboutToShow.emit()
+    assert len(ready.read_text().splitlines()) == 2  # nothing written unless asked for
