@@ -87,12 +87,26 @@ def _check_keyring(paths: Paths) -> str:
     return type(backend).__module__ + "." + type(backend).__name__
 
 
+def _check_team_hub_driver(paths: Paths) -> str:
+    """psycopg (the team hub's driver) and the libpq implementation it picks at run time, when installed: a
+    frozen build must carry psycopg_binary's (or psycopg_c's) libraries, not only the Python package."""
+    from importlib.util import find_spec
+
+    if find_spec("psycopg") is None:
+        return "psycopg is not installed: no team hub connection in this installation"
+    import psycopg
+
+    libpq = psycopg.pq.version()
+    return f"psycopg {psycopg.__version__}, {psycopg.pq.__impl__} implementation, libpq {libpq // 10000}.{libpq % 100}"
+
+
 CHECKS: tuple[tuple[str, Callable[[Paths], str]], ...] = (
     ("database", _check_database),
     ("migrations", _check_migrations),
     ("resources", _check_resources),
     ("notifications", _check_notifications),
     ("keyring", _check_keyring),
+    ("team hub driver", _check_team_hub_driver),
 )
 
 

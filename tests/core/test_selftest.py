@@ -43,3 +43,26 @@ def test_the_migrations_check_runs_every_revision_without_touching_the_agents_da
     out = capsys.readouterr().out
     assert f"ok   migrations: {len(schema.REVISIONS)} revisions up to {schema.HEAD}" in out
     assert sorted(p.name for p in paths.data_dir.iterdir() if p.suffix == ".sqlite") == ["companion.sqlite"]
+
+
+def test_the_team_hub_driver_is_reported_when_installed_and_named_when_broken(tmp_path, monkeypatch, capsys):
+    import importlib.util
+    import types
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else
+                        real_find_spec(name, *a))
+    assert selftest._check_team_hub_driver(Paths(tmp_path)).startswith("psycopg is not installed")
+
+    fake = types.ModuleType("psycopg")
+    fake.__version__ = "3.3.9"
+    fake.pq = types.SimpleNamespace(__impl__="binary", version=lambda: 180006)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "psycopg" else
+                        real_find_spec(name, *a))
+    monkeypatch.setitem(sys.modules, "psycopg", fake)
+    assert selftest._check_team_hub_driver(Paths(tmp_path)) == "psycopg 3.3.9, binary implementation, libpq 18.6"
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # installed but cannot be imported (e.g. no libpq)
+    assert selftest.run_self_test(Paths(tmp_path / "data")) == 1
+    out = capsys.readouterr()
+    assert "FAIL team hub driver:" in out.out and "self-test failed: team hub driver" in out.err
