@@ -170,6 +170,16 @@ class Agent:
     def screenshot(self, window: int | XWindow, path: Path) -> Path:
         return self.desktop.screenshot_window(window.id if isinstance(window, XWindow) else window, path)
 
+    def screenshot_titled(self, pattern: str, path: Path, timeout: float = 10.0) -> Path:
+        """Wait for this instance's window titled like ``pattern`` and save a screenshot of it."""
+        return self.screenshot(self.window_titled(pattern, timeout), path)
+
+    # -- the keyboard ---------------------------------------------------------------------------------------------
+    def press(self, *keys: str, window: int | None = None) -> None:
+        """Press keys (xdotool names: Return, Escape, Down, ctrl+k ...), in the focused window or ``window``."""
+        target = ["--window", str(window)] if window is not None else []
+        self._xdotool("key", "--delay", "60", *target, *keys)
+
     # -- internals ----------------------------------------------------------------------------------------------
     def _xdotool(self, *args: str) -> None:
         res = self.desktop.run(["xdotool", *args])
