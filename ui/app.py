@@ -19,10 +19,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from companion import APP_NAME, __version__
 from companion.errors import DatabaseError, NotRunning
 from companion.paths import Paths
+from ui.ready import write_ready as _write_ready  # the ready-file lines for benchmarks and e2e tests
 
 log = logging.getLogger("companion")
-
-from ui.ready import READY_FILE_ENV, write_ready as _write_ready  # noqa: F401  (benchmarks and e2e tests)
 
 
 def setup_logging(paths: Paths) -> None:
