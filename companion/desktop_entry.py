@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from companion import APP_ID
 from companion.autostart import XdgAutostart, desktop_exec_line
@@ -99,11 +99,9 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def run(action: str, *, system: bool, autostart: bool, data_dir: Path,
-        environ: dict[str, str] | None = None, out=None) -> int:
+        environ: dict[str, str] | None = None, out: Any = None) -> int:
     """The ``companion desktop`` command. Returns an exit status (0 done, 1 refused or failed)."""
     from companion import autostart as autostart_mod
-    from companion import resources
-    from companion.paths import default_data_dir
 
     out = out or sys.stdout
     environ = dict(os.environ) if environ is None else environ
@@ -117,6 +115,20 @@ def run(action: str, *, system: bool, autostart: bool, data_dir: Path,
         return 1
     files = DesktopFiles(SYSTEM_DATA_DIR if system else user_data_home(environ))
     login = autostart_mod.for_platform("linux", environ)
+    try:
+        return _apply(action, files, login, system, autostart, data_dir, out)
+    except PermissionError as exc:
+        hint = " (--system needs root: run it with sudo)" if system else ""
+        print(f"companion: cannot change {exc.filename}: permission denied{hint}.", file=sys.stderr)
+        return 1
+
+
+def _apply(action: str, files: DesktopFiles, login: Any, system: bool, autostart: bool, data_dir: Path,
+           out: Any) -> int:
+    from companion import autostart as autostart_mod
+    from companion import resources
+    from companion.paths import default_data_dir
+
     if action == "install":
         command = autostart_mod.launch_command(data_dir, default_data_dir())
         written = install(files, command, resources.path("agent-companion.desktop"),

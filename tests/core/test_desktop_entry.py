@@ -167,3 +167,17 @@ def test_awkward_paths_give_entries_the_validator_accepts(tmp_path):
 def test_control_characters_are_refused():
     with pytest.raises(ValueError, match="control character"):
         desktop_exec_line(["/opt/a\nb/companion"])
+
+
+def test_no_permission_is_said_plainly(tmp_path, monkeypatch, capsys):
+    locked = tmp_path / "usr-local-share"
+    locked.mkdir(mode=0o555)
+    monkeypatch.setattr(desktop_entry, "SYSTEM_DATA_DIR", locked)
+    if os.geteuid() == 0:  # root writes anywhere: take the permission away from the write itself
+        def refuse(path, data):
+            raise PermissionError(13, "Permission denied", str(path))
+        monkeypatch.setattr(desktop_entry, "_write", refuse)
+    assert desktop_entry.run("install", system=True, autostart=False, data_dir=tmp_path / "d",
+                             environ={"XDG_CONFIG_HOME": str(tmp_path / "config")}) == 1
+    err = capsys.readouterr().err
+    assert "permission denied (--system needs root: run it with sudo)" in err and "Traceback" not in err
