@@ -305,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--companion-cmd", default=None,
                         help="command line for the app under test; {data_dir} is replaced by a fresh folder "
                              "(default: <venv>/bin/companion --data-dir {data_dir})")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--json", action="store_true",
+                        help="print the results as one JSON object on the last line instead of a table")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -337,8 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         "environment": {"python": platform.python_version(), "machine": platform.machine(),
                         "cpus": os.cpu_count(), "loadavg": os.getloadavg(), "pyside6": _version("PySide6-Essentials")},
     }
-    if args.json:
-        print(json.dumps(report, indent=2))
+    if args.json:  # one JSON object on one line, the last line of the output (bench/report reads it)
+        print(json.dumps(report))
     else:
         print(table(results, checks, args))
         print("\nresult:", "all targets met" if report["pass"] else

@@ -25,11 +25,19 @@ class Autostart(Protocol):
 
 
 def _desktop_quote(arg: str) -> str:
-    # Desktop Entry spec: quote with double quotes, escape \ " ` $ inside.
+    # Desktop Entry spec: quote with double quotes and escape " ` $ \ inside with a backslash; the file's
+    # string escaping then doubles every backslash (a literal backslash ends up as four).
+    if any(ord(c) < 32 or ord(c) == 127 for c in arg):
+        raise ValueError(f"a control character cannot go into a desktop entry: {arg!r}")
     if arg and all(c.isalnum() or c in "-_./=:@+," for c in arg):
         return arg
-    escaped = "".join("\\" + c if c in '\\"`$' else c for c in arg)
+    escaped = "".join("\\\\" + ("\\\\" if c == "\\" else c) if c in '"`$\\' else c for c in arg)
     return f'"{escaped}"'
+
+
+def desktop_exec_line(command: Sequence[str]) -> str:
+    """The value of a desktop entry's Exec key that runs ``command`` (each argument quoted as needed)."""
+    return " ".join(_desktop_quote(a).replace("%", "%%") for a in command)
 
 
 class XdgAutostart:
@@ -38,7 +46,7 @@ class XdgAutostart:
 
     def enable(self, command: Sequence[str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        exec_line = " ".join(_desktop_quote(a).replace("%", "%%") for a in command)
+        exec_line = desktop_exec_line(command)
         self.path.write_text(
             "[Desktop Entry]\n"
             "Type=Application\n"

@@ -10,6 +10,7 @@
     companion show [--week]                 open My day (or My week) in the running app
     companion self-test                     check the database, resources, notifications, keyring
     companion team init|add-agent|join|status|leave   the team hub (companion.team.commands)
+    companion desktop install|uninstall [--system] [--autostart]   Linux application-menu entry and icon
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
 returns in milliseconds. ``run`` needs the Qt layer; ``ui.main`` hands it in as ``gui`` (the core never
@@ -44,6 +45,9 @@ def _minutes(text: str) -> int:
 
 
 def _ref(text: str) -> str:
+    if not text:  # e.g. a softphone hook whose call-id variable was empty: say so, never guess
+        raise argparse.ArgumentTypeError("the call reference is empty; give one (for example --ref 4711) "
+                                         "or leave --ref out")
     try:
         return validate_ref(text) or ""
     except InvalidInput as exc:
@@ -103,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     from companion.team import commands as team_commands  # argparse only: no driver, no database
 
     team_commands.add_parser(sub, common)
+
+    desktop = sub.add_parser("desktop", parents=[common], help="Linux: add or remove the application-menu entry")
+    desktop.add_argument("desktop_action", choices=("install", "uninstall"), metavar="install|uninstall")
+    desktop.add_argument("--system", action="store_true",
+                         help="for every user, in /usr/local/share (run as root); default: only you")
+    desktop.add_argument("--autostart", action="store_true",
+                         help="also start Agent Companion at login (as Settings does; install only)")
     return parser
 
 
@@ -158,6 +169,11 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
             from companion.team import commands as team_commands
 
             return team_commands.run(args, paths)
+        if command == "desktop":
+            from companion import desktop_entry
+
+            return desktop_entry.run(args.desktop_action, system=args.system, autostart=args.autostart,
+                                     data_dir=paths.data_dir)
         from companion import ipc
 
         try:

@@ -7,6 +7,7 @@ The ui owns one Desk, drives it from the tray, the local socket and its timers, 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -104,12 +105,11 @@ class Desk:
     def start_call(self, ref: str | None = None) -> CallStart:
         """A call always wins: a reset still running is ended (and recorded) before the call starts."""
         validate_ref(ref)  # refuse a bad reference before anything changes
-        if self.resets.current is not None:
-            self.end_reset()
+        ended_reset = self.resets.current is not None and self.end_reset() is not None
         started = self.calls.start(ref)
         self.notifications.set_on_call(True)
         self.checklists.call_started(started)
-        return started
+        return replace(started, ended_reset=True) if ended_reset else started
 
     def end_call(self, tough: bool = False) -> CallSummary:
         summary = self.calls.end(tough)
@@ -152,8 +152,11 @@ class Desk:
         return until
 
     def pause_until_tomorrow(self) -> datetime:
+        """Until the next 06:00 local time: chosen at 01:30 (a late shift) that is 06:00 the same day, not
+        28 hours later. Built as local wall time, so a DST change overnight still ends it at 06:00."""
         local_now = self.clock.now().astimezone()
-        until = datetime.combine(local_now.date() + timedelta(days=1), TOMORROW_AT, tzinfo=local_now.tzinfo)
+        day = local_now.date() if local_now.time() < TOMORROW_AT else local_now.date() + timedelta(days=1)
+        until = datetime.combine(day, TOMORROW_AT).astimezone()
         self.notifications.pause(until)
         self.events.publish(ev.STATE_CHANGED)
         return until

@@ -1,6 +1,7 @@
 """``companion self-test``: proves an installation (also a frozen build) has what it needs.
 
-Checks the database (opens or creates it, migrations included), the shipped resources, that a
+Checks the database (opens or creates it), that Alembic and its migration scripts run (on a throwaway
+database), the shipped resources, that a
 notification backend can be loaded, and which keyring backend is active. Prints one line per check and
 exits non-zero naming what is missing.
 """
@@ -27,6 +28,28 @@ def _check_database(paths: Paths) -> str:
         return f"{path} ({state})"
     open_database(path, paths.backups).close()
     return f"{path} (created)"
+
+
+def _check_migrations(paths: Paths) -> str:
+    """Alembic and the migration scripts are there (a frozen build must ship them as files): every known
+    revision is run on a throwaway database, in a temporary folder (the agent's database is not touched)."""
+    import tempfile
+    from pathlib import Path
+
+    from companion.db import schema
+    from companion.db.engine import inspect_database, make_engine, migrate
+
+    with tempfile.TemporaryDirectory(prefix="companion-selftest.") as tmp:
+        probe = Path(tmp) / "probe.sqlite"
+        engine = make_engine(probe)
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+        revision = inspect_database(probe)
+    if revision != schema.HEAD:
+        raise RuntimeError(f"the migrations end at {revision}, expected {schema.HEAD}")
+    return f"{len(schema.REVISIONS)} revisions up to {schema.HEAD}"
 
 
 def _check_resources(paths: Paths) -> str:
@@ -64,19 +87,26 @@ def _check_keyring(paths: Paths) -> str:
     return type(backend).__module__ + "." + type(backend).__name__
 
 
-def _check_team_driver(paths: Paths) -> str:
-    """The PostgreSQL driver for the team hub, with its C implementation (a frozen build must ship it)."""
+def _check_team_hub_driver(paths: Paths) -> str:
+    """psycopg (the team hub's driver) and the libpq implementation it picks at run time, when installed: a
+    frozen build must carry psycopg_binary's (or psycopg_c's) libraries, not only the Python package."""
+    from importlib.util import find_spec
+
+    if find_spec("psycopg") is None:
+        return "psycopg is not installed: no team hub connection in this installation"
     import psycopg
 
-    return f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}, libpq {psycopg.pq.version()})"
+    libpq = psycopg.pq.version()
+    return f"psycopg {psycopg.__version__}, {psycopg.pq.__impl__} implementation, libpq {libpq // 10000}.{libpq % 100}"
 
 
 CHECKS: tuple[tuple[str, Callable[[Paths], str]], ...] = (
     ("database", _check_database),
+    ("migrations", _check_migrations),
     ("resources", _check_resources),
     ("notifications", _check_notifications),
     ("keyring", _check_keyring),
-    ("team hub driver", _check_team_driver),
+    ("team hub driver", _check_team_hub_driver),
 )
 
 

@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, 
 
 from companion import APP_NAME
 from companion.reset.patterns import PRESETS
-from companion.status import LABELS, OFFLINE, ON_CALL
+from companion.status import LABELS, OFFLINE, ON_CALL, PAUSED
 from ui.icons import app_icon, state_icon
+from ui.ready import report_menu
 from ui.widgets.text import plain_label
 
 
@@ -40,6 +41,7 @@ class TrayMenu(QObject):
         self._status = status_provider
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild)
+        self.menu.aboutToShow.connect(lambda: report_menu(self.menu, "tray"))  # after rebuild: what it offers
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -92,6 +94,8 @@ class TrayMenu(QObject):
         menu.addAction("Settings").triggered.connect(self.settings_requested.emit)
         menu.addSeparator()
         menu.addAction("Quit").triggered.connect(self.quit_requested.emit)
+        for submenu in menu.findChildren(QMenu):  # e2e tests and benchmarks (ui/ready.py): what a submenu offers
+            submenu.aboutToShow.connect(lambda m=submenu: report_menu(m, m.title()))
 
     def action(self, text: str) -> QAction | None:
         """Find an action by its text, in the menu or its submenus (for tests and the stand-in)."""
@@ -109,9 +113,12 @@ def describe(status: dict) -> str:
     text = LABELS[status["state"]]
     if status.get("call_ref"):
         text += f" ({status['call_ref']})"
-    if status.get("paused_until") and status["state"] != ON_CALL:
+    if status.get("paused_until"):  # also said on a call or in a reset: the pause outlasts them
         until = datetime.fromisoformat(status["paused_until"]).astimezone()
-        text = f"Notifications paused until {until:%H:%M}"
+        if status["state"] == PAUSED:
+            text = f"Notifications paused until {until:%H:%M}"
+        else:
+            text += f"; notifications paused until {until:%H:%M}"
     if status["state"] == OFFLINE:  # what waits is the team hub's outbox: "Team hub offline — 3 waiting"
         return f"{text} — {status.get('team_waiting', 0)} waiting"
     if status.get("waiting_notifications"):

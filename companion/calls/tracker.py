@@ -31,6 +31,7 @@ class CallStart:
     id: str
     outcome: str                      # started | continued (same reference again) | replaced
     previous_ref: str | None = None   # the call that was still open, for "replaced"
+    ended_reset: bool = False         # a reset was running and the call ended it (set by the Desk)
 
     def describe(self, ref: str | None) -> str:
         label = f" ({ref})" if ref else ""
@@ -40,6 +41,8 @@ class CallStart:
         if self.outcome == REPLACED:
             previous = f" ({self.previous_ref})" if self.previous_ref else ""
             text = f"The previous call{previous} was still open; it was ended. " + text
+        if self.ended_reset:
+            text += " The reset that was running has ended (it is recorded)."
         return text
 
 

@@ -22,6 +22,14 @@ def test_bad_arguments_exit_2_with_a_message(args, capsys):
     assert "usage: companion" in err and "error:" in err
 
 
+def test_an_empty_call_reference_is_refused_not_taken_as_none(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["call", "start", "--ref", ""])
+    assert exc.value.code == 2
+    assert "the call reference is empty; give one (for example --ref 4711) or leave --ref out" in \
+        capsys.readouterr().err
+
+
 @pytest.mark.parametrize("args", [["call", "start", "--ref", "4711"], ["call", "end"], ["reset"], ["status"],
                                   ["show", "--week"]])
 def test_commands_without_a_running_app_say_so(args, capsys):

@@ -1,11 +1,12 @@
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from companion.notify.kinds import RESET_OFFER
 from companion.errors import InvalidInput
+from companion.desk import Desk
 from companion.status import app_state
-from tests.fakes import RecordingPresenter
+from tests.fakes import FakeClock, RecordingPresenter
 
 
 def test_long_call_posts_an_actionable_offer_after_the_call(desk, clock, notifier):
@@ -51,11 +52,37 @@ def test_pause_for_and_resume(desk, clock):
     assert desk.state() == "ready"
 
 
-def test_pause_until_tomorrow_is_six_in_the_morning_local(desk, clock):
-    until = desk.pause_until_tomorrow().astimezone()
-    local_now = clock.now().astimezone()
-    assert (until.hour, until.minute) == (6, 0)
-    assert until.date() == local_now.date() + timedelta(days=1)
+@pytest.fixture
+def berlin(monkeypatch):
+    """Local time is Europe/Berlin for this test (the process's TZ, as on an agent's desktop)."""
+    import time as _time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    _time.tzset()
+    yield
+    monkeypatch.undo()
+    _time.tzset()
+
+
+@pytest.mark.parametrize("local_now, expected", [
+    ("2026-03-10 14:00", "2026-03-11 06:00"),   # in the day: tomorrow morning
+    ("2026-03-10 23:59", "2026-03-11 06:00"),
+    ("2026-03-11 01:30", "2026-03-11 06:00"),   # after midnight: this morning, not 28 hours later
+    ("2026-03-11 05:59", "2026-03-11 06:00"),
+    ("2026-03-11 06:00", "2026-03-12 06:00"),   # at 06:00 the next morning is tomorrow's
+    ("2026-03-28 22:00", "2026-03-29 06:00"),   # clocks go forward overnight: still 06:00 on the wall
+])
+def test_pause_until_tomorrow_ends_at_the_next_six_in_the_morning(db, notifier, berlin, local_now, expected):
+    from zoneinfo import ZoneInfo
+
+    from companion.notify.base import NotifierChain
+
+    tz = ZoneInfo("Europe/Berlin")
+    now = datetime.fromisoformat(local_now).replace(tzinfo=tz).astimezone(timezone.utc)
+    desk = Desk(db, FakeClock(now), NotifierChain([notifier]))
+    until = desk.pause_until_tomorrow().astimezone(tz)
+    assert until.replace(tzinfo=None) == datetime.fromisoformat(expected)
+    assert desk.notifications.paused_until == until
 
 
 def test_tick_ends_an_expired_pause(desk, clock, notifier):
@@ -129,3 +156,13 @@ def test_welcome_once_per_database(desk, db, clock, notifier):
     assert notifier.shown[0][0] == "Agent Companion is in your tray"
     assert Desk(db, clock, NotifierChain([notifier])).welcome_if_first_run() is False
     assert len(notifier.shown) == 1
+
+
+def test_a_call_during_a_reset_ends_it_and_says_so(desk, clock):
+    desk.start_reset(1, None, "tray")
+    clock.advance(10)
+    started = desk.start_call("4711")
+    assert started.ended_reset and "The reset that was running has ended" in started.describe("4711")
+    assert desk.resets.current is None and desk.state() == "on_call"
+    desk.end_call()
+    assert not desk.start_call().ended_reset

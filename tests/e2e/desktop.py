@@ -49,6 +49,7 @@ __all__ = [
     "DesktopUnavailable",
     "HeadlessDesktop",
     "TrayIcon",
+    "XWindow",
     "missing_programs",
     "wait_for",
 ]
@@ -262,6 +263,15 @@ class _XConnection:
         if not self.lib.XGetWindowAttributes(self.dpy, window, ctypes.byref(attrs)):
             return None
         return int(attrs.width), int(attrs.height)
+
+
+@dataclass(frozen=True)
+class XWindow:
+    """A window on the test display and its size."""
+
+    id: int
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -827,6 +837,39 @@ class HeadlessDesktop:
     def sni_watcher_present(self) -> bool:
         """True if a StatusNotifierWatcher is on the bus (then Qt would use SNI instead of XEmbed)."""
         return self.bus_name_owned(SNI_WATCHER_NAME)
+
+    def client_windows(self, window: int) -> list[XWindow]:
+        """Viewable windows created by the same X client as ``window`` (e.g. a tray icon), at any depth: an
+        app's popup menus (override-redirect, children of the root) and its framed top-level windows alike.
+        Parents come before their children; the WM's frames belong to the WM and are not listed."""
+        found: list[XWindow] = []
+        with self._x() as x:
+            mask = x.resource_mask
+            client = window & ~mask
+            stack = [x.root]
+            while stack:
+                tree = x.query_tree(stack.pop())
+                if tree is None:
+                    continue
+                for child in tree[1]:
+                    if child & ~mask == client and x.map_state(child) == _IS_VIEWABLE:
+                        geometry = x.geometry(child)
+                        if geometry is not None:
+                            found.append(XWindow(child, *geometry))
+                        continue  # its own children are its business
+                    stack.append(child)
+        return found
+
+    def screenshot_window(self, window: int, path: str | os.PathLike[str]) -> Path:
+        """Save one window (its own pixels, no WM frame) as PNG with ImageMagick's ``import``."""
+        if shutil.which("import") is None:
+            raise DesktopUnavailable("screenshot needs `import` (apt package imagemagick)")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        res = self.run(["import", "-display", str(self.display), "-window", str(window), f"png:{path}"], timeout=30)
+        if res.returncode != 0 or not path.exists():
+            raise DesktopError(f"screenshot of window {window} failed ({res.returncode}): {res.stderr.strip()}")
+        return path
 
     def screenshot(self, path: str | os.PathLike[str]) -> Path:
         """Save the whole screen (root window) as PNG with ImageMagick's ``import``; returns the path."""

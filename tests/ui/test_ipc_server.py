@@ -143,3 +143,13 @@ def test_call_start_over_an_open_call_says_what_happened(server, qtbot, desk, ca
     assert other["message"].startswith("The previous call (A1) was still open; it was ended. Call started (B2)")
     refused = in_thread(qtbot, lambda: ipc.send(server.name, {"cmd": "reset"}))
     assert not refused["ok"] and "refused reset" in caplog.text  # refusals are logged
+
+
+def test_call_start_during_a_reset_says_the_reset_ended(server, qtbot, controller, desk):
+    window = controller.open_reset(3, None, "tray")
+    answer = in_thread(qtbot, lambda: ipc.send(server.name, {"cmd": "call.start", "ref": "C3"}))
+    assert answer["ok"] and answer["message"] == (
+        "Call started (C3); notifications held. The reset that was running has ended (it is recorded).")
+    assert not window.isVisible() and desk.state() == "on_call"
+    plain = in_thread(qtbot, lambda: ipc.send(server.name, {"cmd": "call.start", "ref": "D4"}))
+    assert "reset" not in plain["message"]  # only said when a reset really was ended

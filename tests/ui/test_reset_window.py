@@ -4,7 +4,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from companion.db.models import ResetSession as ResetRow
-from ui.windows.reset import CALM_MS, FRAME_MS
+from ui.windows.reset import ACK_MS, CALM_MS, FRAME_MS
 
 SENTINEL = "my supervisor is a walrus 8d1f0c"
 
@@ -44,7 +44,25 @@ def test_completes_records_and_chimes(controller, desk, clock, db, chime):
     (row,) = recorded(db)
     assert (row.outcome, row.pattern, row.trigger, row.mood_before, row.mood_after, row.actual_seconds) == \
         ("completed", "478", "tray", 2, 4, 60.0)
-    assert not window.isVisible() and desk.state() == "ready"
+    assert desk.state() == "ready"
+
+
+def test_the_after_mood_tap_is_acknowledged_before_the_window_closes(controller, desk, clock, db, qtbot):
+    window = controller.open_reset(1, "box", "tray")
+    breathe(window, clock, 60, step=5)
+    window.mood_after.buttons[4].click()
+    assert window.isVisible() and window.mood_after.question.text() == "Noted privately: 4 Good."
+    assert window._close_later.isActive() and window._close_later.interval() == ACK_MS
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert recorded(db)[0].mood_after == 4
+
+
+def test_skipping_the_after_mood_also_says_so_first(controller, desk, clock, qtbot):
+    window = controller.open_reset(1, "box", "tray")
+    window.end_button.click()
+    window.mood_after.skip.click()
+    assert window.isVisible() and window.mood_after.question.text() == "Skipped."
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
 
 
 def test_end_now_records_an_early_end(controller, desk, clock, db, chime):

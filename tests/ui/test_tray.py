@@ -130,3 +130,40 @@ def test_a_second_reset_is_refused_while_one_runs(controller, desk):
     with pytest.raises(CompanionError, match="already running"):
         controller.open_reset(3, None, "cli")
     assert desk.resets.current is first.session and first.isVisible()
+
+
+def test_the_status_line_mentions_a_pause_on_a_call_and_in_a_reset(controller, desk, clock):
+    from ui.tray import describe
+
+    until = desk.pause_for(30).astimezone()
+    desk.notifications.post("info", "held", "")
+    desk.start_call("4711")
+    assert describe(desk.status()) == f"On a call (4711); notifications paused until {until:%H:%M} — 1 waiting"
+    desk.end_call()
+    assert describe(desk.status()) == f"Notifications paused until {until:%H:%M} — 1 waiting"
+    desk.start_reset(1, None, "tray")
+    assert describe(desk.status()) == f"Taking a reset; notifications paused until {until:%H:%M} — 1 waiting"
+    desk.end_reset()
+    desk.resume_notifications()
+    assert "paused" not in describe(desk.status())
+
+
+def test_an_opening_menu_reports_its_choosable_entries_to_the_ready_file(controller, desk, tmp_path, monkeypatch):
+    import json
+
+    ready = tmp_path / "ready"
+    monkeypatch.setenv("COMPANION_READY_FILE", str(ready))
+    desk.start_call("4711")
+    menu = controller.menu.menu
+    menu.aboutToShow.emit()
+    sub(menu, "Pause").aboutToShow.emit()
+    lines = [json.loads(line.split(" ", 1)[1]) for line in ready.read_text().splitlines()]
+    # The header and the greyed-out Reset submenu cannot be chosen, so they are not listed.
+    assert lines[0] == {"menu": "tray", "entries": ["End call", "End call (it was a tough one)",
+                                                     "Pause notifications", "Send kudos…", "Team feed",
+                                                     "Voice of the Customer…", "Checklists…", "My day / week",
+                                                     "Settings", "Quit"]}
+    assert lines[1] == {"menu": "Pause notifications", "entries": ["For 30 minutes", "For 1 hour", "Until tomorrow"]}
+    monkeypatch.delenv("COMPANION_READY_FILE")
+    menu.aboutToShow.emit()
+    assert len(ready.read_text().splitlines()) == 2  # nothing written unless asked for

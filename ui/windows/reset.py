@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 FRAME_MS = 40        # animation tick while breathing (25 fps); nothing ticks when no reset runs
 CALM_MS = 500        # reduced motion: the countdown only
 MOOD_BEFORE_SECONDS = 20
+ACK_MS = 1000        # the "after" mood tap: "Noted privately" stays this long before the window closes
 
 
 def mmss(seconds: float) -> str:
@@ -128,6 +129,10 @@ class ResetWindow(QWidget):
         close_row.addStretch(1)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.close)
+        self._close_later = QTimer(self)  # owned by the window: never fires on a closed one
+        self._close_later.setSingleShot(True)
+        self._close_later.setInterval(ACK_MS)
+        self._close_later.timeout.connect(self.close)
         close_row.addWidget(self.close_button)
         close_row.addStretch(1)
         done_layout.addLayout(close_row)
@@ -188,7 +193,7 @@ class ResetWindow(QWidget):
             except CompanionError as exc:
                 self.done_label.setText(str(exc))
                 return
-        self.close()
+        self._close_later.start()  # the tap says "Noted privately" in place; then the window goes
 
     def _toggle_vent(self, on: bool) -> None:
         self.vent_panel.setVisible(on)
@@ -220,4 +225,5 @@ class ResetWindow(QWidget):
             self.end_now()
         self.shred()
         self.timer.stop()
+        self._close_later.stop()
         super().closeEvent(event)
