@@ -320,11 +320,13 @@ class Controller(QObject):
             return True, describe(status) if "starting" not in status else "starting", {"status": status}
         if cmd == "show":
             self.tray.bring_forward()
+            # Answer first, open on the next turn of the event loop: the first Week view imports the chart
+            # library (a second or more on a busy PC), longer than a command should wait for its answer.
             if args.get("view"):
-                self.open_my_day(args["view"])
-                return True, f"My {args['view']} is open.", {}
+                QTimer.singleShot(0, lambda view=args["view"]: self.open_my_day(view))
+                return True, f"Opening My {args['view']}.", {}
             if self.tray.icon is not None:
-                self.open_my_day()
+                QTimer.singleShot(0, self.open_my_day)
             return True, "Agent Companion is running.", {}
         if cmd == "call.start":
             started = self.start_call(args.get("ref"))

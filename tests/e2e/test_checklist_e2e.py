@@ -105,7 +105,7 @@ def test_call_panel_ticks_by_key_and_my_week_shows_the_call(desktop, app, softph
     # My week (over the local socket) shows the call: the window is found by its title and its chart has
     # the calls bar in it.
     shown = app.cli("show", "--week")
-    assert shown.returncode == 0 and shown.stdout.strip() == "My week is open.", shown.stderr
+    assert shown.returncode == 0 and shown.stdout.strip() == "Opening My week.", shown.stderr
     week = desktop.wait_for(lambda: (window_ids(desktop, "Agent Companion — My week") or [None])[0], timeout=20)
     time.sleep(1.5)
     shot = desktop.screenshot(ARTIFACTS / "my-week.png")

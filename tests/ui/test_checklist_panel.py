@@ -221,9 +221,11 @@ def test_tray_has_checklists_and_my_day_week(controller):
     assert controller.windows["my_day"].view == "day"
 
 
-def test_socket_show_week_opens_my_week(controller):
+def test_socket_show_week_answers_at_once_then_opens_my_week(controller, qtbot):
     ok, text, _ = controller.handle_request(ipc.parse_request(b'{"v":1,"cmd":"show","view":"week"}'))
-    assert ok and text == "My week is open."
+    assert ok and text == "Opening My week."
+    assert "my_day" not in controller.windows  # the answer does not wait for the chart library
+    qtbot.waitUntil(lambda: "my_day" in controller.windows, timeout=5000)
     window = controller.windows["my_day"]
     assert window.view == "week" and window.windowTitle() == "Agent Companion — My week"
     with pytest.raises(Exception, match="unknown view"):

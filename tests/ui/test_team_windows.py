@@ -336,3 +336,16 @@ def test_first_obstacle_asks_my_name(controller, desk):
     assert window.name_dialog.save()
     assert desk.settings().agent_name == "alex"
     assert [i.text for g in desk.obstacles.board() for i in g.items] == ["Headsets crackle"]
+
+
+def test_esc_closes_the_team_windows(controller, team, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    for open_window in (controller.open_kudos, controller.open_feed, controller.open_voice):
+        window = open_window()
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        assert window.isVisible()
+        qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Escape)  # where a person's key lands
+        assert not window.isVisible(), window.windowTitle()

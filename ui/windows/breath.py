@@ -12,6 +12,7 @@ from companion.errors import CompanionError
 from companion.team.breath import WINDOW
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
+from ui.widgets.keys import close_on_escape
 
 
 class GroupBreathWindow(QWidget):
@@ -20,6 +21,7 @@ class GroupBreathWindow(QWidget):
         self.desk = desk
         self.on_sent = on_sent
         self.setWindowTitle("Group deep breath")
+        close_on_escape(self)
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
         minutes = int(WINDOW.total_seconds() // 60)

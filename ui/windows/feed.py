@@ -11,6 +11,7 @@ from companion.desk import Desk
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
 from ui.windows.my_day import _table
+from ui.widgets.keys import close_on_escape
 
 
 class TeamFeedWindow(QWidget):
@@ -19,6 +20,7 @@ class TeamFeedWindow(QWidget):
         self.desk = desk
         self.on_change = on_change
         self.setWindowTitle("Agent Companion — Team feed")
+        close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(640, 440)
         layout = QVBoxLayout(self)

@@ -26,6 +26,7 @@ from companion.team.identity import NameNeeded
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
 from ui.windows.name import AskNameDialog
+from ui.widgets.keys import close_on_escape
 
 _LABEL = re.compile(r".*\(([a-z][a-z0-9_.-]{1,62})\)\s*")
 
@@ -38,6 +39,7 @@ class KudosDialog(QWidget):
         self.desk = desk
         self.name_dialog: AskNameDialog | None = None
         self.setWindowTitle("Send kudos")
+        close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.mates = desk.roster.mates()
         me = desk.settings().agent_name

@@ -26,6 +26,7 @@ from companion.team.identity import NameNeeded
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
 from ui.windows.name import AskNameDialog
+from ui.widgets.keys import close_on_escape
 
 ID_ROLE = 256  # Qt.ItemDataRole.UserRole
 
@@ -36,6 +37,7 @@ class VoiceWindow(QWidget):
         self.desk = desk
         self.name_dialog: AskNameDialog | None = None
         self.setWindowTitle("Agent Companion — Voice of the Customer")
+        close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(680, 560)
         layout = QVBoxLayout(self)
