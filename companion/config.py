@@ -12,6 +12,10 @@ from companion.errors import InvalidInput
 from companion.reset.patterns import PATTERNS
 
 
+PANEL_CORNERS = {"top_right": "Top right", "top_left": "Top left", "bottom_right": "Bottom right",
+                 "bottom_left": "Bottom left"}
+
+
 @dataclass(frozen=True)
 class Settings:
     notifications_per_hour: int = 4
@@ -22,6 +26,7 @@ class Settings:
     chime: bool = False
     mood_tap: bool = True
     agent_name: str = ""  # my name on the team (the hub login role when joined); "" until set
+    panel_corner: str = "top_right"  # where the Moment of Truth panel opens during a call (PANEL_CORNERS)
     kudos_daily_cap: int = 10  # kudos I may give per day (local midnight to midnight), 1-50
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
@@ -32,6 +37,8 @@ class Settings:
             raise InvalidInput("A long call must be set between 1 and 120 minutes.")
         if self.default_pattern not in PATTERNS:
             raise InvalidInput(f"Unknown breathing pattern {self.default_pattern!r}.")
+        if self.panel_corner not in PANEL_CORNERS:
+            raise InvalidInput(f"Unknown screen corner {self.panel_corner!r} for the checklist panel.")
         if not 1 <= self.kudos_daily_cap <= 50:
             raise InvalidInput("The daily kudos limit must be between 1 and 50.")
         if self.agent_name:

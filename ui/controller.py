@@ -194,7 +194,8 @@ class Controller(QObject):
 
         panel = self.windows.get("checklist_panel")
         if panel is None:
-            panel = ChecklistPanel(self._require_desk().checklists)
+            desk = self._require_desk()
+            panel = ChecklistPanel(desk.checklists, corner=lambda: desk.settings().panel_corner)
             panel.obstacle_requested.connect(self.raise_obstacle)
             self.windows["checklist_panel"] = panel
         return panel

@@ -251,3 +251,31 @@ def test_the_outcome_step_saves_by_itself_and_goes_away(qtbot, desk, monkeypatch
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=2000)
     with desk.db.session() as s:
         assert s.scalar(select(ChecklistRun)).outcome == "positive"
+
+
+@pytest.mark.parametrize("corner", ["top_right", "top_left", "bottom_right", "bottom_left"])
+def test_the_panel_opens_in_the_corner_chosen_in_settings(controller, desk, corner):
+    from PySide6.QtGui import QGuiApplication
+
+    desk.save_settings(desk.settings().with_changes(panel_corner=corner))
+    controller.start_call("4711")
+    panel = controller.windows["checklist_panel"]
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    frame = panel.geometry()
+    assert area.contains(frame)
+    near_left = frame.left() - area.left() < area.right() - frame.right()
+    near_top = frame.top() - area.top() < area.bottom() - frame.bottom()
+    assert (("left" if near_left else "right"), ("top" if near_top else "bottom")) == tuple(reversed(corner.split("_")))
+
+
+def test_the_panel_corner_is_a_setting(qtbot, desk):
+    from companion.errors import InvalidInput
+    from companion.autostart import XdgAutostart
+    from ui.windows.settings import SettingsWindow
+
+    window = SettingsWindow(desk, XdgAutostart(desk.db.path.parent / "config"), lambda: ["companion"])
+    qtbot.addWidget(window)
+    window.panel_corner.setCurrentIndex(window.panel_corner.findData("bottom_left"))
+    assert window.collect().panel_corner == "bottom_left"
+    with pytest.raises(InvalidInput, match="corner"):
+        desk.settings().with_changes(panel_corner="middle")

@@ -8,7 +8,7 @@ itself after a while and never blocks the next call: a new call start saves what
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QMouseEvent
@@ -53,7 +53,8 @@ class ChecklistPanel(QFrame):
     obstacle_requested = Signal(str)   # "also raise it at the huddle": the controller passes it on
     outcome_saved = Signal(str)        # run id
 
-    def __init__(self, service: ChecklistService, cards: tuple[Card, ...] | None = None) -> None:
+    def __init__(self, service: ChecklistService, cards: tuple[Card, ...] | None = None,
+                 corner: Callable[[], str] = lambda: "top_right") -> None:
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
@@ -62,6 +63,7 @@ class ChecklistPanel(QFrame):
         self.setStyleSheet("#checklistPanel { background: #fdfdfb; border: 1px solid #b9c4cf; border-radius: 8px; }")
         self.setWindowTitle("Moment of Truth")
         self.service = service
+        self._corner = corner
         self.cards = cards if cards is not None else default_cards()
         self.run: ActiveRun | None = None
         self.run_id: str | None = None
@@ -384,11 +386,16 @@ class ChecklistPanel(QFrame):
         super().keyPressEvent(event)
 
     def show_in_corner(self) -> None:
+        """Open in the corner the agent chose in Settings (top right unless changed), inside the screen's
+        available area (clear of task bars and docks)."""
         self._fit_page()
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
-            self.move(QPoint(area.right() - self.width() - MARGIN, area.top() + MARGIN))  # top right
+            vertical, horizontal = self._corner().split("_")
+            x = area.left() + MARGIN if horizontal == "left" else area.right() - self.width() - MARGIN
+            y = area.top() + MARGIN if vertical == "top" else area.bottom() - self.height() - MARGIN
+            self.move(QPoint(x, y))
         self.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:

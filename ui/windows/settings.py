@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion import autostart as autostart_mod
-from companion.config import Settings
+from companion.config import PANEL_CORNERS, Settings
 from companion.desk import Desk, known_patterns
 from companion.errors import CompanionError
 from ui.icons import app_icon
@@ -61,6 +61,11 @@ class SettingsWindow(QWidget):
         self.mood = QCheckBox("Ask how I feel before and after a reset (private)")
         self.mood.setChecked(s.mood_tap)
         form.addRow(self.mood)
+        self.panel_corner = QComboBox()
+        for key, name in PANEL_CORNERS.items():
+            self.panel_corner.addItem(name, key)
+        self.panel_corner.setCurrentIndex(max(0, self.panel_corner.findData(s.panel_corner)))
+        form.addRow("Checklist panel during a call", self.panel_corner)
         self.start_at_login = QCheckBox("Start Agent Companion when I log in")
         self.start_at_login.setChecked(self.autostart.is_enabled())
         form.addRow(self.start_at_login)
@@ -88,6 +93,7 @@ class SettingsWindow(QWidget):
             reduced_motion=self.reduced_motion.isChecked(),
             chime=self.chime.isChecked(),
             mood_tap=self.mood.isChecked(),
+            panel_corner=self.panel_corner.currentData(),
             **self.team.changes(),
         )
 
