@@ -168,11 +168,15 @@ class Agent:
         return wait_for(find, timeout, message=f"agent {self.name}: no window titled {pattern!r}")
 
     def screenshot(self, window: int | XWindow, path: Path, steady: bool = True, timeout: float = 5.0) -> Path:
-        """Raise the window (two instances' toasts share a corner; the top one would hide the other) and save
-        it. ``steady``: capture again until two captures in a row are the same picture, so a window that is
-        still painting is not saved half-drawn (turn it off for a window that animates)."""
+        """Bring the window to the top (two instances' toasts share a corner, and one agent's windows may
+        cover another's on this one screen; a window that stays on top still wins) and save it. ``steady``:
+        capture again until two captures in a row are the same picture, so a window that is still painting
+        is not saved half-drawn (turn it off for a window that animates)."""
         wid = window.id if isinstance(window, XWindow) else window
-        self.desktop.run(["xdotool", "windowraise", str(wid)])
+        if self.desktop.toplevel(wid) == wid:  # override-redirect (a menu, a toast): raise it ourselves
+            self.desktop.run(["xdotool", "windowraise", str(wid)])
+        else:  # managed: only the window manager restacks its frame
+            self.desktop.run(["xdotool", "windowactivate", str(wid)])
         deadline = time.monotonic() + timeout
         previous = None
         while True:

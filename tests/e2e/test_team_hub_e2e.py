@@ -26,7 +26,7 @@ import pytest
 
 from companion.kudos.categories import CATEGORIES
 from companion.team.hub import keyring_user
-from tests.e2e.agents import Agent, check_picture, settle
+from tests.e2e.agents import Agent, check_picture, pixel_signature, settle
 from tests.e2e.conftest import ARTIFACTS
 from tests.team.pgcluster import Cluster
 
@@ -93,13 +93,17 @@ def team(desktop, pg_cluster: Cluster, tmp_path) -> Iterator[Team]:
     database = f"{HUB_DB}_{uuid.uuid4().hex[:8]}"
     admin_url = pg_cluster.create_database(database)
     hub_url = pg_cluster.url(database)  # what agents are given: no password in it
-    prefix = f"e2e{uuid.uuid4().hex[:6]}_"  # login roles are cluster-wide: unique per run
+    prefix = f"e2e{uuid.uuid4().int % 10**6:06d}_"  # login roles are cluster-wide: unique per run (digits
+    # only, so "Be" completes to Ben alone)
     it = Agent(desktop, tmp_path / "it-admin", "IT")  # the admin's own shell: only the CLI, never started
     out = run_ok(it, "team", "init", admin_url)
     assert "Team hub ready" in out, out
 
     people = {"A": ("ana", "Ana Alvarez", False), "B": ("ben", "Ben Brooks", False), "L": ("lea", "Lea Lund", True)}
     members: dict[str, Member] = {}
+    for short, display in (("cy", "Cy Carter"), ("dee", "Dee Dunn")):  # teammates without a desk here: five
+        run_ok(it, "team", "add-agent", prefix + short, "--team", TEAM, "--hub", admin_url,  # in the team, so
+               "--display-name", display)                                        # the lead may see a count
     for key, (short, display, lead) in people.items():
         user = prefix + short
         args = ["team", "add-agent", user, "--team", TEAM, "--hub", admin_url, "--display-name", display]
@@ -133,14 +137,18 @@ def wait_active(desktop, window: int, what: str) -> None:
 
 
 def wait_online(member: Member, others: list[Member]) -> None:
-    """The desk's sync worker is connected: the roster came down from the hub, the tray does not say
-    "Team hub offline", and `companion team status` reaches the hub with the keyring's secret."""
+    """The desk's sync worker is connected (its log says so), the roster came down from the hub, the tray
+    does not say "Team hub offline", and `companion team status` reaches the hub with the keyring's secret."""
     agent = member.agent
 
     def roster_in() -> bool:
         names = {row[0] for row in agent.query("SELECT name FROM teammates WHERE active = 1")}
         return {m.user for m in others} <= names
 
+    log = agent.data / "companion.log"
+    agent.desktop.wait_for(lambda: log.exists() and f"team hub connected as {member.user}" in log.read_text(),
+                           timeout=SYNC_TIMEOUT, interval=0.5, message=f"agent {agent.name}: never connected "
+                           f"to the hub:\n{log.read_text() if log.exists() else ''}{agent.output_text()}")
     agent.desktop.wait_for(roster_in, timeout=SYNC_TIMEOUT, interval=0.5,
                            message=f"agent {agent.name}: the team roster never came from the hub")
     agent.desktop.wait_for(lambda: not agent.status().startswith("Team hub offline"), timeout=SYNC_TIMEOUT,
@@ -195,6 +203,9 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     note = desktop.wait_for_notification(predicate=lambda n: n["body"] == message, timeout=SYNC_TIMEOUT)
     assert note["summary"].startswith(f"Kudos from {a.display}: ") and note["error"] is None
     assert note["appname"] == "Agent Companion"
+    menu = b.agent.open_tray_menu()  # B's tray counts it as new in the team feed
+    assert "Team feed (1 new)" in menu.entries, menu.entries
+    b.agent.press("Escape")
     # The team feed is the team's: the lead's desk has the kudos too, but only the recipient is notified.
     desktop.wait_for(lambda: lead.agent.query("SELECT recipient, read_at IS NOT NULL FROM kudos"),
                      timeout=SYNC_TIMEOUT, interval=0.5, message="the kudos never reached the lead's feed")
@@ -205,14 +216,15 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     menu = lead.agent.open_tray_menu()
     assert "Group deep breath…" in menu.entries
     lead.agent.choose("Group deep breath…")
-    window = lead.agent.window_titled("^Group deep breath$")
-    check_picture(lead.agent.screenshot(window, shot("L-group-breath-window")), min_size=(250, 100))
-    wait_active(desktop, window, "the group deep breath window")
+    breath_win = lead.agent.window_titled("^Group deep breath$")  # (its "invited" toast has the same title)
+    check_picture(lead.agent.screenshot(breath_win, shot("L-group-breath-window")), min_size=(250, 100))
+    wait_active(desktop, breath_win, "the group deep breath window")
     # The window opens with Close focused (Enter or Space never broadcast by accident): Tab to "Invite the
     # team now", Space presses it.
     lead.agent.press("Tab", "space")
     broadcast = desktop.wait_for(lambda: lead.agent.query("SELECT id FROM broadcasts WHERE sender = ?", lead.user),
                                  timeout=15, message="the lead's invitation was not sent")[0][0]
+    sent_shot = lead.agent.screenshot(breath_win, shot("L-group-breath-sent"))  # "Last one: ... no count yet"
 
     # Both agents (neither of them the sender) get the Join / Not now card, an in-app toast of their own
     # (the two instances share this screen, so their cards share its corner: each is raised to be seen).
@@ -239,6 +251,15 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     settle(1.0)  # the breath is moving: let the circle grow a little
     check_picture(b.agent.screenshot(reset, shot("B-reset-window"), steady=False), min_size=(300, 300))
     assert b.agent.status() == "Taking a reset"
+    wait_active(desktop, reset, "B's reset window")
+    b.agent.press("Escape")  # B ends the breath
+    desktop.wait_for(lambda: b.agent.status() == "Ready", timeout=15, message="Esc did not end B's reset")
+    assert b.agent.query("SELECT trigger, planned_seconds, outcome FROM resets") == [
+        ("group_breath", 60, "ended_early")]
+    b.agent.press("Escape")  # and closes the window (it stays on top: it would cover the lead's window here)
+    desktop.wait_for(lambda: reset not in {w.id for w in b.agent.windows()}, timeout=15,
+                     message="a second Esc did not close B's reset window")
+    assert b.agent.query("SELECT response FROM broadcasts WHERE id = ?", broadcast) == [("joined",)]
 
     def joins() -> int:
         return int(pg_cluster.psql(f"SELECT count(*) FROM companion.breath_joins WHERE broadcast_id = '{broadcast}'",
@@ -246,10 +267,16 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
 
     desktop.wait_for(lambda: joins() == 1, timeout=SYNC_TIMEOUT, interval=0.5,
                      message="the hub never counted B's join")
-    b.agent.press("Escape")  # end B's breath
-    desktop.wait_for(lambda: b.agent.status() == "Ready", timeout=15, message="Esc did not end B's reset")
-    assert b.agent.query("SELECT trigger, planned_seconds, outcome FROM resets") == [("group_breath", 60, "ended_early")]
-    assert b.agent.query("SELECT response FROM broadcasts WHERE id = ?", broadcast) == [("joined",)]
+    # ... and the lead sees "1 joined" (a count, never names) in the window still open on their screen.
+    desktop.wait_for(lambda: lead.agent.query("SELECT joined_count FROM broadcasts WHERE id = ?", broadcast)
+                     == [(1,)], timeout=SYNC_TIMEOUT, interval=0.5, message="the lead never got the join count")
+    joined_shot = shot("L-group-breath-joined")
+
+    def window_changed() -> bool:  # the open window shows the new count at its next refresh
+        return pixel_signature(lead.agent.screenshot(breath_win, joined_shot)) != pixel_signature(sent_shot)
+
+    desktop.wait_for(window_changed, timeout=30, interval=0.5, message="the lead's window never showed the count")
+    check_picture(joined_shot, min_size=(250, 100))
 
     # -- a call on A opens the Moment of Truth checklist panel ----------------------------------------------------
     desktop.close_all_notifications()  # the panel opens in the corner where dunst shows its bubbles
@@ -259,4 +286,11 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     assert a.agent.status() == "On a call (4711)"
     run_ok(a.agent, "call", "end")
     desktop.wait_for(lambda: a.agent.status() == "Ready", timeout=15, message="the call did not end")
+
+    # Everything each desk had for the hub was delivered (A's kudos, B's join; A's "Not now" stays local).
+    for member in everyone:
+        desktop.wait_for(lambda m=member: "waiting: 0 changes to send" in run_ok(m.agent, "team", "status"),
+                         timeout=SYNC_TIMEOUT, interval=0.5, message=f"agent {member.agent.name}'s outbox never "
+                         "drained")
+    assert int(pg_cluster.psql("SELECT count(*) FROM companion.kudos", db=team.database)) == 1
 
