@@ -7,8 +7,10 @@ agents A and B and their lead L. Everything goes the way IT and the agents would
 - A sends kudos by clicking their tray icon, choosing "Send kudos…" from the real menu and typing into the
   dialog (two letters + completion, a digit for the category, the message, Enter); B's desk gets it over the
   hub and its notification reaches the notification daemon;
-- L invites the team to a group deep breath from the tray; both A and B get the Join / Not now card; B joins,
-  a reset window opens on B's screen, and the hub counts one join for that broadcast;
+- L invites the team to a group deep breath from the tray; both A and B (neither of them the sender) get the
+  Join / Not now card; A says Not now, B joins: a reset window opens on B's screen, the hub counts one join
+  for that broadcast and L's open window shows "1 joined" (two more teammates without a desk make the team
+  five, the least for which a count is shown);
 - a call on A opens the Moment of Truth checklist panel.
 
 Every screenshot is saved under test-artifacts/e2e/ and checked for real content.
@@ -127,8 +129,11 @@ def team(desktop, pg_cluster: Cluster, tmp_path) -> Iterator[Team]:
     for agent in started:
         assert codes[agent.name] == 0, f"agent {agent.name} exited with {codes[agent.name]}:\n{agent.output_text()}"
         assert "Traceback" not in agent.output_text(), agent.output_text()
+    server_log = (pg_cluster.root / "server.log").read_text(errors="replace")
     for member in members.values():  # after a whole session, the secret is still only in the keyring
         assert files_containing(member.agent.folder, member.secret) == []
+        assert files_containing(it.folder, member.secret) == []  # the admin's CLI only printed it
+        assert member.secret not in server_log  # the hub got a SCRAM verifier, never the secret itself
 
 
 def wait_active(desktop, window: int, what: str) -> None:
