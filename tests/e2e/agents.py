@@ -158,14 +158,16 @@ class Agent:
         icon = self.tray_icon()
         return [w for w in self.desktop.client_windows(icon.window) if w.id != icon.window]
 
+    def windows_titled(self, pattern: str) -> list[int]:
+        """This instance's viewable windows whose title matches the regular expression, now."""
+        res = self.desktop.run(["xdotool", "search", "--onlyvisible", "--name", pattern])
+        mine = {w.id for w in self.desktop.client_windows(self.tray_icon().window)}
+        return [int(w) for w in res.stdout.split() if int(w) in mine]
+
     def window_titled(self, pattern: str, timeout: float = 10.0) -> int:
         """Wait for a viewable window of THIS instance whose title matches the regular expression."""
-        def find() -> int | None:
-            res = self.desktop.run(["xdotool", "search", "--onlyvisible", "--name", pattern])
-            mine = {w.id for w in self.desktop.client_windows(self.tray_icon().window)}
-            return next((int(w) for w in res.stdout.split() if int(w) in mine), None)
-
-        return wait_for(find, timeout, message=f"agent {self.name}: no window titled {pattern!r}")
+        return wait_for(lambda: next(iter(self.windows_titled(pattern)), None), timeout,
+                        message=f"agent {self.name}: no window titled {pattern!r}")
 
     def screenshot(self, window: int | XWindow, path: Path, steady: bool = True, timeout: float = 5.0) -> Path:
         """Bring the window to the top (two instances' toasts share a corner, and one agent's windows may

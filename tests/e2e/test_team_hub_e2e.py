@@ -11,7 +11,7 @@ agents A and B and their lead L. Everything goes the way IT and the agents would
   Join / Not now card; A says Not now, B joins: a reset window opens on B's screen, the hub counts one join
   for that broadcast and L's open window shows "1 joined" (two more teammates without a desk make the team
   five, the least for which a count is shown);
-- a call on A opens the Moment of Truth checklist panel.
+- a call on A opens the Moment of Truth checklist panel, and the invitation waits for that call to end.
 
 Every screenshot is saved under test-artifacts/e2e/ and checked for real content.
 """
@@ -217,6 +217,13 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     assert lead.agent.query("SELECT recipient, read_at IS NOT NULL FROM kudos") == [(b.user, 1)]
     assert [n["body"] for n in desktop.notifications()].count(message) == 1
 
+    # -- A takes a call: the Moment of Truth checklist panel opens --------------------------------------------
+    desktop.close_all_notifications()  # the panel opens in the corner where dunst shows its bubbles
+    run_ok(a.agent, "call", "start", "--ref", "4711")
+    panel = a.agent.window_titled("^Moment of Truth$", timeout=15)
+    check_picture(a.agent.screenshot(panel, shot("A-checklist-panel")), min_size=(150, 150))
+    assert a.agent.status() == "On a call (4711)"
+
     # -- the lead invites the team to a group deep breath -----------------------------------------------------
     menu = lead.agent.open_tray_menu()
     assert "Group deep breath…" in menu.entries
@@ -233,9 +240,16 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
 
     # Both agents (neither of them the sender) get the Join / Not now card, an in-app toast of their own
     # (the two instances share this screen, so their cards share its corner: each is raised to be seen).
+    # B is free: at once. A is on a call: A's desk has the invitation, but the card waits for the call's end.
     desktop.close_all_notifications()  # dunst's bubbles would sit over the windows photographed below
-    toasts = {member.agent.name: member.agent.window_titled("^Group deep breath$", timeout=SYNC_TIMEOUT)
-              for member in (a, b)}
+    toasts = {"B": b.agent.window_titled("^Group deep breath$", timeout=SYNC_TIMEOUT)}
+    desktop.wait_for(lambda: a.agent.status() == "On a call (4711) — 1 waiting", timeout=SYNC_TIMEOUT,
+                     interval=0.5, message=f"the invitation was not held for A: {a.agent.status()!r}")
+    assert a.agent.query("SELECT response FROM broadcasts WHERE id = ?", broadcast) == [(None,)]
+    assert a.agent.windows_titled("^Group deep breath$") == []  # no card over A's call
+    run_ok(a.agent, "call", "end")
+    desktop.wait_for(lambda: a.agent.status() == "Ready", timeout=15, message="A's call did not end")
+    toasts["A"] = a.agent.window_titled("^Group deep breath$", timeout=15)
 
     def press_on_card(member: Member, button: str) -> None:
         """Click a button on the card's bottom row: Join on the left, Not now on the right."""
@@ -282,15 +296,6 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
 
     desktop.wait_for(window_changed, timeout=30, interval=0.5, message="the lead's window never showed the count")
     check_picture(joined_shot, min_size=(250, 100))
-
-    # -- a call on A opens the Moment of Truth checklist panel ----------------------------------------------------
-    desktop.close_all_notifications()  # the panel opens in the corner where dunst shows its bubbles
-    run_ok(a.agent, "call", "start", "--ref", "4711")
-    panel = a.agent.window_titled("^Moment of Truth$", timeout=15)
-    check_picture(a.agent.screenshot(panel, shot("A-checklist-panel")), min_size=(150, 150))
-    assert a.agent.status() == "On a call (4711)"
-    run_ok(a.agent, "call", "end")
-    desktop.wait_for(lambda: a.agent.status() == "Ready", timeout=15, message="the call did not end")
 
     # Everything each desk had for the hub was delivered (A's kudos, B's join; A's "Not now" stays local).
     for member in everyone:
