@@ -8,6 +8,7 @@ to wait). Each round:
    reason and the others go on;
 3. pull from the cursor in batches, applying each batch in one local transaction together with the new
    cursor; publish ``team.received`` with what ``apply`` had to say about a batch (``items``);
+   for a lead, ask the hub how many joined their recent group deep breaths (a count, never names);
 4. wait for a NOTIFY (a wake-up only: nothing is read from its payload), a local commit that enqueued
    something, or the idle timeout.
 While the hub is unreachable it backs off exponentially (1 s doubling to 60 s, with jitter) and publishes
@@ -137,6 +138,7 @@ class SyncWorker:
             channels, self._woken = self._woken | self._drain(), set()
             self._push()
             self._pull()
+            self._pull_join_counts()
             if self._roster_due or hub.roster_channel(self.team) in channels:
                 self._pull_roster()
             self._woken = self._drain()  # woken while we worked: go again (and remember for what)
@@ -265,6 +267,28 @@ class SyncWorker:
                 s.merge(Setting(**cursor_row))
         if told:
             self.events.publish(ev.TEAM_RECEIVED, items=told)
+
+    def _pull_join_counts(self) -> None:
+        """A lead's view of their group deep breaths: the hub's count of joins (NULL under 5 agents in the
+        team), stored with ``record_joined_count``. A breath_join wakes the lead's worker like any record."""
+        from companion.team.breath import broadcasts_to_count, record_joined_count
+
+        with self.db.session() as s:
+            ids = broadcasts_to_count(s, self.me, self.clock.now())
+        counts: dict[str, int] = {}
+        for broadcast_id in ids:
+            try:
+                count = hub.breath_join_count(self._conn, broadcast_id)
+            except Exception as exc:
+                if getattr(exc, "sqlstate", None) != "42501":
+                    raise
+                continue  # not (or no longer) a lead of that team, or the broadcast was refused by the hub
+            if count is not None:
+                counts[broadcast_id] = count
+        if counts:
+            with self.db.session() as s:
+                for broadcast_id, count in counts.items():
+                    record_joined_count(s, broadcast_id, count)
 
     def _pull_roster(self) -> None:
         agents = hub.roster(self._conn)

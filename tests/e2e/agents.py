@@ -86,9 +86,9 @@ class Agent:
         return self.output.read_text(errors="replace") if self.output.exists() else ""
 
     # -- the command line and the database ----------------------------------------------------------------------
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([COMPANION, *args, "--data-dir", str(self.data)], env=self.env, capture_output=True,
-                              text=True, timeout=30)
+                              text=True, timeout=30, input=input)
 
     def status(self) -> str:
         return self.cli("status").stdout.strip()
@@ -158,21 +158,53 @@ class Agent:
         icon = self.tray_icon()
         return [w for w in self.desktop.client_windows(icon.window) if w.id != icon.window]
 
+    def windows_titled(self, pattern: str) -> list[int]:
+        """This instance's viewable windows whose title matches the regular expression, now."""
+        res = self.desktop.run(["xdotool", "search", "--onlyvisible", "--name", pattern])
+        mine = {w.id for w in self.desktop.client_windows(self.tray_icon().window)}
+        return [int(w) for w in res.stdout.split() if int(w) in mine]
+
     def window_titled(self, pattern: str, timeout: float = 10.0) -> int:
         """Wait for a viewable window of THIS instance whose title matches the regular expression."""
-        def find() -> int | None:
-            res = self.desktop.run(["xdotool", "search", "--onlyvisible", "--name", pattern])
-            mine = {w.id for w in self.desktop.client_windows(self.tray_icon().window)}
-            return next((int(w) for w in res.stdout.split() if int(w) in mine), None)
+        return wait_for(lambda: next(iter(self.windows_titled(pattern)), None), timeout,
+                        message=f"agent {self.name}: no window titled {pattern!r}")
 
-        return wait_for(find, timeout, message=f"agent {self.name}: no window titled {pattern!r}")
+    def screenshot(self, window: int | XWindow, path: Path, steady: bool = True, timeout: float = 5.0) -> Path:
+        """Bring the window to the top (two instances' toasts share a corner, and one agent's windows may
+        cover another's on this one screen; a window that stays on top still wins) and save it. ``steady``:
+        capture again until two captures in a row are the same picture, so a window that is still painting
+        is not saved half-drawn (turn it off for a window that animates)."""
+        wid = window.id if isinstance(window, XWindow) else window
+        if self.desktop.toplevel(wid) == wid:  # override-redirect (a menu, a toast): raise it ourselves
+            self.desktop.run(["xdotool", "windowraise", str(wid)])
+        else:  # managed: only the window manager restacks its frame
+            self.desktop.run(["xdotool", "windowactivate", str(wid)])
+        deadline = time.monotonic() + timeout
+        previous = None
+        while True:
+            self.desktop.screenshot_window(wid, path)
+            if not steady:
+                return path
+            current = pixel_signature(path)
+            if current == previous or time.monotonic() > deadline:
+                return path
+            previous = current
+            time.sleep(0.2)
 
-    def screenshot(self, window: int | XWindow, path: Path) -> Path:
-        return self.desktop.screenshot_window(window.id if isinstance(window, XWindow) else window, path)
-
-    def screenshot_titled(self, pattern: str, path: Path, timeout: float = 10.0) -> Path:
+    def screenshot_titled(self, pattern: str, path: Path, timeout: float = 10.0, steady: bool = True) -> Path:
         """Wait for this instance's window titled like ``pattern`` and save a screenshot of it."""
-        return self.screenshot(self.window_titled(pattern, timeout), path)
+        return self.screenshot(self.window_titled(pattern, timeout), path, steady=steady)
+
+    def click(self, window: int, x: int, y: int, button: int = 1) -> None:
+        """Click at (x, y) inside one of this instance's windows (e.g. a toast's button)."""
+        self._xdotool("mousemove", "--window", str(window), str(x), str(y), "click", str(button))
+
+    def geometry(self, window: int) -> XWindow:
+        """Where one of this instance's windows is on the screen and how big it is."""
+        found = next((w for w in self.windows() if w.id == window), None)
+        if found is None:
+            raise AssertionError(f"agent {self.name}: window {window} is not (or no longer) shown")
+        return found
 
     # -- the keyboard ---------------------------------------------------------------------------------------------
     def press(self, *keys: str, window: int | None = None) -> None:
@@ -229,6 +261,12 @@ def check_picture(path: Path, min_size: tuple[int, int] = (80, 60)) -> Picture:
     assert pic.colours >= 16 and pic.stddev > 0.05, f"{path}: almost a flat colour ({pic})"
     assert 0.005 < pic.dark < 0.995, f"{path}: no text or shapes to be seen ({pic})"
     return pic
+
+
+def pixel_signature(path: Path) -> str:
+    """A hash of the picture's pixels (not of the file, which carries a timestamp)."""
+    return subprocess.run(["identify", "-format", "%#", str(path)], capture_output=True, text=True, timeout=30,
+                          check=True).stdout.strip()
 
 
 def artefact_name(text: str) -> str:

@@ -860,6 +860,17 @@ class HeadlessDesktop:
                     stack.append(child)
         return found
 
+    def toplevel(self, window: int) -> int:
+        """The child of the root window that holds ``window``: the WM's frame of a managed window, the window
+        itself for an override-redirect one (a menu, a toast)."""
+        with self._x() as x:
+            root = x.root
+            while True:
+                tree = x.query_tree(window)
+                if tree is None or tree[0] in (0, root):
+                    return window
+                window = tree[0]
+
     def screenshot_window(self, window: int, path: str | os.PathLike[str]) -> Path:
         """Save one window (its own pixels, no WM frame) as PNG with ImageMagick's ``import``."""
         if shutil.which("import") is None:

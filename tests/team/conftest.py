@@ -2,6 +2,7 @@
 provisioned hub database per test, agents with their own login roles, and simulated desks (a local SQLite
 database + a SyncWorker each).
 
+The session's cluster is ``pg_cluster`` in tests/conftest.py (shared with the e2e team scenario):
 PostgreSQL missing makes these tests FAIL, not skip: CI installs it (scripts/setup).
 
 Desks apply what they pull with the real companion.team.inbound and have a real ``companion.desk.Desk``
@@ -23,7 +24,7 @@ from companion.events import EventHub
 from companion.team import hub as hubmod
 from companion.team import provision
 from companion.team.sync import SyncWorker
-from tests.team.pgcluster import MISSING_MESSAGE, Cluster, ClusterError, find_bindir, new_cluster
+from tests.team.pgcluster import Cluster
 from companion.desk import Desk as AppDesk
 from companion.notify.base import NotifierChain
 from companion.team import inbound
@@ -31,20 +32,6 @@ from companion.team.identity import HUB_STATE
 from tests.fakes import RecordingNotifier
 
 _counter = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    if find_bindir() is None:
-        pytest.fail(MISSING_MESSAGE, pytrace=False)
-    try:
-        cluster = new_cluster()
-    except ClusterError as exc:
-        pytest.fail(f"the throwaway PostgreSQL cluster did not start: {exc}", pytrace=False)
-    try:
-        yield cluster
-    finally:
-        cluster.destroy()
 
 
 @dataclass

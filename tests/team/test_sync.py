@@ -224,3 +224,50 @@ def test_a_roster_change_wakes_the_worker_and_is_applied(hub, make_desk):
     a.worker.step()
     with a.db.session() as s:
         assert set(s.scalars(select(Teammate.name))) == {alice.name, carol.name}
+
+
+def test_a_lead_gets_how_many_joined_a_group_breath_from_the_hub(hub, make_desk):
+    """The lead's "N joined": the lead's worker asks the hub (breath_join_count) for their recent broadcasts
+    and stores the count; a join wakes the lead's worker like any record. Found by the e2e suite: before,
+    nothing asked, and the lead's window said "no count yet" for ever."""
+    lead = hub.add("lead", lead=True)
+    amy, ben = hub.add("amy"), hub.add("ben")
+    hub.add("cat"), hub.add("dan")  # five in the team: the count may be shown
+    lead_desk, a, b = make_desk(lead), make_desk(amy), make_desk(ben)
+    for desk in (lead_desk, a, b):
+        desk.worker.step()  # the roster
+    broadcast = lead_desk.app.breath.send()
+    assert lead_desk.app.breath.last_sent().joined == "no count yet (the team hub reports it)"
+    lead_desk.worker.step()  # pushed; nobody joined yet
+    assert lead_desk.app.breath.last_sent().joined == "0 joined"
+    for desk in (a, b):
+        desk.worker.step()  # the invitation comes in
+    a.app.breath.join(broadcast)
+    b.app.breath.decline(broadcast)  # stays on b's desk
+    for desk in (a, b):
+        desk.worker.step()
+    assert hub.count("breath_joins") == 1
+    lead_desk.worker.step()
+    assert lead_desk.app.breath.last_sent().joined == "1 joined"
+    assert lead_desk.worker.online is True
+    assert a.worker.online is True  # an agent's worker asks nothing: it has no broadcasts of its own
+
+
+def test_the_join_count_is_not_asked_for_what_the_hub_does_not_know_and_is_hidden_under_five(hub, make_desk):
+    from companion.db.models import Broadcast
+
+    lead = hub.add("lead", lead=True)
+    hub.add("amy")
+    lead_desk = make_desk(lead)
+    lead_desk.worker.step()
+    broadcast = lead_desk.app.breath.send()
+    lead_desk.worker.step()
+    with lead_desk.db.session() as s:  # two agents: the hub says NULL, nothing is stored
+        assert s.get(Broadcast, broadcast).joined_count is None
+    assert lead_desk.app.breath.last_sent().joined == "fewer than 5 in the team: count hidden"
+    with lead_desk.db.session() as s:  # a broadcast the hub never got (e.g. refused): the hub refuses to count
+        row = s.get(Broadcast, broadcast)
+        s.add(Broadcast(id="00000000-0000-4000-8000-00000000abcd", kind="deep_breath", sender=lead.name,
+                        team=lead.team, sent_at=row.sent_at, expires_at=row.expires_at, created_at=row.created_at,
+                        updated_at=row.updated_at))
+    assert lead_desk.worker.step() > 0 and lead_desk.worker.online is True and lead_desk.worker.last_error is None

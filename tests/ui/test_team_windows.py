@@ -213,6 +213,25 @@ def test_lead_menu_and_breath_window(controller, team):
     assert controller.toasts.visible[-1].windowTitle() == "Group deep breath"
 
 
+def test_breath_window_shows_the_count_when_the_hub_reports_it(controller, team, qtbot, monkeypatch):
+    from companion.team.breath import record_joined_count
+    from ui.windows import breath
+
+    monkeypatch.setattr(breath, "REFRESH_MS", 20)
+    with team.db.session() as s:  # five in the team, as the hub's roster says
+        inbound.apply_roster(s, [{"name": n, "display_name": n.title(), "team": "blue", "is_lead": n == "alex"}
+                                 for n in ("alex", "dana", "sam", "kim", "lou")])
+    join_hub(team, lead=True)
+    window = controller.open_breath()
+    window.send_button.click()
+    assert "no count yet" in window.last.text()
+    with team.db.session() as s:  # what the sync worker does when the hub answers
+        from companion.db.models import Broadcast
+
+        record_joined_count(s, s.query(Broadcast).one().id, 2)
+    qtbot.waitUntil(lambda: "2 joined" in window.last.text(), timeout=2000)
+
+
 def invitation(desk, minutes_left=10):
     now = desk.clock.now()
     record = {"id": new_id(), "kind": "broadcast", "sender": "dana", "team": "blue", "broadcast_kind": "deep_breath",

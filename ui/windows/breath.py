@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout, QWidget
 
 from companion.desk import Desk
@@ -13,6 +13,8 @@ from companion.team.breath import WINDOW
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
 from ui.widgets.keys import close_on_escape
+
+REFRESH_MS = 5000  # while open, the count the sync worker brings from the hub shows up by itself
 
 
 class GroupBreathWindow(QWidget):
@@ -40,6 +42,9 @@ class GroupBreathWindow(QWidget):
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
         self.refresh()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(REFRESH_MS)
 
     def refresh(self) -> None:
         last = self.desk.breath.last_sent()
