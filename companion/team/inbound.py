@@ -217,7 +217,8 @@ _HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_
 def apply_roster(session: Session, agents: list[dict]) -> int:
     """The hub's roster (name, display_name, team, is_lead) into ``teammates`` with source "hub".
     Hub entries no longer listed become inactive (never deleted); hand-typed ones of the same name are
-    taken over by the hub's. A malformed entry is skipped with a logged reason. Returns the entries applied."""
+    taken over by the hub's, and the other hand-typed ones become inactive (kept, never deleted, no longer
+    offered). A malformed entry is skipped with a logged reason. Returns the entries applied."""
     if not isinstance(agents, list):
         log.warning("refused a team roster: not a list")
         return 0
@@ -249,6 +250,9 @@ def apply_roster(session: Session, agents: list[dict]) -> int:
         applied += 1
     for row in session.scalars(select(Teammate).where(Teammate.source == "hub", Teammate.active.is_(True))):
         if row.name not in seen:
+            row.active, row.updated_at = False, now
+    if seen:  # a hub roster arrived: only the hub's teammates are offered (kudos to others would be refused)
+        for row in session.scalars(select(Teammate).where(Teammate.source == "local", Teammate.active.is_(True))):
             row.active, row.updated_at = False, now
     session.flush()
     return applied

@@ -301,6 +301,20 @@ def test_settings_hub_roster_is_read_only(controller, desk):
     assert team.table.item(0, 2).text() == "team hub" and "read-only" in team.message.text()
 
 
+def test_settings_roster_shows_hand_typed_teammates_as_inactive_on_a_hub(controller, team):
+    # review of the merged app (finding 10): only hub teammates are offered in Send kudos
+    join_hub(team)
+    with team.db.session() as s:
+        inbound.apply_roster(s, [{"name": "lee", "display_name": "Lee", "team": "blue", "is_lead": True}])
+    section = controller.open_settings().team
+    rows = {section.table.item(r, 0).text(): section.table.item(r, 2).text() for r in range(section.table.rowCount())}
+    assert rows == {"lee": "team hub", "dana": "you (inactive: not on the team hub)",
+                    "sam": "you (inactive: not on the team hub)"}
+    assert section.table.item(0, 0).text() == "lee"  # the ones offered first
+    assert [m.name for m in team.roster.mates()] == ["lee"]
+    assert [m.name for m in controller.open_kudos().mates] == ["lee"]
+
+
 def test_notifications_of_team_kinds_are_rows(team):
     team.team_received([kudos_for_me(team)])
     with team.db.session() as s:
