@@ -251,6 +251,34 @@ def test_invitation_during_a_call_appears_after_it(controller, team, clock):
     assert any(t.kind == "breath_invite" for t in controller.toasts.visible)
 
 
+def test_an_invitation_on_screen_when_a_call_starts_is_held_and_comes_back(controller, team, clock):
+    # review of the merged app (finding 11; /tmp/rev1/call_hold.py)
+    join_hub(team)
+    item = invitation(team)
+    controller.team_received([item])
+    assert [t.kind for t in controller.toasts.visible] == ["breath_invite"]
+    controller.start_call("4711")
+    assert controller.toasts.visible == []  # Join cannot be used on a call: the card goes
+    assert team.breath.response(item.record_id) is None and team.notifications.waiting() == 1
+    clock.advance(300)
+    controller.end_call(False)
+    toast = [t for t in controller.toasts.visible if t.kind == "breath_invite"]
+    assert len(toast) == 1  # the window (10 minutes) is still open: it comes back
+    toast[0].buttons["join"].click()
+    assert team.breath.response(item.record_id) == "joined"
+
+
+def test_an_invitation_held_by_a_call_past_its_window_is_missed(controller, team, clock):
+    join_hub(team)
+    item = invitation(team)
+    controller.team_received([item])
+    controller.start_call("4711")
+    clock.advance(700)
+    controller.end_call(False)
+    assert not any(t.kind == "breath_invite" for t in controller.toasts.visible)
+    assert team.breath.response(item.record_id) == "missed"
+
+
 # -- socket commands ------------------------------------------------------------------------------
 def test_socket_kudos_opens_the_dialog_and_kudos_send_sends(controller, team):
     from companion import ipc
