@@ -1,8 +1,13 @@
 """Export my data, delete my data: everything personal on this desk.
 
 Personal here means: calls, checklist runs and their items, resets (with moods), kudos I sent or received,
-obstacles I logged, and notifications. Settings, the roster, checklist templates and the outbox are not
-personal records and stay. Deleting removes those rows in one transaction: all or nothing.
+obstacles I logged, my +1s on obstacles, my answers to group deep-breath invitations, and notifications.
+Settings, the roster and checklist templates are not personal records and stay.
+
+Deleting removes those rows in one transaction (all or nothing), and in the same transaction the outbox
+items that would carry them to the team hub (so nothing of it is pushed afterwards); items already pushed
+keep no copy of what they carried (their payload is cleared). What already reached the team hub (kudos,
+obstacles, +1s) stays there, visible to the team by design: this desk cannot take it back.
 """
 from __future__ import annotations
 
@@ -16,10 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, false, or_, select
+from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.orm import DeclarativeBase
 
 from companion.db.models import (
+    Broadcast,
     CallRecord,
     ChecklistRun,
     ChecklistRunItem,
@@ -27,6 +33,7 @@ from companion.db.models import (
     Notification,
     Obstacle,
     ObstacleVote,
+    OutboxItem,
     ResetSession,
 )
 from companion.errors import InvalidInput
@@ -49,8 +56,13 @@ PARTS = (
     Part("resets", "resets (with moods)", ResetSession),
     Part("kudos", "kudos sent and received", Kudos),
     Part("obstacles", "obstacles you logged", Obstacle),
+    Part("obstacle_votes", "+1s you gave", ObstacleVote),
+    Part("breath_answers", "answers to group deep breaths", Broadcast),
     Part("notifications", "notifications", Notification),
 )
+
+
+PARTS_BY_NAME = {p.name: p for p in PARTS}
 
 
 def _where(part: Part, agent_name: str) -> list[Any]:
@@ -60,6 +72,12 @@ def _where(part: Part, agent_name: str) -> list[Any]:
         return [or_(Kudos.sender == agent_name, Kudos.recipient == agent_name)]
     if part.model is Obstacle:
         return [Obstacle.mine.is_(True)]
+    if part.model is ObstacleVote:
+        if not agent_name:
+            return [false()]
+        return [ObstacleVote.voter == agent_name]
+    if part.model is Broadcast:  # the invitations I answered (joined, declined, missed), not the ones I sent
+        return [Broadcast.response.is_not(None), Broadcast.sender != agent_name]
     return []
 
 
@@ -140,19 +158,39 @@ def export(db: Any, agent_name: str, target: Path, exported_at: datetime) -> Pat
     return target
 
 
-def delete_all(db: Any, agent_name: str, *, on_call: bool = False) -> dict[str, int]:
-    """Remove every personal row in one transaction; returns how many of each went. Settings, the roster
-    and checklist templates stay."""
+def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: bool = False) -> dict[str, int]:
+    """Remove every personal row in one transaction; returns how many of each went. In the same transaction
+    the outbox items of what goes are removed (nothing of it is pushed later) and the payloads of items
+    already pushed are cleared. Settings, the roster and checklist templates stay; what already reached the
+    team hub stays there. Refused during a call and during a reset (they are being recorded)."""
     if on_call:
         raise InvalidInput("You're on a call. Delete your data when the call has ended.")
+    if in_reset:
+        raise InvalidInput("A reset is running. Delete your data when it has ended.")
     removed: dict[str, int] = {}
+    mine = select(Obstacle.id).where(Obstacle.mine.is_(True)).scalar_subquery()
+    votes = select(ObstacleVote.id).where(or_(*_where(PARTS_BY_NAME["obstacle_votes"], agent_name),
+                                              ObstacleVote.obstacle_id.in_(mine))).scalar_subquery()
     with db.session() as s:
-        mine = [o for o in s.scalars(select(Obstacle.id).where(Obstacle.mine.is_(True)))]
-        if mine:
-            s.execute(delete(ObstacleVote).where(ObstacleVote.obstacle_id.in_(mine)))
+        # the outbox first, while the records it names are still here to be matched
+        s.execute(delete(OutboxItem).where(or_(
+            and_(OutboxItem.kind == "kudos",
+                 OutboxItem.record_id.in_(select(Kudos.id).where(*_where(PARTS_BY_NAME["kudos"], agent_name))
+                                          .scalar_subquery())),
+            and_(OutboxItem.kind == "obstacle", OutboxItem.record_id.in_(mine)),
+            and_(OutboxItem.kind == "obstacle_vote", OutboxItem.record_id.in_(votes)),
+            OutboxItem.kind == "breath_join",  # only my own answers are ever enqueued as joins
+        )))
+        s.execute(update(OutboxItem).where(OutboxItem.pushed_at.is_not(None)).values(payload="{}"))
+        # my +1s, and every +1 on my obstacles (children of what goes)
+        removed["obstacle_votes"] = s.execute(
+            delete(ObstacleVote).where(*_where(PARTS_BY_NAME["obstacle_votes"], agent_name))).rowcount or 0
+        s.execute(delete(ObstacleVote).where(ObstacleVote.obstacle_id.in_(mine)))
         # children first, so the result does not depend on the foreign-key actions
         for part in sorted(PARTS, key=lambda p: 0 if p.model is ChecklistRunItem else
                            1 if p.model in (ChecklistRun, ResetSession) else 2):
+            if part.model is ObstacleVote:
+                continue
             result = s.execute(delete(part.model).where(*_where(part, agent_name)))
             removed[part.name] = result.rowcount or 0
     return {p.name: removed[p.name] for p in PARTS}

@@ -113,8 +113,11 @@ class Controller(QObject):
 
     # -- actions ----------------------------------------------------------------------------------
     def start_call(self, ref: str | None) -> CallStart:
-        started = self._require_desk().start_call(ref)
+        desk = self._require_desk()
+        started = desk.start_call(ref)
         self.toasts.dismiss(RESET_OFFER)  # an offer from the last call is moot now
+        # a group deep breath cannot be joined on a call: its card goes, the invitation waits for the call's end
+        desk.breath.hold_for_call(self.toasts.dismiss(BREATH_INVITE))
         reset = self.windows.get("reset")
         if reset is not None and reset.isVisible():
             reset.close()  # the desk ended the reset; get out of the softphone's way

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from companion.checklists.store import StoredTemplate, body_json, next_position
+from companion.checklists.store import ACTIVE_STATE, StoredTemplate, body_json, next_position
 from companion.checklists.templates import MAX_FILE_BYTES, validate
-from companion.db.models import ChecklistTemplate
+from companion.db.models import ChecklistTemplate, Setting
 from companion.errors import InvalidInput
 
 KIND = "template"
@@ -103,8 +103,23 @@ def apply_remote(session: Session, record: dict[str, Any], now: datetime) -> Sto
                         .values(archived=True, updated_at=now))
     session.add(row)
     session.flush()
+    if version > newest_before and older:
+        _follow_active(session, {r.id for r in older}, row.id, now)
     return StoredTemplate(row.id, template, row.version, row.position, row.archived, row.source,
                           row.team_template_id, row.published_by)
+
+
+def _follow_active(session: Session, old_ids: set[str], new_id: str, now: datetime) -> None:
+    """An agent who used an older version of this team template uses the new one (same session)."""
+    state = session.get(Setting, f"state.{ACTIVE_STATE}")
+    if state is None:
+        return
+    try:
+        chosen = json.loads(state.value)
+    except ValueError:
+        return
+    if chosen in old_ids:
+        state.value, state.updated_at = json.dumps(new_id), now
 
 
 def hub_lead(state: Any) -> tuple[str, str | None] | None:

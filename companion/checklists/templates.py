@@ -168,11 +168,11 @@ def _safe_yaml(text: str) -> Any:
 
 
 def parse(data: bytes, filename: str = "") -> Template:
-    """Parse and validate a template file (JSON, or YAML for .yaml/.yml names)."""
+    """Parse and validate a template file (JSON, or YAML for .yaml/.yml names; UTF-8, with or without BOM)."""
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInput(f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; a template is much smaller")
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark (Windows editors save one) is not part of the text
     except UnicodeDecodeError:
         raise InvalidInput("the file is not UTF-8 text") from None
     if filename.lower().endswith((".yaml", ".yml")):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,11 +48,19 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     notices: list[str] = field(default_factory=list)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on error; SQLite errors become clear messages."""
-        session = self.sessions()
+        """A unit of work: commits on success, rolls back on error; SQLite errors become clear messages.
+
+        It is one real SQLite transaction begun IMMEDIATE (see make_engine): it waits up to the busy timeout
+        for another writer, and SAVEPOINTs (``begin_nested``) nest inside it. A session opened while the
+        same thread already holds one (a helper reading inside a unit of work) begins DEFERRED instead: it
+        reads, and it must not wait for the write lock its own thread holds."""
+        depth = getattr(self._local, "depth", 0)
+        session = self.sessions() if depth == 0 else self.sessions(bind=self.engine)
+        self._local.depth = depth + 1
         try:
             yield session
             session.commit()
@@ -62,6 +71,7 @@ class Database:
             session.rollback()
             raise
         finally:
+            self._local.depth = depth
             session.close()
 
     def close(self) -> None:
@@ -163,6 +173,10 @@ def inspect_database(path: Path) -> str | None:
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # SQLAlchemy's pysqlite recipe ("Serializable isolation / Savepoints / Transactional DDL"): the driver
+    # never begins or commits on its own; _on_begin below emits BEGIN. Without this, a SAVEPOINT started the
+    # SQLite transaction itself and its RELEASE committed it, and DDL ran outside any transaction.
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -171,9 +185,26 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
+#: execution option naming how a transaction begins: "IMMEDIATE" (a writer: takes the write lock at BEGIN,
+#: waiting the busy timeout if another connection holds it) or "DEFERRED" (a reader).
+BEGIN_MODE = "companion_begin"
+
+
+def _on_begin(connection) -> None:
+    mode = connection.get_execution_options().get(BEGIN_MODE, "DEFERRED")
+    # A deferred transaction that has read and then writes after another connection committed fails at once
+    # with "database is locked" (its snapshot is stale; the busy timeout cannot help). Sessions that may
+    # write therefore begin IMMEDIATE: they wait for the write lock up front.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    # hide_parameters: SQL parameters (moods, kudos text, obstacle text ...) never reach an error message or
+    # the log; an error shows the statement only.
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                           hide_parameters=True)
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
     return engine
 
 
@@ -248,5 +279,6 @@ def open_database(path: Path, backups_dir: Path | None = None) -> Database:
         if old_umask is not None:
             os.umask(old_umask)
     _make_private(path)
-    return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False),
+    writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+    return Database(path=path, engine=engine, sessions=sessionmaker(writer, expire_on_commit=False),
                     notices=notices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from companion import events as ev
 from companion.clock import Clock
 from companion.db.engine import Database
+from companion.db.models import CallRecord
 from companion.db.models import ResetSession as ResetRow
 from companion.errors import InvalidInput
 from companion.events import EventHub
@@ -66,16 +67,25 @@ class ResetService:
         return self._record(session)
 
     def _record(self, session: ResetSession) -> ResetSession:
+        """Save the finished session. ``current`` is cleared even if saving fails, so a failed save never
+        leaves the desk stuck in a reset; a call that no longer exists (its data was deleted) is not linked."""
         now = self._clock.now()
-        with self._db.session() as s:
-            row = ResetRow(trigger=session.trigger, pattern=session.pattern.key,
-                           planned_seconds=session.planned_seconds, actual_seconds=round(session.actual_seconds, 1),
-                           outcome=session.state, started_at=session.started_at, ended_at=session.ended_at,
-                           mood_before=self._mood_before, call_id=self._call_id, created_at=now, updated_at=now)
-            s.add(row)
-            s.flush()
-            session.record_id = row.id  # type: ignore[attr-defined]
-        self.current = None
+        try:
+            with self._db.session() as s:
+                call_id = self._call_id
+                if call_id is not None and s.get(CallRecord, call_id) is None:
+                    call_id = None
+                row = ResetRow(trigger=session.trigger, pattern=session.pattern.key,
+                               planned_seconds=session.planned_seconds,
+                               actual_seconds=round(session.actual_seconds, 1), outcome=session.state,
+                               started_at=session.started_at, ended_at=session.ended_at,
+                               mood_before=self._mood_before, call_id=call_id, created_at=now, updated_at=now)
+                s.add(row)
+                s.flush()
+                session.record_id = row.id  # type: ignore[attr-defined]
+        finally:
+            self.current = None
+            self._call_id = None
         self._events.publish(ev.RESET_FINISHED, session=session)
         return session
 

@@ -3,7 +3,7 @@
 - The lead sends a broadcast; it is open for ``WINDOW`` (10 minutes).
 - On each agent's desk the invitation is an actionable prompt (Join / Not now). Not on a call: shown at
   once. On a call: held, and shown right after the call ends if the window is still open; otherwise it is
-  recorded as missed. (The notification centre holds and expires it; this service records the answer.)
+  recorded as missed. A call that starts while the prompt is on screen closes it and holds it again. (The notification centre holds and expires it; this service records the answer.)
 - Join starts a 1-minute reset (trigger ``group_breath``) and sends ``breath_join`` to the hub.
 - The lead sees only how many joined, and only when the team has at least ``MIN_TEAM`` agents.
 """
@@ -133,6 +133,28 @@ class BreathService:
         with self._db.session() as s:
             row = s.get(Broadcast, broadcast_id)
             return row.response if row else None
+
+    def hold_for_call(self, notification_ids: list[str]) -> int:
+        """A call started while these invitations were on screen (the ui closed their cards): each one
+        still open and unanswered is held again, so it comes back after the call if its window is still
+        open (and is recorded as missed otherwise). Returns how many were held again."""
+        from companion.notify.centre import HOLD_CALL
+
+        now = self._clock.now()
+        held = 0
+        with self._db.session() as s:
+            for note in s.scalars(select(Notification).where(Notification.id.in_(list(notification_ids)),
+                                                             Notification.kind == BREATH_INVITE)):
+                try:
+                    broadcast_id = json.loads(note.payload or "{}").get("broadcast_id", "")
+                except ValueError:
+                    continue
+                broadcast = s.get(Broadcast, broadcast_id) if isinstance(broadcast_id, str) else None
+                if broadcast is None or broadcast.response is not None or now >= broadcast.expires_at:
+                    continue
+                note.shown_at, note.shown_via, note.read_at, note.held_reason = None, None, None, HOLD_CALL
+                held += 1
+        return held
 
     def sweep_missed(self) -> int:
         """Invitations whose window closed without an answer are recorded as missed."""

@@ -2,7 +2,9 @@
 
 ``apply(session, record, me)`` is called by the sync worker, off the GUI thread, in its own session. It is
 idempotent by record id (applying twice changes nothing) and never raises for a bad record: a malformed
-one is refused with a logged reason and ``None`` is returned. The returned ``Received`` says what to tell
+one is refused with a logged reason and ``None`` is returned. A database that is busy or failing
+(``OperationalError``) is not a bad record: that error propagates, so the caller's batch and its cursor are
+not committed and the batch is applied again later. The returned ``Received`` says what to tell
 the agent; the worker publishes those on ``team.received`` and ``Desk.team_received`` posts them.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from companion.db.models import Broadcast, Kudos, Obstacle, ObstacleVote, Teammate
@@ -62,6 +64,8 @@ def apply(session: Session, record: dict, me: str, now: datetime | None = None) 
             return handler(session, record, me, now)
     except (Malformed, InvalidInput) as exc:
         log.warning("refused a team record (kind %s, id %s): %s", str(kind)[:40], str(record_id)[:40], exc)
+    except OperationalError:
+        raise  # the database is busy/locked (or failing): not this record's fault; the batch is retried
     except SQLAlchemyError as exc:
         log.warning("could not apply a team record (kind %s, id %s): %s", str(kind)[:40], str(record_id)[:40],
                     type(exc).__name__)
@@ -213,7 +217,8 @@ _HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_
 def apply_roster(session: Session, agents: list[dict]) -> int:
     """The hub's roster (name, display_name, team, is_lead) into ``teammates`` with source "hub".
     Hub entries no longer listed become inactive (never deleted); hand-typed ones of the same name are
-    taken over by the hub's. A malformed entry is skipped with a logged reason. Returns the entries applied."""
+    taken over by the hub's, and the other hand-typed ones become inactive (kept, never deleted, no longer
+    offered). A malformed entry is skipped with a logged reason. Returns the entries applied."""
     if not isinstance(agents, list):
         log.warning("refused a team roster: not a list")
         return 0
@@ -245,6 +250,9 @@ def apply_roster(session: Session, agents: list[dict]) -> int:
         applied += 1
     for row in session.scalars(select(Teammate).where(Teammate.source == "hub", Teammate.active.is_(True))):
         if row.name not in seen:
+            row.active, row.updated_at = False, now
+    if seen:  # a hub roster arrived: only the hub's teammates are offered (kudos to others would be refused)
+        for row in session.scalars(select(Teammate).where(Teammate.source == "local", Teammate.active.is_(True))):
             row.active, row.updated_at = False, now
     session.flush()
     return applied

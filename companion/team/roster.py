@@ -1,7 +1,8 @@
 """The team roster (``teammates``): recipients for kudos, typed in by hand when alone, or the hub's.
 
 Hand-typed entries have source ``local``; the hub's roster (``inbound.apply_roster``) has source ``hub``
-and cannot be changed here.
+and cannot be changed here. Once a hub roster has arrived, hand-typed entries are inactive (kept, never
+deleted): only the hub's teammates are offered, since the hub refuses kudos to anyone else.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Mate:
     team: str | None
     is_lead: bool
     source: str
+    active: bool = True   # False: kept for history, not offered (left the hub's roster, or hand-typed on a hub)
 
     @property
     def label(self) -> str:
@@ -47,7 +49,7 @@ class Roster:
             query = select(Teammate).order_by(Teammate.display_name, Teammate.name)
             if not include_inactive:
                 query = query.where(Teammate.active.is_(True))
-            return [Mate(t.name, t.display_name, t.team, t.is_lead, t.source) for t in s.scalars(query)]
+            return [Mate(t.name, t.display_name, t.team, t.is_lead, t.source, t.active) for t in s.scalars(query)]
 
     def find(self, name: str) -> Mate | None:
         """An active teammate by name."""

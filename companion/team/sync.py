@@ -238,8 +238,11 @@ class SyncWorker:
     def _apply_batch(self, batch: hub.Batch) -> None:
         """One local transaction for the batch and its cursor. If ``apply`` fails on a record, the batch is
         applied again record by record, and a record that still fails is logged and passed over: one bad
-        record must not hold up the team's feed forever."""
+        record must not hold up the team's feed forever. A busy or failing local database (``DatabaseError``)
+        is not a bad record: nothing of the batch nor its cursor is committed, nobody is told, and the error
+        propagates so the round is retried later (the agent is told about every record exactly once)."""
         from companion.db.models import Setting
+        from companion.errors import DatabaseError
 
         cursor_row = {"key": f"state.{hub.CURSOR_STATE}", "value": json.dumps(batch.cursor.to_state())}
         told: list[Any] = []
@@ -250,6 +253,8 @@ class SyncWorker:
                     if result is not None:
                         told.append(result)
                 s.merge(Setting(**cursor_row))
+        except DatabaseError:
+            raise
         except Exception as exc:
             log.warning("applying a batch from the team hub failed (%s); applying one by one", describe_error(exc))
             told = []
@@ -257,6 +262,10 @@ class SyncWorker:
                 try:
                     with self.db.session() as s:
                         result = self._apply(s, record, self.me)
+                except DatabaseError:
+                    if told:  # what was committed one by one before is told now, once; the cursor stays
+                        self.events.publish(ev.TEAM_RECEIVED, items=told)
+                    raise
                 except Exception as one:
                     log.error("could not apply %s %s from the team hub: %s", record.get("kind"), record.get("id"),
                               describe_error(one))

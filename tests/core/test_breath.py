@@ -171,3 +171,19 @@ def test_received_notifications_are_held_during_a_call(agent, notifier, clock):
         assert s.query(Notification).one().held_reason == "call"
     agent.end_call()
     assert notifier.shown == [("Kudos from Dana: Responding with care", "You were so calm with that caller")]
+
+
+def test_hold_for_call_holds_only_open_unanswered_invitations(agent, clock):
+    # review of the merged app (finding 11): the ui hands over the invitations whose cards it closed
+    open_one, answered, lapsing = broadcast_from_lead(agent), broadcast_from_lead(agent), broadcast_from_lead(agent, 1)
+    ids = {p.payload["broadcast_id"]: p.id for p in invitations(agent)}
+    agent.breath.decline(answered)
+    agent.start_call("4711")
+    info = agent.notifications.post("info", "not an invitation", "x")
+    assert agent.breath.hold_for_call([ids[open_one], ids[answered], ids[lapsing], info]) == 2
+    clock.advance(120)  # the 1-minute one lapsed during the call
+    agent.end_call()
+    shown_again = [p.payload["broadcast_id"] for p in invitations(agent)][3:]
+    assert shown_again == [open_one]
+    assert (row(agent, open_one).response, row(agent, answered).response, row(agent, lapsing).response) == \
+        (None, "declined", "missed")

@@ -106,3 +106,29 @@ def test_bad_refs_are_refused(desk, db, ref):
     with pytest.raises(InvalidInput, match="call reference"):
         desk.start_call(ref)
     assert calls(db) == [] and desk.state() == "ready"
+
+
+# -- review of the merged app (finding 12): a card number is never a call reference -------------------------
+CARDS = ["4111111111111111", "4111-1111-1111-1111", "case-5500000000000004", "378282246310005"]
+
+
+@pytest.mark.parametrize("ref", CARDS)
+def test_card_numbers_are_refused_as_call_references(desk, db, ref):
+    with pytest.raises(InvalidInput, match="card number"):
+        validate_ref(ref)
+    with pytest.raises(InvalidInput, match="card number"):
+        desk.start_call(ref)  # the tray and the socket start calls through the desk
+    assert calls(db) == [] and desk.state() == "ready"
+
+
+def test_card_numbers_are_refused_by_the_cli_and_the_socket(capsys):
+    import json
+
+    from companion import cli, ipc
+
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["call", "start", "--ref", CARDS[0]])
+    assert exc.value.code == 2 and "card number" in capsys.readouterr().err
+    with pytest.raises(InvalidInput, match="card number"):
+        ipc.parse_request(json.dumps({"v": 1, "cmd": "call.start", "ref": CARDS[1]}).encode())
+    assert validate_ref("4111111111111112") == "4111111111111112"  # not Luhn-valid: an order number

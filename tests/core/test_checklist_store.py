@@ -174,3 +174,30 @@ def test_hostile_remote_records_change_nothing(store, db, junk):
         assert str(exc) and rows(db) == before
     else:
         assert result is None or (rows(db) == before + 1 and result.read_only)
+
+
+# -- review of the merged app (findings 9 and 13) ------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_template_saved_with_a_byte_order_mark_is_imported(store, fmt):
+    imported = store.import_file(b"\xef\xbb\xbf" + dump(BILLING, fmt), f"billing.{fmt}")
+    assert imported.template == BILLING
+
+
+def test_a_new_version_of_the_team_template_in_use_stays_in_use(store, db):
+    other = store.create(Template(name="Other", items=BILLING.items))
+    t = store.create(BILLING)
+    record = publish_record(t, sender="lena", team="blue")
+    with db.session() as s:
+        v1 = apply_remote(s, record, START)
+    store.set_active(v1.id)
+    v2 = {**record, "id": record_id(t.id, 2), "version": 2, "name": "Billing 2",
+          "body": {**BILLING.to_document(), "name": "Billing 2"}}
+    with db.session() as s:
+        received = apply_remote(s, v2, START)
+    assert store.active().id == received.id and (store.active().name, store.active().version) == ("Billing 2", 2)
+    store.set_active(other.id)  # someone who chose another template keeps it
+    v3 = {**record, "id": record_id(t.id, 3), "version": 3, "name": "Billing 3",
+          "body": {**BILLING.to_document(), "name": "Billing 3"}}
+    with db.session() as s:
+        apply_remote(s, v3, START)
+    assert store.active().id == other.id

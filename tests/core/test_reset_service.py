@@ -82,3 +82,39 @@ def test_mood_after_on_unknown_record(desk):
 def test_unknown_trigger_refused(desk):
     with pytest.raises(InvalidInput):
         desk.resets.start("box", 1, "telepathy")
+
+
+# -- review of the merged app (finding 4): a reset whose call was deleted never wedges the desk --------------
+def test_a_reset_after_a_deleted_call_is_recorded_without_it(desk, clock, db):
+    from companion.db.models import CallRecord
+
+    desk.start_call("4711")
+    clock.advance(60)
+    summary = desk.end_call(tough=True)
+    desk.start_reset(1, None, "after_call", call_id=summary.id)
+    with db.session() as s:  # e.g. deleted while the reset ran (the app refuses that now; the record copes)
+        s.delete(s.get(CallRecord, summary.id))
+    clock.advance(10)
+    ended = desk.end_reset()
+    assert ended is not None and desk.resets.current is None and desk.state() == "ready"
+    with db.session() as s:
+        row = s.get(ResetRow, ended.record_id)
+        assert row is not None and row.call_id is None
+    assert desk.start_call("4712").outcome == "started"
+
+
+def test_a_failed_save_still_ends_the_reset(desk, clock, db, monkeypatch):
+    from companion.errors import DatabaseError
+
+    desk.start_reset(1, None, "tray")
+    clock.advance(10)
+
+    def broken_session():
+        raise DatabaseError("The database could not be used: disk I/O error")
+
+    monkeypatch.setattr(db, "session", broken_session)
+    with pytest.raises(DatabaseError):
+        desk.resets.end_early()
+    monkeypatch.undo()
+    assert desk.resets.current is None and desk.state() == "ready"
+    assert desk.start_reset(1, None, "tray") is not None  # a new reset is not refused

@@ -135,7 +135,8 @@ def test_delete_removes_personal_rows_in_one_go_and_keeps_settings_roster_templa
     fill(desk, clock)
     before = mydata.counts(desk.db, "sam")
     assert before == {"calls": 1, "checklist_runs": 1, "checklist_run_items": 8, "resets": 1, "kudos": 2,
-                      "obstacles": 1, "notifications": before["notifications"]} and before["notifications"] >= 1
+                      "obstacles": 1, "obstacle_votes": 0, "breath_answers": 0,
+                      "notifications": before["notifications"]} and before["notifications"] >= 1
     assert mydata.describe(before)[0] == "1 calls"
     removed = mydata.delete_all(desk.db, "sam")
     assert removed == before
@@ -161,3 +162,77 @@ def test_delete_is_refused_during_a_call_and_is_all_or_nothing(desk, clock, monk
         mydata.delete_all(desk.db, "sam")
     monkeypatch.setattr(mydata, "PARTS", original)
     assert mydata.counts(desk.db, "sam") == before
+
+
+# -- review of the merged app (findings 3 and 4) ------------------------------------------------------------
+THEIRS = "11111111-1111-1111-1111-111111111111"
+
+
+def team_desk(desk, clock):
+    """alex on a hub: a kudos sent, an anonymous obstacle logged, a +1 on sam's obstacle, a deep breath
+    joined; all of it waiting in the outbox."""
+    from datetime import timedelta as td
+
+    from companion.db.models import Broadcast
+    from tests.core.team_helpers import add_mates, join_hub, name_me
+
+    name_me(desk, "alex")
+    add_mates(desk, "dana", "sam", "lea")
+    join_hub(desk, team="blue")
+    desk.kudos.send("dana", "helping", "thanks for covering")
+    desk.obstacles.log("rights", "I cannot refund without a transfer", anonymous=True)
+    now = clock.now()
+    with desk.db.session() as s:
+        s.add(Obstacle(id=THEIRS, author="sam", mine=False, anonymous=False, category="tools", text="slow CRM",
+                       team="blue", logged_at=now, status="open", created_at=now, updated_at=now))
+        s.add(Broadcast(id="22222222-2222-2222-2222-222222222222", sender="lea", team="blue", sent_at=now,
+                        expires_at=now + td(minutes=10), created_at=now, updated_at=now))
+    desk.obstacles.vote(THEIRS)
+    desk.breath.join("22222222-2222-2222-2222-222222222222")
+
+
+def test_deleted_records_are_not_pushed_later_and_pushed_payloads_are_cleared(desk, clock):
+    from companion.db.models import OutboxItem
+    from companion.team import outbox
+
+    team_desk(desk, clock)
+    with desk.db.session() as s:
+        kinds = sorted(i.kind for i in outbox.pending(s))
+        assert kinds == ["breath_join", "kudos", "obstacle", "obstacle_vote"]
+        first = outbox.pending(s)[0]
+        outbox.mark_pushed(s, [first.id], clock.now())  # the kudos already reached the hub
+    mydata.delete_all(desk.db, "alex")
+    with desk.db.session() as s:
+        assert outbox.pending(s) == []  # nothing of what was deleted is pushed afterwards
+        assert outbox.waiting(s) == 0
+        for item in s.scalars(select(OutboxItem)):
+            assert "thanks for covering" not in item.payload and "refund" not in item.payload
+
+
+def test_my_plus_ones_and_deep_breath_answers_are_exported_and_deleted(desk, clock):
+    from companion.db.models import Broadcast, ObstacleVote
+
+    team_desk(desk, clock)
+    data = mydata.collect(desk.db, "alex")
+    assert [v["obstacle_id"] for v in data["obstacle_votes"]] == [THEIRS]
+    assert [(b["sender"], b["response"]) for b in data["breath_answers"]] == [("lea", "joined")]
+    counts = mydata.counts(desk.db, "alex")
+    assert counts["obstacle_votes"] == 1 and counts["breath_answers"] == 1
+    assert "1 +1s you gave" in mydata.describe(counts)
+    removed = mydata.delete_all(desk.db, "alex")
+    assert removed["obstacle_votes"] == 1 and removed["breath_answers"] == 1
+    with desk.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ObstacleVote)) == 0
+        assert s.scalar(select(func.count()).select_from(Broadcast)) == 0
+        assert s.get(Obstacle, THEIRS) is not None  # sam's obstacle is not mine: it stays
+
+
+def test_delete_is_refused_while_a_reset_runs(desk, clock):
+    desk.start_call("4711")
+    clock.advance(60)
+    summary = desk.end_call(tough=True)
+    desk.start_reset(1, None, "after_call", call_id=summary.id)
+    before = mydata.counts(desk.db, "")
+    with pytest.raises(InvalidInput, match="reset is running"):
+        mydata.delete_all(desk.db, "", in_reset=desk.resets.current is not None)
+    assert mydata.counts(desk.db, "") == before

@@ -106,3 +106,19 @@ def test_delete_during_a_call_is_refused_and_changes_nothing(qtbot, desk, clock)
     before = mydata.counts(desk.db, "sam")
     assert not dialog.delete()
     assert "Nothing was deleted" in dialog.error.text() and mydata.counts(desk.db, "sam") == before
+
+
+def test_delete_says_what_stays_on_the_team_hub_and_is_refused_during_a_reset(qtbot, desk, clock):
+    week_data(desk, clock)
+    desk.start_reset(1, None, "tray")
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    window.confirm_delete()
+    dialog = window.delete_dialog
+    assert "already reached your team hub" in dialog.hub_note.text()
+    assert "visible to your team" in dialog.hub_note.text()
+    dialog.confirm.setText("DELETE")
+    before = mydata.counts(desk.db, "sam")
+    assert not dialog.delete()
+    assert "Nothing was deleted" in dialog.error.text() and "reset is running" in dialog.error.text()
+    assert mydata.counts(desk.db, "sam") == before

@@ -270,6 +270,34 @@ def test_invitation_during_a_call_appears_after_it(controller, team, clock):
     assert any(t.kind == "breath_invite" for t in controller.toasts.visible)
 
 
+def test_an_invitation_on_screen_when_a_call_starts_is_held_and_comes_back(controller, team, clock):
+    # review of the merged app (finding 11; /tmp/rev1/call_hold.py)
+    join_hub(team)
+    item = invitation(team)
+    controller.team_received([item])
+    assert [t.kind for t in controller.toasts.visible] == ["breath_invite"]
+    controller.start_call("4711")
+    assert controller.toasts.visible == []  # Join cannot be used on a call: the card goes
+    assert team.breath.response(item.record_id) is None and team.notifications.waiting() == 1
+    clock.advance(300)
+    controller.end_call(False)
+    toast = [t for t in controller.toasts.visible if t.kind == "breath_invite"]
+    assert len(toast) == 1  # the window (10 minutes) is still open: it comes back
+    toast[0].buttons["join"].click()
+    assert team.breath.response(item.record_id) == "joined"
+
+
+def test_an_invitation_held_by_a_call_past_its_window_is_missed(controller, team, clock):
+    join_hub(team)
+    item = invitation(team)
+    controller.team_received([item])
+    controller.start_call("4711")
+    clock.advance(700)
+    controller.end_call(False)
+    assert not any(t.kind == "breath_invite" for t in controller.toasts.visible)
+    assert team.breath.response(item.record_id) == "missed"
+
+
 # -- socket commands ------------------------------------------------------------------------------
 def test_socket_kudos_opens_the_dialog_and_kudos_send_sends(controller, team):
     from companion import ipc
@@ -318,6 +346,20 @@ def test_settings_hub_roster_is_read_only(controller, desk):
     team = controller.open_settings().team
     assert team.agent_name.isReadOnly() and not team.add_button.isEnabled() and not team.remove_button.isEnabled()
     assert team.table.item(0, 2).text() == "team hub" and "read-only" in team.message.text()
+
+
+def test_settings_roster_shows_hand_typed_teammates_as_inactive_on_a_hub(controller, team):
+    # review of the merged app (finding 10): only hub teammates are offered in Send kudos
+    join_hub(team)
+    with team.db.session() as s:
+        inbound.apply_roster(s, [{"name": "lee", "display_name": "Lee", "team": "blue", "is_lead": True}])
+    section = controller.open_settings().team
+    rows = {section.table.item(r, 0).text(): section.table.item(r, 2).text() for r in range(section.table.rowCount())}
+    assert rows == {"lee": "team hub", "dana": "you (inactive: not on the team hub)",
+                    "sam": "you (inactive: not on the team hub)"}
+    assert section.table.item(0, 0).text() == "lee"  # the ones offered first
+    assert [m.name for m in team.roster.mates()] == ["lee"]
+    assert [m.name for m in controller.open_kudos().mates] == ["lee"]
 
 
 def test_notifications_of_team_kinds_are_rows(team):

@@ -73,11 +73,17 @@ class TeamSection(QGroupBox):
         self.refresh()
 
     def refresh(self) -> None:
-        mates = self.desk.roster.mates()
+        mates = sorted(self.desk.roster.mates(include_inactive=True), key=lambda m: not m.active)
         self.table.setRowCount(len(mates))
         for r, mate in enumerate(mates):
-            for c, text in enumerate((mate.name, mate.display_name, "team hub" if mate.source == "hub" else "you")):
+            for c, text in enumerate((mate.name, mate.display_name, self.origin(mate))):
                 self.table.setItem(r, c, QTableWidgetItem(text))  # plain text
+
+    @staticmethod
+    def origin(mate: Any) -> str:
+        if mate.source == "hub":
+            return "team hub" if mate.active else "team hub (no longer listed)"
+        return "you" if mate.active else "you (inactive: not on the team hub)"
 
     def add(self) -> bool:
         try:

@@ -37,6 +37,7 @@ class Toast(QFrame):
         self.setWindowTitle(title)
         self._on_action = on_action
         self.kind = kind
+        self.notification_id = ""  # the notification an actionable prompt shows (set by the manager)
         self.chosen: str | None = None
         layout = QVBoxLayout(self)
         self.title_label = plain_label(title)
@@ -111,10 +112,16 @@ class ToastManager:
             if self._on_action is not None:
                 self._on_action(shown.id, key)
 
-        self._show(Toast(shown.title, shown.body, tuple((a.key, a.label) for a in shown.actions), chosen,
-                         seconds=ACTION_SECONDS, kind=shown.kind))
+        toast = Toast(shown.title, shown.body, tuple((a.key, a.label) for a in shown.actions), chosen,
+                      seconds=ACTION_SECONDS, kind=shown.kind)
+        toast.notification_id = shown.id
+        self._show(toast)
 
-    def dismiss(self, kind: str) -> None:
-        """Close the prompts of one kind (a reset offer is moot once a reset runs)."""
+    def dismiss(self, kind: str) -> list[str]:
+        """Close the prompts of one kind (a reset offer is moot once a reset runs); returns the ids of the
+        notifications they showed."""
+        closed = []
         for toast in [t for t in self.visible if t.kind == kind]:
+            closed.append(toast.notification_id)
             toast.close()
+        return [i for i in closed if i]

@@ -28,8 +28,12 @@ class DeleteDataDialog(QDialog):
         layout.addWidget(plain_label("This removes from this computer, for good:", wrap=True))
         self.what = plain_label("\n".join(f"• {line}" for line in mydata.describe(self.counts)), wrap=True)
         layout.addWidget(self.what)
-        layout.addWidget(plain_label("Your settings, your team roster and your checklist templates stay. Kudos "
-                                     "and obstacles already shared with your team stay with the team.", wrap=True))
+        layout.addWidget(plain_label("Your settings, your team roster and your checklist templates stay. "
+                                     "Anything still waiting to go to your team hub is not sent.", wrap=True))
+        self.hub_note = plain_label(
+            "What already reached your team hub (kudos you sent, obstacles and +1s) stays there and stays "
+            "visible to your team: it cannot be taken back from this computer.", wrap=True)
+        layout.addWidget(self.hub_note)
         self.export_button = QPushButton("Export my data first…")
         self.export_button.clicked.connect(export)
         layout.addWidget(self.export_button)
@@ -56,7 +60,8 @@ class DeleteDataDialog(QDialog):
             return False
         try:
             removed = mydata.delete_all(self.desk.db, self.desk.settings().agent_name,
-                                        on_call=self.desk.calls.on_call)
+                                        on_call=self.desk.calls.on_call,
+                                        in_reset=self.desk.resets.current is not None)
         except CompanionError as exc:
             self.error.setText(f"Nothing was deleted: {exc}")
             return False

@@ -1,0 +1,202 @@
+"""Local transactions are real SQLite transactions (SQLAlchemy's pysqlite recipe, companion/db/engine.py):
+SAVEPOINTs nest inside one transaction, a writer waits the busy timeout instead of failing at once, a busy
+database is never mistaken for a bad team record, and SQL parameters never reach the log.
+From the review of the merged app (findings 5 and 6; /tmp/rev1/busy.py, lost_note.py, sp.py, logleak.py)."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import event, func, select
+
+from companion import ipc
+from companion.config import SettingsStore
+from companion.db import engine as engine_mod
+from companion.db.engine import open_database
+from companion.db.models import Kudos, Notification
+from companion.errors import DatabaseError, DatabaseLockedError
+from companion.events import EventHub
+from companion.team import hub, inbound
+from companion.team.sync import SyncWorker
+from tests.fakes import FakeClock
+
+
+def kudos_record(clock: FakeClock, message: str = "thanks") -> dict:
+    return {"id": str(uuid.uuid4()), "kind": "kudos", "sender": "dana", "recipient": "alex", "team": "red",
+            "category": "helping", "message": message, "call_ref": None, "sent_at": clock.now().isoformat()}
+
+
+class GuiWriter:
+    """What the GUI thread does all the time: commit a notification on its own connection and thread.
+    ``start`` begins the write and gives it a moment: before the fix it committed under the worker's feet."""
+
+    def __init__(self, db, clock: FakeClock) -> None:
+        self.db, self.clock = db, clock
+        self.done = threading.Event()
+        self.errors: list[BaseException] = []
+        self.thread: threading.Thread | None = None
+
+    def _write(self) -> None:
+        try:
+            with self.db.session() as s:
+                s.add(Notification(kind="info", title="t", body="b", created_at=self.clock.now(),
+                                   updated_at=self.clock.now()))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.errors.append(exc)
+        finally:
+            self.done.set()
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._write)
+        self.thread.start()
+        self.done.wait(0.5)
+
+    def join(self) -> None:
+        assert self.thread is not None
+        self.thread.join(10)
+        assert not self.errors, self.errors
+
+
+def notifications(db) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(Notification))
+
+
+def test_a_gui_commit_between_the_workers_read_and_write_waits_instead_of_losing_the_record(db, clock):
+    rec = kudos_record(clock)
+    gui = GuiWriter(db, clock)
+    with db.session() as s:
+        @event.listens_for(s, "before_flush")
+        def _(session, ctx, inst):
+            if gui.thread is None:
+                gui.start()   # the GUI commits between the worker's read and its write
+        told = inbound.apply(s, rec, "alex", clock.now())
+    gui.join()
+    assert told is not None and told.record_id == rec["id"]
+    with db.session() as s:
+        assert s.get(Kudos, rec["id"]) is not None
+    assert notifications(db) == 1  # the GUI's write waited for the worker's transaction, then committed
+
+
+class NoWaker:
+    def wait(self, timeout: float, fileno: int | None = None) -> None:
+        pass
+
+    def wake(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def make_worker(db, clock, told: list | None = None) -> SyncWorker:
+    events = EventHub()
+    if told is not None:
+        events.subscribe("team.received", lambda e: told.extend(i.data["message"] for i in e.data["items"]))
+    return SyncWorker(db, lambda: None, inbound.apply, inbound.apply_roster, events, clock, me="alex", team="red",
+                      waker=NoWaker())
+
+
+def test_a_gui_commit_during_a_batch_neither_loses_a_record_nor_its_notice(db, clock):
+    first, second = kudos_record(clock, "first kudos"), kudos_record(clock, "second kudos")
+    told: list[str] = []
+    worker = make_worker(db, clock, told)
+    gui = GuiWriter(db, clock)
+
+    def before_flush(session, ctx, inst):
+        if gui.thread is None and any(isinstance(o, Kudos) and o.id == second["id"] for o in session.new):
+            gui.start()
+
+    event.listen(db.sessions, "before_flush", before_flush)
+    try:
+        worker._apply_batch(hub.Batch([first, second], hub.Cursor(900, 42), False))
+    finally:
+        event.remove(db.sessions, "before_flush", before_flush)
+    gui.join()
+    with db.session() as s:
+        assert [s.get(Kudos, r["id"]) is not None for r in (first, second)] == [True, True]
+    assert told == ["first kudos", "second kudos"]
+    assert SettingsStore(db).get_state(hub.CURSOR_STATE) == {"tx": "900", "seq": 42}
+    assert notifications(db) == 1
+
+
+def test_a_savepoint_is_part_of_the_batch_transaction(db, clock):
+    rec = kudos_record(clock)
+    with pytest.raises(RuntimeError):
+        with db.session() as s:
+            assert inbound.apply(s, rec, "alex", clock.now()) is not None
+            raise RuntimeError("the app dies before the batch (and its cursor) commits")
+    with db.session() as s:
+        assert s.get(Kudos, rec["id"]) is None  # RELEASE did not commit it on its own
+        assert inbound.apply(s, rec, "alex", clock.now()) is not None  # so it is told when it really lands
+
+
+@pytest.fixture
+def quick_db(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 200)
+    database = open_database(tmp_path / "quick.sqlite")
+    yield database
+    database.close()
+
+
+def test_a_locked_database_is_not_a_bad_record_the_batch_and_cursor_wait(quick_db):
+    clock = FakeClock()
+    db = quick_db
+    a, b = kudos_record(clock, "one"), kudos_record(clock, "two")
+    told: list[str] = []
+    worker = make_worker(db, clock, told)
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock longer than the busy timeout
+    try:
+        with pytest.raises(DatabaseLockedError):  # apply does not swallow it as "a record it could not apply"
+            with db.session() as s:
+                inbound.apply(s, a, "alex", clock.now())
+        with pytest.raises(DatabaseError):
+            worker._apply_batch(hub.Batch([a, b], hub.Cursor(900, 42), False))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Kudos)) == 0
+    assert SettingsStore(db).get_state(hub.CURSOR_STATE) is None
+    assert told == []
+    worker._apply_batch(hub.Batch([a, b], hub.Cursor(900, 42), False))  # the next round
+    assert told == ["one", "two"]
+    assert SettingsStore(db).get_state(hub.CURSOR_STATE) == {"tx": "900", "seq": 42}
+
+
+def test_a_writer_waits_the_busy_timeout_for_another_writer(db, clock):
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(0.5, lambda: (other.execute("COMMIT"), other.close()))
+    timer.start()
+    with db.session() as s:
+        s.scalar(select(func.count()).select_from(Notification))
+        s.add(Notification(kind="info", title="t", body="b", created_at=clock.now(), updated_at=clock.now()))
+    timer.join()
+    assert notifications(db) == 1
+
+
+def test_sql_parameters_never_reach_the_log(db, clock, caplog):
+    private = "feeling-awful-4711"
+    kid = str(uuid.uuid4())
+    with db.session() as s:
+        s.add(Kudos(id=kid, sender="dana", recipient="alex", category="helping", message="hi", team="red",
+                    sent_at=clock.now(), received_at=clock.now(), created_at=clock.now(), updated_at=clock.now()))
+
+    def handler(request):  # a database error while handling a socket command: it is logged with a traceback
+        with db.session() as s:
+            s.add(Kudos(id=kid, sender="dana", recipient="alex", category="helping", message=private, team="red",
+                        sent_at=clock.now(), received_at=clock.now(), created_at=clock.now(),
+                        updated_at=clock.now()))
+        return True, "ok", {}
+
+    caplog.set_level(logging.DEBUG)
+    answer = ipc.respond(b'{"v":1,"cmd":"call.start","ref":"4712"}\n', handler)
+    assert b"internal error" in answer
+    assert "IntegrityError" in caplog.text  # the error itself was logged ...
+    assert private not in caplog.text      # ... without the values
+    assert "parameters hidden" in caplog.text
