@@ -111,7 +111,12 @@ class TeamCommands:
         if not secret:
             raise InvalidInput("No secret was given; nothing was changed.")
         url = hub.strip_password(url)
-        conn = hub.connect(url, user=user, password=secret)
+        try:
+            conn = hub.connect(url, user=user, password=secret)
+        except hub.HubRefused:
+            raise InvalidInput(f"The team hub refused that secret for {user}: check the name and the secret "
+                               "(it is case-sensitive), or ask your IT admin for a new one. Nothing was "
+                               "changed.") from None
         try:
             me = hub.whoami(conn)
         except Exception as exc:

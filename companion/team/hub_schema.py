@@ -309,6 +309,183 @@ GRANT EXECUTE ON FUNCTION companion.team_of(name), companion.is_lead(name), comp
 RESET ROLE;
 """
 
+
+def _column_grants() -> str:
+    """Agents may read the wire fields only: never ``seq``, ``tx`` or ``stored_at`` (nor, without table-level
+    SELECT, the system columns ``xmin``/``ctid``), which would link an anonymous obstacle or a breath join to
+    its author's other records."""
+    lines = []
+    for table, fields, _who in RECORD_TABLES.values():
+        columns = ", ".join(("id", "sender", "team", *fields))
+        lines.append(f"GRANT SELECT ({columns}) ON companion.{table} TO companion_agent;")
+    return "\n".join(lines)
+
+
+def _pull_branches() -> str:
+    """One UNION ALL branch per kind the feed carries (breath joins are not in it: only their sender could
+    read them, and the sender has them already)."""
+    branches = []
+    for kind, (table, fields, _who) in RECORD_TABLES.items():
+        if kind == "breath_join":
+            continue
+        pairs = ", ".join(f"'{c}', {_field_sql(c)}" for c in ("id", "sender", "team", *fields))
+        branches.append(
+            f"(SELECT '{kind}'::text AS kind, r.tx, r.seq, jsonb_build_object({pairs}) AS record "
+            f"FROM companion.{table} r WHERE (r.team = me.team OR r.sender = me.name) "
+            "AND (r.tx, r.seq) > (pos.tx, pos.seq) ORDER BY r.tx, r.seq LIMIT lim.n)")
+    return "\n        UNION ALL ".join(branches)
+
+
+def _field_sql(column: str) -> str:
+    if column.endswith("_at"):  # ISO 8601 in UTC whatever the session's time zone
+        return f"""to_char(r.{column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+    return f"r.{column}"
+
+
+VERSION_2 = f"""
+-- Anonymity (review finding 1): agents no longer read seq/tx/stored_at; they pull through companion.pull(),
+-- which applies the team/own-row rules itself and returns an opaque (encrypted, authenticated) cursor.
+-- Agent logins end a transaction left idle for 60 s (a desk that died mid-push must not hold the feed).
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid
+             JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = 'companion_agent' AND m.rolcanlogin LOOP
+        EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', r.rolname, '60s');
+    END LOOP;
+END
+$$;
+SET LOCAL ROLE companion_owner;
+
+-- The cursor key: 244 random bits, readable by the owner only (no grant to agents).
+CREATE TABLE IF NOT EXISTS companion.cursor_key (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    k bytea NOT NULL
+);
+ALTER TABLE companion.cursor_key ENABLE ROW LEVEL SECURITY;
+ALTER TABLE companion.cursor_key FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS owner_all ON companion.cursor_key;
+CREATE POLICY owner_all ON companion.cursor_key TO companion_owner USING (true) WITH CHECK (true);
+INSERT INTO companion.cursor_key (k)
+    SELECT uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()) ON CONFLICT DO NOTHING;
+
+-- Breath joins on their own sequence: no gap in the feed's sequence where a hidden join sits.
+CREATE SEQUENCE IF NOT EXISTS companion.breath_join_seq;
+CREATE OR REPLACE FUNCTION companion.stamp_join() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    NEW.seq := nextval('companion.breath_join_seq');
+    NEW.tx := pg_current_xact_id();
+    NEW.stored_at := now();
+    RETURN NEW;
+END
+$$;
+DROP TRIGGER IF EXISTS breath_joins_stamp ON companion.breath_joins;
+CREATE TRIGGER breath_joins_stamp BEFORE INSERT ON companion.breath_joins
+    FOR EACH ROW EXECUTE FUNCTION companion.stamp_join();
+-- The stamps run as the owner: agents need (and get) no USAGE on the sequences, so nextval() cannot be
+-- used to watch the hub's insert rate.
+ALTER FUNCTION companion.stamp_change() SECURITY DEFINER;
+REVOKE ALL ON SEQUENCE companion.change_seq, companion.breath_join_seq FROM companion_agent;
+REVOKE ALL ON FUNCTION companion.stamp_join() FROM PUBLIC;
+
+-- Column privileges: the wire fields only.
+REVOKE SELECT ON companion.kudos, companion.obstacles, companion.obstacle_votes, companion.obstacle_replies,
+    companion.broadcasts, companion.breath_joins, companion.templates FROM companion_agent;
+{_column_grants()}
+
+-- Cursor tokens: base64 of nonce(16) || (tx, seq) XOR keystream(16), where nonce = HMAC-like
+-- sha256(k_mac || sha256(k_in || tx || seq)) cut to 16 bytes (deterministic: one position, one token) and
+-- the keystream sha256(k_enc || nonce). A token is checked by decrypting and recomputing its nonce, so a
+-- forged or altered one is refused: an agent can neither read a position nor probe for one.
+CREATE OR REPLACE FUNCTION companion.cursor_token(tx xid8, seq bigint) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    key bytea := (SELECT k FROM companion.cursor_key);
+    plain bytea := int8send(tx::text::bigint) || int8send(seq);
+    nonce bytea;
+    stream bytea;
+BEGIN
+    nonce := substring(sha256(sha256(key || 'm'::bytea) || sha256(sha256(key || 'i'::bytea) || plain))
+                       FROM 1 FOR 16);
+    stream := sha256(sha256(key || 'e'::bytea) || nonce);
+    RETURN translate(encode(nonce
+        || int8send(tx::text::bigint # ('x' || encode(substring(stream FROM 1 FOR 8), 'hex'))::bit(64)::bigint)
+        || int8send(seq # ('x' || encode(substring(stream FROM 9 FOR 8), 'hex'))::bit(64)::bigint), 'base64'),
+        '+/=', '-_');
+END
+$$;
+
+CREATE OR REPLACE FUNCTION companion.cursor_position(token text, OUT tx xid8, OUT seq bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    key bytea := (SELECT k FROM companion.cursor_key);
+    raw bytea;
+    stream bytea;
+    t bigint;
+BEGIN
+    IF coalesce(token, '') = '' THEN
+        tx := '0'::xid8;
+        seq := 0;
+        RETURN;
+    END IF;
+    BEGIN
+        raw := decode(translate(token, '-_', '+/') || '=', 'base64');
+    EXCEPTION WHEN others THEN
+        raw := NULL;
+    END;
+    IF raw IS NULL OR length(raw) <> 32 THEN
+        RAISE EXCEPTION 'not a cursor of this hub' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    stream := sha256(sha256(key || 'e'::bytea) || substring(raw FROM 1 FOR 16));
+    t := ('x' || encode(substring(raw FROM 17 FOR 8), 'hex'))::bit(64)::bigint
+         # ('x' || encode(substring(stream FROM 1 FOR 8), 'hex'))::bit(64)::bigint;
+    seq := ('x' || encode(substring(raw FROM 25 FOR 8), 'hex'))::bit(64)::bigint
+           # ('x' || encode(substring(stream FROM 9 FOR 8), 'hex'))::bit(64)::bigint;
+    IF t < 0 OR companion.cursor_token(t::text::xid8, seq) <> token THEN
+        RAISE EXCEPTION 'not a cursor of this hub' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    tx := t::text::xid8;
+END
+$$;
+
+-- The feed. SECURITY DEFINER: it runs as the owner (whose policy shows every row), so it applies the
+-- agents' read rule itself for the caller (session_user): its team's rows and what it sent. One statement,
+-- so one snapshot for the rows and its xmin. Returns {{"records": [...] (oldest transaction first),
+-- "cursor": the safe cursor (past rows of transactions older than the snapshot's xmin only: no row can
+-- appear before it later), "next": the position after the last record (to page on within a round),
+-- "more": a full page}}.
+CREATE OR REPLACE FUNCTION companion.pull(after text, max_rows integer) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    WITH me AS (SELECT session_user::name AS name, companion.team_of(session_user) AS team),
+    pos AS (SELECT * FROM companion.cursor_position(after)),
+    lim AS (SELECT least(greatest(coalesce(max_rows, 200), 1), 1000) AS n),
+    snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+    feed AS (
+        SELECT f.* FROM me, pos, lim, LATERAL (
+        {_pull_branches()}
+        ) AS f ORDER BY f.tx, f.seq LIMIT (SELECT n FROM lim)),
+    numbered AS (
+        SELECT feed.*, row_number() OVER (ORDER BY tx, seq) AS i,
+               bool_and(tx < (SELECT xmin FROM snap)) OVER (ORDER BY tx, seq) AS settled
+        FROM feed),
+    last_settled AS (SELECT tx, seq FROM numbered WHERE settled ORDER BY i DESC LIMIT 1),
+    last_row AS (SELECT tx, seq FROM numbered ORDER BY i DESC LIMIT 1)
+    SELECT jsonb_build_object(
+        'records', coalesce((SELECT jsonb_agg(record || jsonb_build_object('kind', kind) ORDER BY i)
+                             FROM numbered), '[]'::jsonb),
+        'cursor', coalesce((SELECT companion.cursor_token(tx, seq) FROM last_settled), coalesce(after, '')),
+        'next', coalesce((SELECT companion.cursor_token(tx, seq) FROM last_row), coalesce(after, '')),
+        'more', (SELECT count(*) FROM numbered) = (SELECT n FROM lim))
+$$;
+
+REVOKE ALL ON FUNCTION companion.cursor_token(xid8, bigint), companion.cursor_position(text),
+    companion.pull(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION companion.pull(text, integer) TO companion_agent;
+RESET ROLE;
+"""
+
 # version -> SQL; every script is idempotent on its own too (IF NOT EXISTS, OR REPLACE, DROP ... IF EXISTS).
-MIGRATIONS: dict[int, str] = {1: VERSION_1}
+MIGRATIONS: dict[int, str] = {1: VERSION_1, 2: VERSION_2}
 HUB_VERSION = max(MIGRATIONS)
