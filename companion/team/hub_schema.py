@@ -10,12 +10,16 @@ Roles (cluster-wide, NOLOGIN):
 
 Every table has row-level security ENABLEd and FORCEd (so even the owner goes through a policy: an
 explicit ``owner_all`` one). Agents insert only as themselves (``sender = current_user``) into their own
-team and read their own team's rows (plus what they sent). Breath joins are readable only by their sender;
-a lead sees the count through ``breath_join_count`` (SECURITY DEFINER; NULL under 5 agents in the team).
+team and read their own team's rows (plus what they sent), and of them only the wire fields (column
+privileges, version 2). Breath joins are readable only by their sender; a lead sees the count through
+``breath_join_count`` (SECURITY DEFINER; NULL under 5 agents in the team).
 
-Every record table carries ``seq`` (one shared sequence), ``tx`` (the inserting transaction's xid8) and
-``stored_at``, set by a trigger whatever the client sends: the pull cursor orders by ``(tx, seq)`` and only
-moves past rows whose transaction is older than the reader's snapshot xmin (docs/team-hub.md, "Cursor").
+Every record table carries ``seq`` (one shared sequence; breath joins their own since version 2), ``tx``
+(the inserting transaction's xid8) and ``stored_at``, set by a trigger whatever the client sends, and
+readable by the owner only: they would tie an anonymous obstacle or a breath join to its author. Agents read
+the feed through ``companion.pull`` (SECURITY DEFINER, the same read rule for ``session_user``): ordered by
+``(tx, seq)``, with a safe cursor that only moves past rows whose transaction is older than the snapshot's
+xmin, handed out as an encrypted, authenticated token (docs/team-hub.md, "Cursor").
 An AFTER INSERT statement trigger sends ``NOTIFY companion_<md5(team)>`` with an empty payload: a wake-up
 only, because LISTEN/NOTIFY ignore privileges and row-level security.
 
@@ -329,10 +333,11 @@ def _pull_branches() -> str:
         if kind == "breath_join":
             continue
         pairs = ", ".join(f"'{c}', {_field_sql(c)}" for c in ("id", "sender", "team", *fields))
+        pairs = f"'kind', '{kind}', {pairs}"
         branches.append(
             f"(SELECT '{kind}'::text AS kind, r.tx, r.seq, jsonb_build_object({pairs}) AS record "
-            f"FROM companion.{table} r WHERE (r.team = me.team OR r.sender = me.name) "
-            "AND (r.tx, r.seq) > (pos.tx, pos.seq) ORDER BY r.tx, r.seq LIMIT lim.n)")
+            f"FROM companion.{table} r WHERE (r.tx, r.seq) > (p_tx, p_seq) "
+            "AND (r.team = my_team OR r.sender = my_name) ORDER BY r.tx, r.seq LIMIT n)")
     return "\n        UNION ALL ".join(branches)
 
 
@@ -451,21 +456,29 @@ END
 $$;
 
 -- The feed. SECURITY DEFINER: it runs as the owner (whose policy shows every row), so it applies the
--- agents' read rule itself for the caller (session_user): its team's rows and what it sent. One statement,
--- so one snapshot for the rows and its xmin. Returns {{"records": [...] (oldest transaction first),
--- "cursor": the safe cursor (past rows of transactions older than the snapshot's xmin only: no row can
--- appear before it later), "next": the position after the last record (to page on within a round),
--- "more": a full page}}.
+-- agents' read rule itself for the caller (session_user): its team's rows and what it sent. STABLE, so
+-- every statement in it sees the calling statement's snapshot: the rows and that snapshot's xmin agree.
+-- Returns {{"records": [...] (oldest transaction first), "cursor": the safe cursor (past rows of
+-- transactions older than the snapshot's xmin only: no row can appear before it later), "next": the
+-- position after the last record (to page on within a round), "more": a full page}}.
+-- (PL/pgSQL rather than SQL: its plans are cached per session, a SQL function's are made at every call.)
 CREATE OR REPLACE FUNCTION companion.pull(after text, max_rows integer) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    WITH me AS (SELECT session_user::name AS name, companion.team_of(session_user) AS team),
-    pos AS (SELECT * FROM companion.cursor_position(after)),
-    lim AS (SELECT least(greatest(coalesce(max_rows, 200), 1), 1000) AS n),
-    snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    my_name name := session_user;
+    my_team text := companion.team_of(session_user);
+    n integer := least(greatest(coalesce(max_rows, 200), 1), 1000);
+    p_tx xid8;
+    p_seq bigint;
+    result jsonb;
+BEGIN
+    -- the position as plain values, so each branch is an index range scan in (tx, seq) order
+    SELECT c.tx, c.seq INTO p_tx, p_seq FROM companion.cursor_position(after) AS c;
+    WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
     feed AS (
-        SELECT f.* FROM me, pos, lim, LATERAL (
+        SELECT f.* FROM (
         {_pull_branches()}
-        ) AS f ORDER BY f.tx, f.seq LIMIT (SELECT n FROM lim)),
+        ) AS f ORDER BY f.tx, f.seq LIMIT n),
     numbered AS (
         SELECT feed.*, row_number() OVER (ORDER BY tx, seq) AS i,
                bool_and(tx < (SELECT xmin FROM snap)) OVER (ORDER BY tx, seq) AS settled
@@ -473,11 +486,13 @@ CREATE OR REPLACE FUNCTION companion.pull(after text, max_rows integer) RETURNS 
     last_settled AS (SELECT tx, seq FROM numbered WHERE settled ORDER BY i DESC LIMIT 1),
     last_row AS (SELECT tx, seq FROM numbered ORDER BY i DESC LIMIT 1)
     SELECT jsonb_build_object(
-        'records', coalesce((SELECT jsonb_agg(record || jsonb_build_object('kind', kind) ORDER BY i)
+        'records', coalesce((SELECT jsonb_agg(record ORDER BY i)
                              FROM numbered), '[]'::jsonb),
         'cursor', coalesce((SELECT companion.cursor_token(tx, seq) FROM last_settled), coalesce(after, '')),
         'next', coalesce((SELECT companion.cursor_token(tx, seq) FROM last_row), coalesce(after, '')),
-        'more', (SELECT count(*) FROM numbered) = (SELECT n FROM lim))
+        'more', (SELECT count(*) FROM numbered) = n) INTO result;
+    RETURN result;
+END
 $$;
 
 REVOKE ALL ON FUNCTION companion.cursor_token(xid8, bigint), companion.cursor_position(text),

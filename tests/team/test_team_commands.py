@@ -151,11 +151,11 @@ def test_joining_again_keeps_the_cursor_and_another_hub_needs_leave_first(capsys
     args = ("join", hub.url, "--user", alice.name, "--secret-stdin", "--data-dir", str(data))
     assert team(capsys, *args, stdin=alice.secret + "\n", monkeypatch=monkeypatch)[0] == 0
     db = open_database(data / "companion.sqlite")
-    SettingsStore(db).set_state("team.cursor", {"tx": "900", "seq": 12})
+    SettingsStore(db).set_state("team.cursor", {"token": "kept-as-it-was"})
     db.close()
     assert team(capsys, *args, stdin=alice.secret + "\n", monkeypatch=monkeypatch)[0] == 0  # same hub, same user
     db = open_database(data / "companion.sqlite")
-    assert SettingsStore(db).get_state("team.cursor") == {"tx": "900", "seq": 12}
+    assert SettingsStore(db).get_state("team.cursor") == {"token": "kept-as-it-was"}
     db.close()
     other = hub.cluster.url("postgres")
     code, _, err = team(capsys, "join", other, "--user", alice.name, "--secret-stdin", "--data-dir", str(data),
