@@ -301,6 +301,9 @@ def test_the_lead_sees_how_many_joined(hub, make_desk, qtbot):
     window = GroupBreathWindow(lead.app)
     qtbot.addWidget(window)
     assert "2 joined" in window.last.text()
+    window._timer.setInterval(50)  # the open window follows the count (every 5 s in the app)
+    window.show()
+    qtbot.waitExposed(window)
     # a third agent joined in time, but its desk was offline: the join reaches the hub after the window closed
     late = make_desk(hub.agents["m2"], clock=clock)
     late.worker.step()
@@ -312,8 +315,8 @@ def test_the_lead_sees_how_many_joined(hub, make_desk, qtbot):
     assert wait <= COUNT_SETTLE.total_seconds() - 60 + 0.001    # ... but the worker wakes up for it
     clock.advance(COUNT_SETTLE.total_seconds())
     lead.worker.step()
-    window.refresh()
-    assert lead.app.breath.last_sent().joined == "3 joined" and "3 joined" in window.last.text()
+    assert lead.app.breath.last_sent().joined == "3 joined"
+    qtbot.waitUntil(lambda: "3 joined" in window.last.text(), timeout=3000)
     with hub.admin() as conn:  # once more only: a join arriving later still is not fetched
         conn.execute("INSERT INTO companion.breath_joins (id, sender, team, broadcast_id, joined_at) "
                      "VALUES (gen_random_uuid(), %s, 'red', %s, now())", (hub.agents["m3"].name, broadcast))
