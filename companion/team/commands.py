@@ -76,6 +76,12 @@ class TeamCommands:
             self.say(f"Team hub ready (schema version {result.after}; was {result.before or 'none'}).")
         else:
             self.say(f"Team hub already at schema version {result.after}; nothing changed.")
+        if result.sessions_visible:
+            from companion.team.provision import SESSION_VIEWS_SQL
+
+            self.say("Agents can still see which session holds which lock (pg_locks), which can tell who "
+                     "wrote an anonymous obstacle. Ask a superuser to run in this database:")
+            self.say(f"    {SESSION_VIEWS_SQL}")
         return EXIT_OK
 
     def add_agent(self, name: str, team: str, url: str, lead: bool, display_name: str | None) -> int:

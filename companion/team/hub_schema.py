@@ -4,7 +4,8 @@ version newer than the hub's ``companion.hub_version`` (see companion.team.provi
 Roles (cluster-wide, NOLOGIN):
 - ``companion_owner`` owns the schema, its tables and functions. The admin running ``team init`` is made a
   member so it can manage the hub without being a superuser.
-- ``companion_agent``: every agent's login role is a member. SELECT/INSERT per table; never UPDATE/DELETE.
+- ``companion_agent``: every agent's login role is a member. INSERT, and SELECT on the wire columns only
+  (version 2), per table; never UPDATE/DELETE; EXECUTE ``companion.pull``.
 - ``companion_lead``: leads are members too; only this role may INSERT broadcasts, obstacle replies and
   template publications (and the policies check ``agents.is_lead`` as well).
 
@@ -359,6 +360,19 @@ BEGIN
              JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = 'companion_agent' AND m.rolcanlogin LOOP
         EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', r.rolname, '60s');
     END LOOP;
+END
+$$;
+-- Who holds which lock, and every session's transaction id, are readable by anyone connected: a lead
+-- polling pg_locks would see alice's session lock companion.obstacles at the moment an anonymous obstacle
+-- is stored. In this (dedicated) database nobody but superusers reads them. Only a superuser can change
+-- pg_catalog: otherwise `team init` says what to run (companion.team.provision.SESSION_VIEWS_SQL).
+DO $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        REVOKE SELECT ON pg_catalog.pg_locks, pg_catalog.pg_stat_activity FROM PUBLIC;
+        REVOKE EXECUTE ON FUNCTION pg_catalog.pg_lock_status(), pg_catalog.pg_stat_get_activity(integer)
+            FROM PUBLIC;
+    END IF;
 END
 $$;
 SET LOCAL ROLE companion_owner;

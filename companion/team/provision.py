@@ -24,10 +24,17 @@ _INIT_LOCK = 0x636F6D70  # advisory lock key: "comp"
 IDLE_IN_TRANSACTION_TIMEOUT = "60s"  # on every agent login (hub schema version 2 sets it on existing ones)
 
 
+# What a superuser runs in the hub database when `team init` ran as a non-superuser (see hub_schema VERSION_2).
+SESSION_VIEWS_SQL = ("REVOKE SELECT ON pg_catalog.pg_locks, pg_catalog.pg_stat_activity FROM PUBLIC; "
+                     "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_lock_status(), "
+                     "pg_catalog.pg_stat_get_activity(integer) FROM PUBLIC;")
+
+
 @dataclass(frozen=True)
 class InitResult:
     before: int   # 0: a new hub
     after: int
+    sessions_visible: bool = False  # agents can still read pg_locks / pg_stat_activity: SESSION_VIEWS_SQL
 
     @property
     def changed(self) -> bool:
@@ -58,7 +65,10 @@ def init_hub(admin_url: str) -> InitResult:
             for version in sorted(v for v in MIGRATIONS if v > before):
                 conn.execute(MIGRATIONS[version])
                 conn.execute("INSERT INTO companion.hub_version (version) VALUES (%s)", (version,))
-        return InitResult(before, max(before, HUB_VERSION))
+        visible = conn.execute("SELECT has_table_privilege('public', 'pg_catalog.pg_locks', 'SELECT') "
+                               "OR has_table_privilege('public', 'pg_catalog.pg_stat_activity', 'SELECT')"
+                               ).fetchone()[0]
+        return InitResult(before, max(before, HUB_VERSION), bool(visible))
     except psycopg.Error as exc:
         raise HubError(f"The hub could not be set up: {describe_error(exc, admin_url)}") from None
     finally:

@@ -42,6 +42,10 @@ def test_the_lead_cannot_tell_who_wrote_an_anonymous_obstacle(hub, make_desk):
                 assert denied(lc, f"SELECT {column} FROM companion.{table}"), (table, column)
         assert denied(lc, "SELECT nextval('companion.change_seq')")
         assert denied(lc, "SELECT * FROM companion.cursor_key")
+        # nor who holds which lock or transaction id right now (a live view of who writes to obstacles)
+        for query in ("SELECT * FROM pg_locks", "SELECT * FROM pg_lock_status()", "SELECT * FROM pg_stat_activity",
+                      "SELECT * FROM pg_stat_get_activity(NULL)"):
+            assert denied(lc, query), query
         # what the lead can read: the obstacle without an author, as the feature shows it
         rows = lc.execute("SELECT id::text, sender, anonymous FROM companion.obstacles").fetchall()
         assert rows == [(anon, None, True)]
