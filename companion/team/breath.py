@@ -28,8 +28,6 @@ from companion.team.identity import Identity
 from companion.team.roster import Roster
 
 WINDOW = timedelta(minutes=10)
-COUNT_FOR = timedelta(hours=24)  # a join pushed late (the agent was offline) still counts: ask for a day
-COUNT_LIMIT = 10
 MIN_TEAM = 5
 HIDDEN = f"fewer than {MIN_TEAM} in the team: count hidden"
 INVITE_ACTIONS = (Action("join", "Join"), Action("decline", "Not now"))
@@ -175,14 +173,6 @@ class BreathService:
             broadcast = s.get(Broadcast, json.loads(note.payload or "{}").get("broadcast_id", ""))
             if broadcast is not None and broadcast.invited_at is None:
                 broadcast.invited_at = self._clock.now()
-
-
-def broadcasts_to_count(session, me: str, now: datetime) -> list[str]:
-    """For the sync worker: my broadcasts whose join count the hub may still change (sent within
-    ``COUNT_FOR``), newest first. Only leads send broadcasts, so for an agent this is always empty."""
-    return list(session.scalars(
-        select(Broadcast.id).where(Broadcast.sender == me, Broadcast.sent_at >= now - COUNT_FOR)
-        .order_by(Broadcast.sent_at.desc()).limit(COUNT_LIMIT)))
 
 
 def record_joined_count(session, broadcast_id: str, count: int) -> None:

@@ -76,6 +76,12 @@ class TeamCommands:
             self.say(f"Team hub ready (schema version {result.after}; was {result.before or 'none'}).")
         else:
             self.say(f"Team hub already at schema version {result.after}; nothing changed.")
+        if result.sessions_visible:
+            from companion.team.provision import SESSION_VIEWS_SQL
+
+            self.say("Agents can still see which session holds which lock (pg_locks), which can tell who "
+                     "wrote an anonymous obstacle. Ask a superuser to run in this database:")
+            self.say(f"    {SESSION_VIEWS_SQL}")
         return EXIT_OK
 
     def add_agent(self, name: str, team: str, url: str, lead: bool, display_name: str | None) -> int:
@@ -111,7 +117,12 @@ class TeamCommands:
         if not secret:
             raise InvalidInput("No secret was given; nothing was changed.")
         url = hub.strip_password(url)
-        conn = hub.connect(url, user=user, password=secret)
+        try:
+            conn = hub.connect(url, user=user, password=secret)
+        except hub.HubRefused:
+            raise InvalidInput(f"The team hub refused that secret for {user}: check the name and the secret "
+                               "(it is case-sensitive), or ask your IT admin for a new one. Nothing was "
+                               "changed.") from None
         try:
             me = hub.whoami(conn)
         except Exception as exc:

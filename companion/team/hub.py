@@ -8,6 +8,7 @@ log line nor a traceback can carry a password.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,8 +19,10 @@ from companion.team.hub_schema import RECORD_TABLES
 if TYPE_CHECKING:
     import psycopg
 
+log = logging.getLogger(__name__)
+
 HUB_STATE = "team.hub"       # app state key: {"url", "user", "team", "lead"}
-CURSOR_STATE = "team.cursor"  # app state key: {"tx": "<xid8>", "seq": <int>}
+CURSOR_STATE = "team.cursor"  # app state key: {"token": "<opaque cursor issued by the hub>"}
 CONNECT_TIMEOUT = 5
 APPLICATION_NAME = "agent-companion"
 
@@ -32,8 +35,16 @@ class HubUnavailable(HubError):
     """The hub is unreachable or the login failed: try again later."""
 
 
+class HubRefused(HubUnavailable):
+    """The hub answered but refused the login (wrong secret, or no such login role)."""
+
+
+_LOGIN_REFUSED = re.compile(r"password authentication failed|authentication failed for user|"
+                            r"no password supplied|role \S+ does not exist", re.IGNORECASE)
+
+
 # -- secrets out of text -------------------------------------------------------------------------------
-_URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^@\s/]*@")
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)\S*@")   # the whole user-info part, up to the last @
 _KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 _ENV_PASSWORD = re.compile(r"(PGPASSWORD\s*=\s*)\S+")
 
@@ -53,15 +64,43 @@ def describe_error(exc: BaseException, *secrets: str | None) -> str:
     return scrub(text, *secrets)
 
 
-# -- URLs ----------------------------------------------------------------------------------------------
+# -- URLs ---------------------------------------------------------------------------------------------
+UNREADABLE_URL = ("That hub address cannot be read. In a postgresql:// address, percent-encode @ / : and "
+                  "spaces in the user name or password (@ as %40, / as %2F, : as %3A, a space as %20), or leave "
+                  "the password out and put it in ~/.pgpass or PGPASSWORD.")
+_URL_SCHEMES = ("postgresql://", "postgres://")
+_USERINFO = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2}")
+
+
+def _check_url_form(url: str) -> None:
+    """Refuse, before libpq sees it, a URL whose user-info part (between :// and the last @) is not clean:
+    libpq would split it elsewhere and quote the pieces (a fragment of the password) in its error."""
+    if not url.startswith(_URL_SCHEMES):
+        return
+    rest = url.split("://", 1)[1]
+    if "@" not in rest:
+        if any(c.isspace() for c in rest):
+            raise InvalidInput(UNREADABLE_URL)
+        return
+    userinfo = rest[:rest.rindex("@")]
+    user, _colon, password = userinfo.partition(":")
+    for part in (user, password):
+        if _USERINFO.sub("", part):  # anything left over is a character that must be percent-encoded
+            raise InvalidInput(UNREADABLE_URL)
+    if any(c.isspace() for c in rest):
+        raise InvalidInput(UNREADABLE_URL)
+
+
 def parse_url(url: str) -> dict[str, str]:
-    """libpq URL or key=value string -> its parameters. A malformed one raises InvalidInput (scrubbed)."""
+    """libpq URL or key=value string -> its parameters. A malformed one raises InvalidInput, with our own
+    message only: libpq's text can quote pieces of the string (a fragment of a password)."""
     from psycopg.conninfo import conninfo_to_dict
 
+    _check_url_form(url)
     try:
         params = conninfo_to_dict(url)
-    except Exception as exc:  # psycopg.ProgrammingError; its text may quote the string
-        raise InvalidInput(f"That hub address cannot be read: {describe_error(exc, url)}") from None
+    except Exception:  # psycopg.ProgrammingError; its text may quote the string
+        raise InvalidInput(UNREADABLE_URL) from None
     return {k: str(v) for k, v in params.items() if v is not None}
 
 
@@ -136,11 +175,15 @@ def connect(url: str, *, user: str | None = None, password: str | None = None,
         extra["user"] = user
     if password is not None:
         extra["password"] = password
+    url_password = parse_url(url).get("password")  # refuses an unclean URL before libpq sees it
     try:
         conninfo = make_conninfo(url, **extra)
         conn = psycopg.connect(conninfo, autocommit=autocommit)
     except psycopg.Error as exc:
-        raise HubUnavailable(f"The team hub cannot be reached: {describe_error(exc, password, url)}") from None
+        text = describe_error(exc, password, url_password, url)
+        if _LOGIN_REFUSED.search(str(exc)):
+            raise HubRefused(f"The team hub refused the login: {text}") from None
+        raise HubUnavailable(f"The team hub cannot be reached: {text}") from None
     return conn
 
 
@@ -220,65 +263,51 @@ def push_record(conn: "psycopg.Connection[Any]", kind: str, record: dict[str, An
 # -- pull ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Cursor:
-    """A position in the hub's feed: every row at or before (tx, seq) has been applied."""
+    """A position in the hub's feed: every row up to it has been applied. Opaque: the hub encrypts and
+    authenticates it, so it says nothing about where a record sits (docs/team-hub.md, "Cursor")."""
 
-    tx: int = 0
-    seq: int = 0
+    token: str = ""
 
     def to_state(self) -> dict[str, Any]:
-        return {"tx": str(self.tx), "seq": self.seq}
+        return {"token": self.token}
 
     @classmethod
     def from_state(cls, value: Any) -> "Cursor":
-        try:
-            return cls(int(value["tx"]), int(value["seq"]))
-        except (TypeError, KeyError, ValueError):
-            return cls()
+        token = value.get("token") if isinstance(value, dict) else None
+        return cls(token) if isinstance(token, str) else cls()  # none, or an older format: from the start
 
 
 @dataclass(frozen=True)
 class Batch:
     records: list[dict[str, Any]]
     cursor: Cursor      # the safe cursor to store after applying these records
-    more: bool          # a full batch: pull again
+    more: bool          # a full page: pull again (from ``next``)
+    next: Cursor = Cursor()  # the position after the last record: where the next page of this round starts
 
-
-def _field_sql(column: str) -> str:
-    if column.endswith("_at"):  # ISO 8601 in UTC whatever the session's time zone
-        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
-    return column
-
-
-def _pull_sql() -> str:
-    branches = []
-    for kind, (table, fields, _who) in RECORD_TABLES.items():
-        pairs = ", ".join(f"'{c}', {_field_sql(c)}" for c in ("id", "sender", "team", *fields))
-        branches.append(f"(SELECT '{kind}'::text AS kind, tx, seq, jsonb_build_object({pairs}) AS record "
-                        f"FROM companion.{table} WHERE (tx, seq) > (%(tx)s::xid8, %(seq)s) "
-                        "ORDER BY tx, seq LIMIT %(limit)s)")
-    feed = "\n UNION ALL ".join(branches)
-    # One statement, hence one snapshot for the rows and its xmin; the LEFT JOIN returns xmin with no rows.
-    return ("SELECT snap.xmin, feed.kind, feed.tx::text, feed.seq, feed.record "
-            "FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin) AS snap "
-            f"LEFT JOIN LATERAL (SELECT * FROM ({feed}) AS f ORDER BY tx, seq LIMIT %(limit)s) AS feed ON true "
-            "ORDER BY feed.tx, feed.seq")
-
-
-PULL_SQL = _pull_sql()
+    @property
+    def settled(self) -> bool:
+        """Every record of this page is below the safe cursor (no transaction still open before them)."""
+        return self.cursor == self.next
 
 
 def pull(conn: "psycopg.Connection[Any]", cursor: Cursor, limit: int = 200) -> Batch:
-    """The records after ``cursor`` that row-level security lets me read, oldest transaction first.
+    """The records after ``cursor`` that I may read, oldest transaction first, through the hub's
+    ``companion.pull`` (SECURITY DEFINER: agents cannot read the ordering columns themselves).
 
-    One statement, so one snapshot for everything. Rows are ordered by (tx, seq); the returned cursor only
-    moves past rows whose transaction is older than the snapshot's xmin: every transaction before xmin has
-    ended, so no row can later appear below the cursor. Newer visible rows are returned too (applying is
-    idempotent) and will come again in the next pull until they are older than xmin.
+    One statement, so one snapshot. The safe cursor only moves past rows whose transaction is older than the
+    snapshot's xmin: every such transaction has ended, so no row can later appear below it. Newer visible rows
+    are returned too (applying is idempotent): ``next`` lets the caller page on past them within a round, but
+    only the safe cursor is to be stored, so they come again until they are settled.
     """
-    rows = conn.execute(PULL_SQL, {"tx": str(cursor.tx), "seq": cursor.seq, "limit": limit}).fetchall()
-    xmin = int(rows[0][0])
-    found = [(int(r[2]), r[3], {"kind": r[1], **r[4]}) for r in rows if r[1] is not None]
-    settled = [r for r in found if r[0] < xmin]
-    new_cursor = Cursor(settled[-1][0], settled[-1][1]) if settled else cursor
-    return Batch(records=[r[2] for r in found], cursor=new_cursor,
-                 more=len(found) == limit and new_cursor != cursor)
+    import psycopg
+
+    try:
+        result = conn.execute("SELECT companion.pull(%s, %s)", (cursor.token, limit)).fetchone()[0]
+    except psycopg.errors.InvalidParameterValue:
+        if not cursor.token or not conn.autocommit:
+            raise
+        # a cursor this hub did not issue (its cursor key changed): from the start (applying is idempotent)
+        log.warning("the team hub did not recognise the stored cursor; pulling from the start")
+        result = conn.execute("SELECT companion.pull(%s, %s)", ("", limit)).fetchone()[0]
+    return Batch(records=list(result["records"]), cursor=Cursor(result["cursor"]), more=bool(result["more"]),
+                 next=Cursor(result["next"]))

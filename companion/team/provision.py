@@ -3,7 +3,8 @@
 - ``init_hub``: creates or upgrades the ``companion`` schema, the group roles, the policies and grants, in
   one transaction under an advisory lock; running it again changes nothing.
 - ``add_agent``: a login role for one agent (member of ``companion_agent``; leads also of
-  ``companion_lead``) with a random one-time secret, and the agent's roster row. The secret is returned
+  ``companion_lead``; ``idle_in_transaction_session_timeout`` 60 s) with a random one-time secret, and the
+  agent's roster row. The secret is returned
   once for the admin to hand over; it is sent to the server only as a SCRAM verifier computed here, so it
   appears in no server log, and it is stored nowhere by us.
 """
@@ -20,12 +21,20 @@ from companion.team.names import validate_name
 
 MIN_SERVER_VERSION = 130000  # pg_current_xact_id / xid8
 _INIT_LOCK = 0x636F6D70  # advisory lock key: "comp"
+IDLE_IN_TRANSACTION_TIMEOUT = "60s"  # on every agent login (hub schema version 2 sets it on existing ones)
+
+
+# What a superuser runs in the hub database when `team init` ran as a non-superuser (see hub_schema VERSION_2).
+SESSION_VIEWS_SQL = ("REVOKE SELECT ON pg_catalog.pg_locks, pg_catalog.pg_stat_activity FROM PUBLIC; "
+                     "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_lock_status(), "
+                     "pg_catalog.pg_stat_get_activity(integer) FROM PUBLIC;")
 
 
 @dataclass(frozen=True)
 class InitResult:
     before: int   # 0: a new hub
     after: int
+    sessions_visible: bool = False  # agents can still read pg_locks / pg_stat_activity: SESSION_VIEWS_SQL
 
     @property
     def changed(self) -> bool:
@@ -56,7 +65,10 @@ def init_hub(admin_url: str) -> InitResult:
             for version in sorted(v for v in MIGRATIONS if v > before):
                 conn.execute(MIGRATIONS[version])
                 conn.execute("INSERT INTO companion.hub_version (version) VALUES (%s)", (version,))
-        return InitResult(before, max(before, HUB_VERSION))
+        visible = conn.execute("SELECT has_table_privilege('public', 'pg_catalog.pg_locks', 'SELECT') "
+                               "OR has_table_privilege('public', 'pg_catalog.pg_stat_activity', 'SELECT')"
+                               ).fetchone()[0]
+        return InitResult(before, max(before, HUB_VERSION), bool(visible))
     except psycopg.Error as exc:
         raise HubError(f"The hub could not be set up: {describe_error(exc, admin_url)}") from None
     finally:
@@ -91,6 +103,9 @@ def add_agent(admin_url: str, name: str, team: str, *, lead: bool = False,
         with conn.transaction():
             conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
                 sql.Identifier(name), sql.Literal(verifier), sql.SQL(", ").join(map(sql.Identifier, groups))))
+            # a desk that dies mid-push must not keep a hub transaction (and the team's safe cursor) open
+            conn.execute(sql.SQL("ALTER ROLE {} SET idle_in_transaction_session_timeout = {}").format(
+                sql.Identifier(name), sql.Literal(IDLE_IN_TRANSACTION_TIMEOUT)))
             conn.execute("INSERT INTO companion.agents (name, display_name, team, is_lead) VALUES (%s, %s, %s, %s)",
                          (name, display, team, lead))
     except psycopg.Error as exc:

@@ -3,13 +3,17 @@
 It runs on its own thread (never the GUI thread), or step by step in tests (``step()`` returns how long
 to wait). Each round:
 1. connect if needed (LISTEN on the team's channels, pull the roster) - a reconnect is a full catch-up;
-2. push pending outbox items in order, each an idempotent insert by id in a savepoint of one hub
-   transaction; a record the hub refuses (row-level security, a constraint) is marked rejected with the
-   reason and the others go on;
-3. pull from the cursor in batches, applying each batch in one local transaction together with the new
-   cursor; publish ``team.received`` with what ``apply`` had to say about a batch (``items``);
-   for a lead, ask the hub how many joined their recent group deep breaths (a count, never names);
-4. wait for a NOTIFY (a wake-up only: nothing is read from its payload), a local commit that enqueued
+2. push pending outbox items in order, each an idempotent insert by id in a savepoint of a hub
+   transaction (an anonymous obstacle and a breath join each in a transaction of its own, so the hub cannot
+   tie them to their author's other records); a record the hub refuses (row-level security, a constraint)
+   is marked rejected with the reason and the others go on;
+3. pull from the cursor in pages (``companion.pull`` on the hub), applying each page in one local
+   transaction together with the safe cursor; a page of rows still behind a hub transaction left open is
+   applied too and the round pages on past it, storing only the safe cursor; publish ``team.received`` with
+   what ``apply`` had to say about a page (``items``);
+4. a lead's own deep-breath broadcasts: fetch how many joined (while open, and once more a little after)
+   and record it on the desk (companion.team.breath.record_joined_count);
+5. wait for a NOTIFY (a wake-up only: nothing is read from its payload), a local commit that enqueued
    something, or the idle timeout.
 While the hub is unreachable it backs off exponentially (1 s doubling to 60 s, with jitter) and publishes
 ``team.status`` ({online, waiting}) so the tray can say "Team hub offline - N waiting".
@@ -22,6 +26,7 @@ import random
 import select
 import socket
 import threading
+from datetime import timedelta
 from typing import Any, Callable, Protocol
 
 from companion import events as ev
@@ -37,6 +42,8 @@ BACKOFF_START = 1.0
 BACKOFF_MAX = 60.0
 JITTER = 0.2            # +-20 %
 BATCH = 200
+COUNT_SETTLE = timedelta(minutes=2)   # the lead's last join count, this long after a deep breath closed
+COUNT_RECENT = timedelta(days=1)      # broadcasts older than this are not counted again after a restart
 
 Apply = Callable[[Any, dict[str, Any], str], Any]          # (session, record, me) -> what to tell, or None
 ApplyRoster = Callable[[Any, list[dict[str, Any]]], Any]   # (session, agents)
@@ -84,6 +91,36 @@ class SocketWaker:
         self._writer.close()
 
 
+def _transactions(items: list[tuple[str, str, str]]) -> list[list[tuple[str, str, str]]]:
+    """Outbox items (id, kind, payload) in order, grouped into hub transactions: an anonymous obstacle and a
+    breath join each go alone, so nothing on the hub ties them to their author's other records."""
+    groups: list[list[tuple[str, str, str]]] = []
+    run: list[tuple[str, str, str]] = []
+    for item in items:
+        if _alone(item[1], item[2]):
+            if run:
+                groups.append(run)
+                run = []
+            groups.append([item])
+        else:
+            run.append(item)
+    if run:
+        groups.append(run)
+    return groups
+
+
+def _alone(kind: str, payload: str) -> bool:
+    if kind == "breath_join":
+        return True
+    if kind != "obstacle":
+        return False
+    try:
+        record = json.loads(payload)
+    except ValueError:
+        return True
+    return not isinstance(record, dict) or record.get("anonymous") is not False
+
+
 def backoff_delay(failures: int, rng: Callable[[], float] = random.random) -> float:
     """Seconds to wait after ``failures`` failed attempts in a row: 1, 2, 4 ... 60, each +-20 %."""
     nominal = min(BACKOFF_MAX, BACKOFF_START * 2 ** max(0, failures - 1))
@@ -119,6 +156,7 @@ class SyncWorker:
         self._next_attempt = 0.0
         self._roster_due = True
         self._woken: set[str] = set()
+        self._counted: set[str] = set()    # my broadcasts whose last join count (after closing) was fetched
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._hooked = False
@@ -138,9 +176,9 @@ class SyncWorker:
             channels, self._woken = self._woken | self._drain(), set()
             self._push()
             self._pull()
-            self._pull_join_counts()
             if self._roster_due or hub.roster_channel(self.team) in channels:
                 self._pull_roster()
+            count_due = self._count_joins()
             self._woken = self._drain()  # woken while we worked: go again (and remember for what)
             again = bool(self._woken)
         except _connection_errors() as exc:
@@ -151,7 +189,9 @@ class SyncWorker:
         self._failures = 0
         self.last_error = None
         self._publish_status(True)
-        return 0.0 if again else self._idle_seconds
+        if again:
+            return 0.0
+        return self._idle_seconds if count_due is None else max(0.0, min(self._idle_seconds, count_due))
 
     def _open(self) -> None:
         conn = self._connect()
@@ -203,16 +243,17 @@ class SyncWorker:
                 return
             pushed: list[str] = []
             rejected: list[tuple[str, str]] = []
-            with self._conn.transaction():
-                for item_id, kind, payload in items:
-                    try:
-                        record = json.loads(payload)
-                        if not isinstance(record, dict):
-                            raise hub.Rejected("the record is not a JSON object")
-                        hub.push_record(self._conn, kind, record)
-                        pushed.append(item_id)
-                    except (hub.Rejected, ValueError) as exc:
-                        rejected.append((item_id, str(exc)))
+            for group in _transactions(items):
+                with self._conn.transaction():
+                    for item_id, kind, payload in group:
+                        try:
+                            record = json.loads(payload)
+                            if not isinstance(record, dict):
+                                raise hub.Rejected("the record is not a JSON object")
+                            hub.push_record(self._conn, kind, record)
+                            pushed.append(item_id)
+                        except (hub.Rejected, ValueError) as exc:
+                            rejected.append((item_id, str(exc)))
             with self.db.session() as s:  # after the hub committed: a crash here only means a re-push
                 outbox.mark_pushed(s, pushed, self.clock.now())
                 for item_id, reason in rejected:
@@ -223,17 +264,67 @@ class SyncWorker:
 
     # -- pull ---------------------------------------------------------------------------------------
     def _pull(self) -> None:
+        """Page through everything new in this round. Only the safe cursor is stored: once a page holds a
+        record of a transaction that may still be followed by an older one (a hub transaction left open),
+        the stored cursor stays where it is for the rest of the round, but delivery pages on (``next``)."""
         from companion.config import SettingsStore
 
         store = SettingsStore(self.db)
-        cursor = Cursor.from_state(store.get_state(hub.CURSOR_STATE))
+        stored = Cursor.from_state(store.get_state(hub.CURSOR_STATE))
+        position, settled = stored, True
         while True:
-            batch = hub.pull(self._conn, cursor, self._batch)
-            if batch.records or batch.cursor != cursor:
-                self._apply_batch(batch)
-            cursor = batch.cursor
-            if not batch.more:
+            page = hub.pull(self._conn, position, self._batch)
+            safe = page.cursor if settled else stored
+            if page.records or safe != stored:
+                self._apply_batch(hub.Batch(records=page.records, cursor=safe, more=page.more, next=page.next))
+            stored, settled = safe, settled and page.settled
+            if not page.more:
                 return
+            position = page.next
+
+    # -- the lead's count of a group deep breath ----------------------------------------------------
+    def _count_joins(self) -> float | None:
+        """For my own deep-breath broadcasts: how many joined (the hub's count, never who), fetched each round
+        while one is open and once more ``COUNT_SETTLE`` after it closed (joins queued on a desk that was
+        offline arrive late). Returns the seconds until that last fetch is due, if one is waiting."""
+        from sqlalchemy import select
+
+        from companion.db.models import Broadcast
+        from companion.team.breath import record_joined_count
+
+        now = self.clock.now()
+        with self.db.session() as s:
+            mine = [(b.id, b.expires_at) for b in s.scalars(select(Broadcast).where(
+                Broadcast.sender == self.me, Broadcast.expires_at > now - COUNT_RECENT))]
+        due: list[str] = []
+        wait: float | None = None
+        for broadcast_id, expires_at in mine:
+            final = expires_at + COUNT_SETTLE
+            if now < expires_at:
+                due.append(broadcast_id)
+                wait = min(wait if wait is not None else IDLE_SECONDS, (final - now).total_seconds())
+            elif broadcast_id in self._counted:
+                continue
+            elif now >= final:
+                due.append(broadcast_id)
+                self._counted.add(broadcast_id)
+            else:
+                wait = min(wait if wait is not None else IDLE_SECONDS, (final - now).total_seconds())
+        for broadcast_id in due:
+            count = self._fetch_join_count(broadcast_id)
+            if count is not None:
+                with self.db.session() as s:
+                    record_joined_count(s, broadcast_id, count)
+        return wait
+
+    def _fetch_join_count(self, broadcast_id: str) -> int | None:
+        import psycopg
+
+        try:
+            return hub.breath_join_count(self._conn, broadcast_id)
+        except psycopg.errors.InsufficientPrivilege:  # not (or no longer) a lead, or not on the hub yet
+            log.info("the team hub shows no join count for broadcast %s to %s", broadcast_id, self.me)
+            return None
 
     def _apply_batch(self, batch: hub.Batch) -> None:
         """One local transaction for the batch and its cursor. If ``apply`` fails on a record, the batch is
@@ -276,28 +367,6 @@ class SyncWorker:
                 s.merge(Setting(**cursor_row))
         if told:
             self.events.publish(ev.TEAM_RECEIVED, items=told)
-
-    def _pull_join_counts(self) -> None:
-        """A lead's view of their group deep breaths: the hub's count of joins (NULL under 5 agents in the
-        team), stored with ``record_joined_count``. A breath_join wakes the lead's worker like any record."""
-        from companion.team.breath import broadcasts_to_count, record_joined_count
-
-        with self.db.session() as s:
-            ids = broadcasts_to_count(s, self.me, self.clock.now())
-        counts: dict[str, int] = {}
-        for broadcast_id in ids:
-            try:
-                count = hub.breath_join_count(self._conn, broadcast_id)
-            except Exception as exc:
-                if getattr(exc, "sqlstate", None) != "42501":
-                    raise
-                continue  # not (or no longer) a lead of that team, or the broadcast was refused by the hub
-            if count is not None:
-                counts[broadcast_id] = count
-        if counts:
-            with self.db.session() as s:
-                for broadcast_id, count in counts.items():
-                    record_joined_count(s, broadcast_id, count)
 
     def _pull_roster(self) -> None:
         agents = hub.roster(self._conn)

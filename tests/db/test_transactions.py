@@ -112,14 +112,14 @@ def test_a_gui_commit_during_a_batch_neither_loses_a_record_nor_its_notice(db, c
 
     event.listen(db.sessions, "before_flush", before_flush)
     try:
-        worker._apply_batch(hub.Batch([first, second], hub.Cursor(900, 42), False))
+        worker._apply_batch(hub.Batch([first, second], hub.Cursor("opaque-cursor-after-the-batch"), False))
     finally:
         event.remove(db.sessions, "before_flush", before_flush)
     gui.join()
     with db.session() as s:
         assert [s.get(Kudos, r["id"]) is not None for r in (first, second)] == [True, True]
     assert told == ["first kudos", "second kudos"]
-    assert SettingsStore(db).get_state(hub.CURSOR_STATE) == {"tx": "900", "seq": 42}
+    assert SettingsStore(db).get_state(hub.CURSOR_STATE) == {"token": "opaque-cursor-after-the-batch"}
     assert notifications(db) == 1
 
 
@@ -155,7 +155,7 @@ def test_a_locked_database_is_not_a_bad_record_the_batch_and_cursor_wait(quick_d
             with db.session() as s:
                 inbound.apply(s, a, "alex", clock.now())
         with pytest.raises(DatabaseError):
-            worker._apply_batch(hub.Batch([a, b], hub.Cursor(900, 42), False))
+            worker._apply_batch(hub.Batch([a, b], hub.Cursor("opaque-cursor-after-the-batch"), False))
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -163,9 +163,9 @@ def test_a_locked_database_is_not_a_bad_record_the_batch_and_cursor_wait(quick_d
         assert s.scalar(select(func.count()).select_from(Kudos)) == 0
     assert SettingsStore(db).get_state(hub.CURSOR_STATE) is None
     assert told == []
-    worker._apply_batch(hub.Batch([a, b], hub.Cursor(900, 42), False))  # the next round
+    worker._apply_batch(hub.Batch([a, b], hub.Cursor("opaque-cursor-after-the-batch"), False))  # the next round
     assert told == ["one", "two"]
-    assert SettingsStore(db).get_state(hub.CURSOR_STATE) == {"tx": "900", "seq": 42}
+    assert SettingsStore(db).get_state(hub.CURSOR_STATE) == {"token": "opaque-cursor-after-the-batch"}
 
 
 def test_a_writer_waits_the_busy_timeout_for_another_writer(db, clock):

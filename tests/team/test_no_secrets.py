@@ -89,3 +89,40 @@ def test_connection_errors_carry_no_chained_driver_text(hub):
         assert alice.secret not in str(exc)
     else:
         raise AssertionError("a wrong secret logged in")
+
+
+def fragments(secret: str) -> set[str]:
+    return {secret[i:i + 4] for i in range(len(secret) - 3)}
+
+
+def test_a_password_that_needs_percent_encoding_is_never_echoed(tmp_path):
+    """Review finding 2: libpq splits such a URL elsewhere and quotes the pieces; it is refused before libpq
+    sees it, with what to do, and no fragment (over 3 characters) of the password appears anywhere."""
+    data = tmp_path / "desk"
+    cases = [
+        ("p@ssw0rd!", ("team", "init", "postgresql://admin:p@ssw0rd!@127.0.0.1/hub")),
+        ("pa ss-w0rd", ("team", "init", "postgresql://admin:pa ss-w0rd@127.0.0.1:1/hub")),
+        ("s3cr/et:x", ("team", "add-agent", "alice", "--team", "red", "--hub",
+                       "postgresql://admin:s3cr/et:x@127.0.0.1:1/hub")),
+        ("p@ssw0rd!", ("team", "join", "postgresql://alice:p@ssw0rd!@127.0.0.1/hub", "--user", "alice",
+                       "--secret-stdin")),
+    ]
+    for password, args in cases:
+        result = companion(*args, stdin="one-time-secret\n", data=data)
+        text = result.stdout + result.stderr
+        assert result.returncode == 1, text
+        assert "percent-encode" in text and "%40" in text, text
+        leaked = {f for f in fragments(password) if f in text}
+        assert not leaked, (leaked, text)
+    log = data / "companion.log"
+    if log.exists():
+        log_text = log.read_text()
+        assert not {f for _p, _a in cases for f in fragments(_p) if f in log_text}
+
+
+def test_scrub_hides_the_whole_user_info_of_a_url():
+    text = "could not connect to postgresql://admin:s3cr%40t%20pw@db.example.com:5432/hub (timeout)"
+    scrubbed = hubmod.scrub(text)
+    assert "postgresql://admin:***@db.example.com:5432/hub" in scrubbed
+    assert not {f for f in fragments("s3cr%40t%20pw") if f in scrubbed}
+    assert hubmod.parse_url("postgresql://admin:s3cr%40t%20pw@db.example.com/hub")["password"] == "s3cr@t pw"

@@ -271,3 +271,107 @@ def test_the_join_count_is_not_asked_for_what_the_hub_does_not_know_and_is_hidde
                         team=lead.team, sent_at=row.sent_at, expires_at=row.expires_at, created_at=row.created_at,
                         updated_at=row.updated_at))
     assert lead_desk.worker.step() > 0 and lead_desk.worker.online is True and lead_desk.worker.last_error is None
+def test_a_hub_transaction_left_open_does_not_stall_delivery(hub, make_desk):
+    """Review finding 7: more records than one page behind a transaction left open on the hub all arrive in
+    one round; the stored cursor stays safe and moves on once that transaction ends."""
+    import uuid
+
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a = make_desk(alice, clock=FakeClock())
+    a.worker._batch = 3
+    a.worker.step()
+    stuck = hubmod_connect(hub, bob, autocommit=False)  # a desk whose network died mid-push
+    insert = ("INSERT INTO companion.kudos (id, sender, team, recipient, category, message, sent_at) "
+              "VALUES (%s, %s, 'red', %s, 'helping', %s, now())")
+    try:
+        stuck.execute(insert, (str(uuid.uuid4()), bob.name, alice.name, "lost in transit"))
+        with hub.connect(bob) as b:
+            for i in range(8):
+                b.execute(insert, (str(uuid.uuid4()), bob.name, alice.name, f"kudos {i}"))
+        a.worker.step()
+        assert sorted(k.message for k in local_kudos(a.db)) == [f"kudos {i}" for i in range(8)]
+        assert len(a.received.items) == 8
+        with a.db.session() as s:  # still before the open transaction's place
+            assert Cursor.from_state(json.loads(s.get(Setting, f"state.{CURSOR_STATE}").value)) == Cursor()
+        a.worker.step()  # the same rows again: nothing new to tell
+        assert len(a.received.items) == 8
+    finally:
+        stuck.rollback()
+        stuck.close()
+    a.worker.step()
+    with a.db.session() as s:
+        assert Cursor.from_state(json.loads(s.get(Setting, f"state.{CURSOR_STATE}").value)) != Cursor()
+    assert len(a.received.items) == 8 and len(local_kudos(a.db)) == 8
+    with hub.admin() as conn:  # and agent logins end such a transaction themselves after a minute
+        setting = conn.execute("SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
+                               "WHERE r.rolname = %s", (bob.name,)).fetchone()[0]
+    assert setting == ["idle_in_transaction_session_timeout=60s"]
+
+
+def hubmod_connect(hub, agent, autocommit=True):
+    from companion.team import hub as hubmod
+
+    return hubmod.connect(hub.url, user=agent.name, password=agent.secret, autocommit=autocommit)
+
+
+def _group_breath(hub, make_desk, agents: int, joining: int):
+    """A lead and ``agents`` teammates (the lead among them), ``joining`` of them join; one FakeClock."""
+    from datetime import timedelta
+
+    clock = FakeClock()
+    lea = hub.add("lea", lead=True)
+    mates = [hub.add(f"m{i}") for i in range(agents - 1)]
+    lead = make_desk(lea, clock=clock)
+    desks = [make_desk(m, clock=clock) for m in mates[:max(joining, 1)]]
+    for desk in (lead, *desks):
+        desk.worker.step()
+    broadcast = lead.app.breath.send()
+    lead.worker.step()
+    for desk in desks[:joining]:
+        desk.worker.step()
+        desk.app.breath.join(broadcast)
+        desk.worker.step()
+    return clock, lead, broadcast, timedelta
+
+
+def test_the_lead_sees_how_many_joined(hub, make_desk, qtbot):
+    """Review finding 8: the lead's worker fetches the hub's count for its open deep breath and the Group deep
+    breath window shows it; a join pushed late is counted once more a little after the window closed."""
+    from companion.team.sync import COUNT_SETTLE
+    from ui.windows.breath import GroupBreathWindow
+
+    clock, lead, broadcast, timedelta = _group_breath(hub, make_desk, agents=6, joining=2)
+    lead.worker.step()
+    assert lead.app.breath.last_sent().joined == "2 joined"
+    window = GroupBreathWindow(lead.app)
+    qtbot.addWidget(window)
+    assert "2 joined" in window.last.text()
+    window._timer.setInterval(50)  # the open window follows the count (every 5 s in the app)
+    window.show()
+    qtbot.waitExposed(window)
+    # a third agent joined in time, but its desk was offline: the join reaches the hub after the window closed
+    late = make_desk(hub.agents["m2"], clock=clock)
+    late.worker.step()
+    late.app.breath.join(broadcast)
+    clock.advance(11 * 60)
+    late.worker.step()
+    wait = lead.worker.step()
+    assert lead.app.breath.last_sent().joined == "2 joined"   # closed: not asked again until it settles
+    assert wait <= COUNT_SETTLE.total_seconds() - 60 + 0.001    # ... but the worker wakes up for it
+    clock.advance(COUNT_SETTLE.total_seconds())
+    lead.worker.step()
+    assert lead.app.breath.last_sent().joined == "3 joined"
+    qtbot.waitUntil(lambda: "3 joined" in window.last.text(), timeout=3000)
+    with hub.admin() as conn:  # once more only: a join arriving later still is not fetched
+        conn.execute("INSERT INTO companion.breath_joins (id, sender, team, broadcast_id, joined_at) "
+                     "VALUES (gen_random_uuid(), %s, 'red', %s, now())", (hub.agents["m3"].name, broadcast))
+    clock.advance(60)
+    lead.worker.step()
+    assert lead.app.breath.last_sent().joined == "3 joined"
+
+
+def test_with_fewer_than_five_agents_the_count_stays_hidden(hub, make_desk):
+    clock, lead, broadcast, _ = _group_breath(hub, make_desk, agents=4, joining=2)
+    lead.worker.step()
+    assert hub.count("breath_joins") == 2
+    assert lead.app.breath.last_sent().joined == "fewer than 5 in the team: count hidden"

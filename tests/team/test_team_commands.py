@@ -12,6 +12,7 @@ from companion import cli
 from companion.config import SettingsStore
 from companion.db.engine import open_database
 from companion.team.hub import HUB_STATE, keyring_user
+from companion.team.hub_schema import HUB_VERSION
 from tests.keyrings import DictKeyring
 from tests.team.simulated import send_kudos_for_tests
 
@@ -46,7 +47,7 @@ def test_init_twice_then_add_agents(capsys, pg_cluster):
     pg_cluster.create_database("cli_hub")
     admin = pg_cluster.admin_url("cli_hub")
     code, out, _ = team(capsys, "init", admin)
-    assert code == 0 and "schema version 1" in out and "was none" in out
+    assert code == 0 and f"schema version {HUB_VERSION}" in out and "was none" in out
     code, out, _ = team(capsys, "init", admin)
     assert code == 0 and "nothing changed" in out
     code, out, _ = team(capsys, "add-agent", "cli_lea", "--team", "red", "--lead", "--hub", admin,
@@ -105,7 +106,11 @@ def test_join_refusals_change_nothing(capsys, monkeypatch, hub, tmp_path, fake_k
     data = tmp_path / "desk"
     code, _, err = team(capsys, "join", hub.url, "--user", alice.name, "--secret-stdin", "--data-dir", str(data),
                         stdin="not-the-secret\n", monkeypatch=monkeypatch)
-    assert code == 1 and "password authentication failed" in err and "not-the-secret" not in err
+    assert code == 1 and "not-the-secret" not in err
+    assert f"The team hub refused that secret for {alice.name}" in err and "cannot be reached" not in err
+    code, _, err = team(capsys, "join", hub.url, "--user", "t_nobody", "--secret-stdin", "--data-dir", str(data),
+                        stdin="whatever-pw\n", monkeypatch=monkeypatch)  # no such login: the same answer
+    assert code == 1 and "The team hub refused that secret for t_nobody" in err and "whatever-pw" not in err
     code, _, err = team(capsys, "join", hub.cluster.url(hub.database, alice.name, alice.secret), "--user",
                         alice.name, "--secret-stdin", "--data-dir", str(data), stdin="x\n", monkeypatch=monkeypatch)
     assert code == 1 and "Leave the password out" in err and alice.secret not in err
@@ -146,11 +151,11 @@ def test_joining_again_keeps_the_cursor_and_another_hub_needs_leave_first(capsys
     args = ("join", hub.url, "--user", alice.name, "--secret-stdin", "--data-dir", str(data))
     assert team(capsys, *args, stdin=alice.secret + "\n", monkeypatch=monkeypatch)[0] == 0
     db = open_database(data / "companion.sqlite")
-    SettingsStore(db).set_state("team.cursor", {"tx": "900", "seq": 12})
+    SettingsStore(db).set_state("team.cursor", {"token": "kept-as-it-was"})
     db.close()
     assert team(capsys, *args, stdin=alice.secret + "\n", monkeypatch=monkeypatch)[0] == 0  # same hub, same user
     db = open_database(data / "companion.sqlite")
-    assert SettingsStore(db).get_state("team.cursor") == {"tx": "900", "seq": 12}
+    assert SettingsStore(db).get_state("team.cursor") == {"token": "kept-as-it-was"}
     db.close()
     other = hub.cluster.url("postgres")
     code, _, err = team(capsys, "join", other, "--user", alice.name, "--secret-stdin", "--data-dir", str(data),

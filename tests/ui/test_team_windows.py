@@ -217,7 +217,7 @@ def test_breath_window_shows_the_count_when_the_hub_reports_it(controller, team,
     from companion.team.breath import record_joined_count
     from ui.windows import breath
 
-    monkeypatch.setattr(breath, "REFRESH_MS", 20)
+    monkeypatch.setattr(breath.GroupBreathWindow, "REFRESH_MS", 20)
     with team.db.session() as s:  # five in the team, as the hub's roster says
         inbound.apply_roster(s, [{"name": n, "display_name": n.title(), "team": "blue", "is_lead": n == "alex"}
                                  for n in ("alex", "dana", "sam", "kim", "lou")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout, QWidget
 
 from companion.desk import Desk
@@ -14,10 +15,11 @@ from ui.icons import app_icon
 from ui.widgets.text import plain_label
 from ui.widgets.keys import close_on_escape
 
-REFRESH_MS = 5000  # while open, the count the sync worker brings from the hub shows up by itself
 
 
 class GroupBreathWindow(QWidget):
+    REFRESH_MS = 5000  # while shown: the join count arrives from the hub while the deep breath is open
+
     def __init__(self, desk: Desk, on_sent: Callable[[], None] | None = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
@@ -41,10 +43,19 @@ class GroupBreathWindow(QWidget):
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
         self.refresh()
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self.refresh)
-        self.timer.start(REFRESH_MS)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.refresh()
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
 
     def refresh(self) -> None:
         last = self.desk.breath.last_sent()
