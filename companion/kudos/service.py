@@ -89,7 +89,9 @@ class KudosService:
         ref = validate_call_ref(call_ref)
         mate = self._roster.find(recipient)
         if mate is None:
-            raise InvalidInput(f"{recipient} is not on your team roster (add teammates in Settings → Team).")
+            where = ("your team hub's roster" if self._identity.hub() is not None
+                     else "your team roster (add teammates in Settings → Team)")
+            raise InvalidInput(f"{recipient} is not on {where}.")
         now = self._clock.now()
         cap = self._settings().kudos_daily_cap
         if self.given_today(now) >= cap:

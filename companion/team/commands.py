@@ -216,7 +216,9 @@ class TeamCommands:
         from companion.config import SettingsStore
         from companion.secrets import SecretStoreError
         from companion.team import outbox
+        from companion.clock import SystemClock
         from companion.team.hub import CURSOR_STATE, HUB_STATE, HubConfig
+        from companion.team.roster import Roster
 
         db = self._open()
         try:
@@ -229,6 +231,7 @@ class TeamCommands:
                 waiting = outbox.waiting(s)
             store.set_state(HUB_STATE, None)
             store.set_state(CURSOR_STATE, None)
+            Roster(db, SystemClock()).restore_local()  # the hand-typed roster is offered again
         finally:
             db.close()
         if self.secrets.available():

@@ -82,6 +82,16 @@ class Roster:
             existing.is_lead, existing.updated_at = False, now
         return Mate(name, display, None, False, "local")
 
+    def restore_local(self) -> int:
+        """After leaving a team hub: the hand-typed teammates it made inactive are offered again (the hub's
+        entries stay as they were). Returns how many came back."""
+        now = self._clock.now()
+        with self._db.session() as s:
+            rows = list(s.scalars(select(Teammate).where(Teammate.source == "local", Teammate.active.is_(False))))
+            for row in rows:
+                row.active, row.updated_at = True, now
+            return len(rows)
+
     def remove_local(self, name: str) -> None:
         with self._db.session() as s:
             row = s.scalar(select(Teammate).where(Teammate.name == name))

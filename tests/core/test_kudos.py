@@ -192,3 +192,26 @@ def test_the_cap_follows_local_midnight_not_utc(team, clock, auckland):
         team.kudos.send("sam", "helping", "one more")
     clock.advance(2 * 3600 + 60)  # 00:01 in Auckland, still 11:01 the same day in UTC
     assert team.kudos.send("sam", "helping", "new day").recipient == "sam"
+
+
+def test_on_a_hub_an_unknown_recipient_is_not_on_the_hubs_roster(team):
+    """The Settings roster is read-only on a hub: the refusal must not send the agent there."""
+    from tests.core.team_helpers import join_hub
+
+    join_hub(team)
+    with pytest.raises(InvalidInput, match="not on your team hub's roster") as refused:
+        team.kudos.send("zoe", "helping", "hi")
+    assert "Settings" not in str(refused.value)
+
+
+def test_restore_local_brings_back_the_hand_typed_roster_after_a_hub(team):
+    from companion.team import inbound
+
+    team.roster.add_local("jo", "Jo")
+    hand_typed = {m.name for m in team.roster.mates() if m.source == "local"}
+    assert "jo" in hand_typed and "dana" in hand_typed
+    with team.db.session() as s:  # a hub roster arrives: hand-typed entries become inactive (dana is taken over)
+        inbound.apply_roster(s, [{"name": "dana", "display_name": "Dana", "team": "blue", "is_lead": False}])
+    assert team.roster.find("jo") is None
+    assert team.roster.restore_local() == len(hand_typed) - 1
+    assert team.roster.find("jo") is not None and team.roster.find("dana") is not None

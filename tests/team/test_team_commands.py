@@ -92,8 +92,24 @@ def test_join_status_leave_with_a_keyring(capsys, monkeypatch, hub, tmp_path, fa
         hub.cluster.start()
     assert code == 0 and "hub:     offline" in out and alice.secret not in out
 
+    db = open_database(data / "companion.sqlite")  # a teammate typed in by hand before the hub's roster came
+    try:
+        from companion.db.models import Teammate
+        from tests.fakes import START
+
+        with db.session() as s:
+            s.add(Teammate(name="jo.local", display_name="Jo", source="local", active=False, is_lead=False,
+                           created_at=START, updated_at=START))
+    finally:
+        db.close()
     code, out, _ = team(capsys, "leave", "--data-dir", str(data))
     assert code == 0 and "Left team red" in out and "1 change waiting" in out
+    db = open_database(data / "companion.sqlite")
+    try:
+        with db.session() as s:
+            assert s.query(Teammate).filter_by(name="jo.local").one().active  # offered again after leaving
+    finally:
+        db.close()
     assert fake_keyring.entries == {}
     config, agent_name = state(data)
     assert config is None and agent_name == alice.name  # local data (and my name) stay
