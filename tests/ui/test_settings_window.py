@@ -96,3 +96,21 @@ def test_a_failed_rollback_says_what_was_saved(controller, desk, monkeypatch):
     assert not window.save()
     assert window.error.text().startswith("Settings saved, but starting at login could not be changed")
     assert desk.settings().notifications_per_hour == 9
+
+
+def test_esc_closes_settings_without_saving(qtbot, desk, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from companion.autostart import XdgAutostart
+    from ui.windows.settings import SettingsWindow
+
+    window = SettingsWindow(desk, XdgAutostart(tmp_path / "config"), lambda: ["companion"])
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.per_hour.setValue(9)
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    assert desk.settings().notifications_per_hour == 4  # Esc is Cancel: nothing saved

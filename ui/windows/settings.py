@@ -21,6 +21,7 @@ from companion.desk import Desk, known_patterns
 from companion.errors import CompanionError
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
+from ui.widgets.keys import close_on_escape
 
 
 class SettingsWindow(QWidget):
@@ -31,6 +32,7 @@ class SettingsWindow(QWidget):
         self.autostart = autostart
         self.launch_command = launch_command
         self.setWindowTitle("Agent Companion — Settings")
+        close_on_escape(self)  # as Cancel: nothing is saved
         self.setWindowIcon(app_icon())
         s = desk.settings()
         form = QFormLayout()
