@@ -76,7 +76,7 @@ class SettingsStore:
 
         defaults = Settings()
         values: dict[str, Any] = {}
-        with self._db.session() as s:
+        with self._db.reading() as s:
             for row in s.query(Setting).all():
                 if row.key in _TYPES:
                     try:
@@ -102,7 +102,7 @@ class SettingsStore:
     def get_state(self, key: str) -> Any:
         from companion.db.models import Setting
 
-        with self._db.session() as s:
+        with self._db.reading() as s:
             row = s.get(Setting, f"state.{key}")
             if row is None:
                 return None

@@ -34,7 +34,7 @@ def day_bounds(local_moment: datetime) -> tuple[datetime, datetime]:
 
 def summarise_day(desk, local_moment: datetime) -> DaySummary:
     start, end = day_bounds(local_moment)
-    with desk.db.session() as s:
+    with desk.db.reading() as s:
         calls = list(s.scalars(select(CallRecord).where(CallRecord.started_at >= start, CallRecord.started_at < end)
                                .order_by(CallRecord.started_at)))
         resets = list(s.scalars(select(ResetSession).where(ResetSession.started_at >= start,

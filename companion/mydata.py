@@ -90,7 +90,7 @@ def _value(value: Any) -> Any:
 def collect(db: Any, agent_name: str) -> dict[str, list[dict[str, Any]]]:
     """Every personal row, as plain dicts (column name -> JSON-ready value)."""
     data: dict[str, list[dict[str, Any]]] = {}
-    with db.session() as s:
+    with db.reading() as s:
         for part in PARTS:
             columns = [c.key for c in part.model.__table__.columns]
             rows = s.scalars(select(part.model).where(*_where(part, agent_name)))
@@ -101,7 +101,7 @@ def collect(db: Any, agent_name: str) -> dict[str, list[dict[str, Any]]]:
 def counts(db: Any, agent_name: str) -> dict[str, int]:
     from sqlalchemy import func
 
-    with db.session() as s:
+    with db.reading() as s:
         return {part.name: s.scalar(select(func.count()).select_from(part.model)
                                     .where(*_where(part, agent_name))) or 0 for part in PARTS}
 

@@ -92,7 +92,7 @@ def summarise_week(db: Any, local_moment: datetime, agent_name: str = "",
     resets: dict[int, tuple[int, float]] = {}
     runs: dict[int, tuple[int, float | None]] = {}
     items: dict[str, dict[int, tuple[int, int]]] = {}
-    with db.session() as s:
+    with db.reading() as s:
         day = _day_index(CallRecord.started_at, bounds).label("day")
         for index, count, handle in s.execute(
                 select(day, func.count(), func.avg(CallRecord.handle_seconds))

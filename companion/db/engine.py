@@ -74,6 +74,25 @@ class Database:
             self._local.depth = depth
             session.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only look: a DEFERRED transaction that takes no write lock (in WAL mode readers neither wait
+        for writers nor block them) and never commits. Writing in it is a bug and raises."""
+        depth = getattr(self._local, "depth", 0)
+        session = self.sessions(bind=self.engine)  # the plain engine begins DEFERRED
+        self._local.depth = depth + 1
+        try:
+            yield session
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("a reading session was asked to write; use Database.session()")
+        except OperationalError as exc:
+            raise translate_operational_error(exc.orig, self.path) from exc
+        finally:
+            self._local.depth = depth
+            session.expunge_all()  # what was read stays readable (a rollback would expire it)
+            session.rollback()
+            session.close()
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -73,7 +73,7 @@ class KudosService:
         local = now.astimezone()
         midnight = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
         me = self._identity.name()
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return s.scalar(select(func.count()).select_from(Kudos).where(
                 Kudos.sender == me, Kudos.sent_at >= midnight)) or 0
 
@@ -112,7 +112,7 @@ class KudosService:
     # -- reading ----------------------------------------------------------------------------------
     def inbox(self, limit: int = 200) -> list[KudosView]:
         me = self._identity.name()
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return [_view(k) for k in s.scalars(select(Kudos).where(Kudos.recipient == me)
                                                  .order_by(Kudos.sent_at.desc()).limit(limit))]
 
@@ -120,7 +120,7 @@ class KudosService:
         me = self._identity.name()
         if not me:
             return 0
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return s.scalar(select(func.count()).select_from(Kudos).where(
                 Kudos.recipient == me, Kudos.read_at.is_(None))) or 0
 
@@ -140,7 +140,7 @@ class KudosService:
     def feed(self, now: datetime | None = None) -> list[KudosView]:
         """This week's kudos across the team (Monday 00:00 local time onwards), newest first."""
         start, end = week_bounds(now or self._clock.now())
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return [_view(k) for k in s.scalars(select(Kudos).where(Kudos.sent_at >= start, Kudos.sent_at < end)
                                                  .order_by(Kudos.sent_at.desc()))]
 

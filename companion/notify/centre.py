@@ -141,11 +141,14 @@ class NotificationCentre:
     def shown_in_last_hour(self) -> int:
         """Notifications counted against the hourly cap (the app's own status notices are not)."""
         since = self._clock.now() - timedelta(hours=1)
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return s.scalar(select(func.count()).select_from(Notification).where(
                 Notification.shown_at >= since, Notification.kind != STATUS)) or 0
 
     def _try_show(self, notification_id: str) -> bool:
+        """Show one notification if the rules allow. The decision and its record are two short transactions;
+        the notifier (notify-send, a D-Bus round trip) runs between them, outside any transaction, so a slow
+        desktop never holds the database from the sync worker. The centre runs on the GUI thread only."""
         now = self._clock.now()
         with self._db.session() as s:
             row = s.get(Notification, notification_id)
@@ -161,25 +164,32 @@ class NotificationCentre:
             payload = json.loads(row.payload or "{}")
             actions = tuple(Action(a["key"], a["label"]) for a in payload.get("actions", ()))
             shown = Shown(row.id, row.kind, row.title, row.body, actions, payload)
-            try:
-                if actions and self.presenter is not None:
-                    self.presenter.present(shown)
-                    via = "toast"
-                else:
-                    via = self._notifier.notify(row.title, row.body)
-            except NotifyError as exc:
-                log.warning("notification %s held: %s", row.id, exc)
-                row.held_reason = HOLD_UNDELIVERABLE
-                return False
-            row.shown_at, row.shown_via, row.held_reason = now, via, None
+        try:
+            if actions and self.presenter is not None:
+                self.presenter.present(shown)
+                via = "toast"
+            else:
+                via = self._notifier.notify(shown.title, shown.body)
+        except NotifyError as exc:
+            log.warning("notification %s held: %s", notification_id, exc)
+            self._record(notification_id, held_reason=HOLD_UNDELIVERABLE)
+            return False
+        self._record(notification_id, shown_at=now, shown_via=via, held_reason=None)
         self._events.publish(ev.NOTIFICATION_SHOWN, id=notification_id, via=via)
         return True
+
+    def _record(self, notification_id: str, **changes: Any) -> None:
+        with self._db.session() as s:
+            row = s.get(Notification, notification_id)
+            if row is not None:
+                for name, value in changes.items():
+                    setattr(row, name, value)
 
     def flush(self) -> list[str]:
         """Show held notifications, oldest first, as far as the rules allow. Returns the ids shown.
         A pause that has just ended is announced after them (not counted against the cap)."""
         pause_ended = self.expire_pause()
-        with self._db.session() as s:
+        with self._db.reading() as s:
             rows = s.execute(
                 select(Notification.id, Notification.kind)
                 .where(Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))
@@ -205,7 +215,7 @@ class NotificationCentre:
             return self._paused_until
         if self.on_call:
             return None
-        with self._db.session() as s:
+        with self._db.reading() as s:
             waiting = s.scalar(select(func.count()).select_from(Notification).where(
                 Notification.shown_at.is_(None), Notification.held_reason == HOLD_RATE))
             if not waiting:
@@ -218,16 +228,16 @@ class NotificationCentre:
 
     # -- history -----------------------------------------------------------------------------------
     def history(self, limit: int = 100) -> list[Notification]:
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return list(s.scalars(select(Notification).order_by(Notification.created_at.desc()).limit(limit)))
 
     def waiting(self) -> int:
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return s.scalar(select(func.count()).select_from(Notification).where(
                 Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))) or 0
 
     def get(self, notification_id: str) -> Notification | None:
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return s.get(Notification, notification_id)
 
     def mark_read(self, notification_id: str) -> None:

@@ -140,7 +140,7 @@ class ObstacleService:
     def board(self) -> list[BoardGroup]:
         """Every obstacle, grouped by category (most +1s first), open ones before those acted on."""
         me = self._identity.name()
-        with self._db.session() as s:
+        with self._db.reading() as s:
             counts = dict(s.execute(select(ObstacleVote.obstacle_id, func.count())
                                     .group_by(ObstacleVote.obstacle_id)).all())
             mine_votes = set(s.scalars(select(ObstacleVote.obstacle_id).where(ObstacleVote.voter == me)))

@@ -45,7 +45,7 @@ class Roster:
         self._clock = clock
 
     def mates(self, *, include_inactive: bool = False) -> list[Mate]:
-        with self._db.session() as s:
+        with self._db.reading() as s:
             query = select(Teammate).order_by(Teammate.display_name, Teammate.name)
             if not include_inactive:
                 query = query.where(Teammate.active.is_(True))
@@ -53,7 +53,7 @@ class Roster:
 
     def find(self, name: str) -> Mate | None:
         """An active teammate by name."""
-        with self._db.session() as s:
+        with self._db.reading() as s:
             t = s.scalar(select(Teammate).where(Teammate.name == name, Teammate.active.is_(True)))
             return None if t is None else Mate(t.name, t.display_name, t.team, t.is_lead, t.source)
 

@@ -237,7 +237,7 @@ class SyncWorker:
     # -- push ---------------------------------------------------------------------------------------
     def _push(self) -> None:
         while True:
-            with self.db.session() as s:
+            with self.db.reading() as s:
                 items = [(i.id, i.kind, i.payload) for i in outbox.pending(s, self._batch)]
             if not items:
                 return
@@ -293,7 +293,7 @@ class SyncWorker:
         from companion.team.breath import record_joined_count
 
         now = self.clock.now()
-        with self.db.session() as s:
+        with self.db.reading() as s:
             mine = [(b.id, b.expires_at) for b in s.scalars(select(Broadcast).where(
                 Broadcast.sender == self.me, Broadcast.expires_at > now - COUNT_RECENT))]
         due: list[str] = []
@@ -376,7 +376,7 @@ class SyncWorker:
 
     # -- status -------------------------------------------------------------------------------------
     def _publish_status(self, online: bool) -> None:
-        with self.db.session() as s:
+        with self.db.reading() as s:
             waiting = outbox.waiting(s)
         if online != self.online or waiting != self.waiting:
             self.online, self.waiting = online, waiting

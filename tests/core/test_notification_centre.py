@@ -197,3 +197,32 @@ def test_a_pause_that_ended_while_the_app_was_closed_is_not_announced(tmp_path, 
     assert again.paused_until is None and notifier.shown == []
     assert SettingsStore(db).get_state("paused_until") is None
     db.close()
+
+
+def test_the_notifier_runs_outside_any_database_transaction(db, clock):
+    """A slow desktop notifier (notify-send, D-Bus) must not hold the database: another connection can write
+    while it runs (the sync worker waited 5 s and failed before)."""
+    import sqlite3
+
+    from companion.desk import Desk
+    from companion.notify.base import NotifierChain
+
+    wrote = []
+
+    class WritingNotifier:
+        name = "probe"
+
+        def notify(self, title, body):
+            other = sqlite3.connect(db.path, timeout=0.2)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # would fail with "database is locked" inside a transaction
+                other.execute("INSERT INTO settings (key, value, updated_at) VALUES ('probe', '1', '2026-01-01')")
+                other.execute("COMMIT")
+                wrote.append(title)
+            finally:
+                other.close()
+
+    desk = Desk(db, clock, NotifierChain([WritingNotifier()]))
+    desk.notifications.post("info", "Probe", "body")
+    assert wrote == ["Probe"]
+    assert desk.notifications.history()[0].shown_at is not None

@@ -200,3 +200,37 @@ def test_sql_parameters_never_reach_the_log(db, clock, caplog):
     assert "IntegrityError" in caplog.text  # the error itself was logged ...
     assert private not in caplog.text      # ... without the values
     assert "parameters hidden" in caplog.text
+
+
+def test_a_reading_session_neither_waits_for_a_writer_nor_blocks_one(db, clock):
+    """Read-only paths (My week, export, the tray's counts, settings) take no write lock: a writer holding
+    the lock does not stall them, and they do not stall the writer (the sync worker)."""
+    import time
+
+    from companion.db.models import Setting
+
+    other = sqlite3.connect(db.path, isolation_level=None, timeout=0.2)
+    other.execute("BEGIN IMMEDIATE")  # a writer holds the lock
+    try:
+        started = time.monotonic()
+        with db.reading() as s:
+            assert s.scalar(select(func.count()).select_from(Setting)) >= 0
+        assert time.monotonic() - started < 0.5
+    finally:
+        other.execute("ROLLBACK")
+    with db.reading() as s:  # and a reader open while another connection writes and commits
+        s.scalar(select(func.count()).select_from(Setting))
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO settings (key, value, updated_at) VALUES ('x', '1', '2026-01-01')")
+        other.execute("COMMIT")
+    other.close()
+
+
+def test_writing_in_a_reading_session_is_refused_and_nothing_is_stored(db):
+    from companion.db.models import Setting
+
+    with pytest.raises(RuntimeError, match="reading session"):
+        with db.reading() as s:
+            s.add(Setting(key="sneaky", value="1"))
+    with db.reading() as s:
+        assert s.get(Setting, "sneaky") is None
