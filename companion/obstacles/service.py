@@ -93,7 +93,9 @@ class ObstacleService:
                 outbox.enqueue(s, "obstacle", {
                     "id": row.id, "kind": "obstacle", "sender": None if row.anonymous else me, "team": row.team,
                     "anonymous": row.anonymous, "category": category, "text": text,
-                    "logged_at": now.isoformat()}, now)
+                    # anonymous: only the hour, so the time says nothing about the author's other records
+                    "logged_at": (now.replace(minute=0, second=0, microsecond=0) if row.anonymous
+                                  else now).isoformat()}, now)
             return row.id
 
     def vote(self, obstacle_id: str) -> None:

@@ -121,6 +121,25 @@ def _alone(kind: str, payload: str) -> bool:
     return not isinstance(record, dict) or record.get("anonymous") is not False
 
 
+# An anonymous obstacle is held back on the desk for a random while (fixed per record, so a restart does not
+# draw again) and then pushed alone, in a round where this desk pushes nothing else; for a moment after it the
+# desk pushes nothing of its own. Its place in the team's feed then says nothing about its author's other records.
+ANONYMOUS_HOLD = (120, 900)        # seconds after it was logged
+QUIET_AFTER_ANONYMOUS = (20, 60)   # seconds in which this desk pushes nothing else
+
+
+def _spread(item_id: str, bounds: tuple[int, int], salt: str) -> float:
+    import hashlib
+
+    low, high = bounds
+    digest = int.from_bytes(hashlib.sha256(f"{salt}:{item_id}".encode()).digest()[:4], "big")
+    return low + digest % (high - low + 1)
+
+
+def _anonymous(kind: str, payload: str) -> bool:
+    return kind == "obstacle" and _alone(kind, payload)
+
+
 def backoff_delay(failures: int, rng: Callable[[], float] = random.random) -> float:
     """Seconds to wait after ``failures`` failed attempts in a row: 1, 2, 4 ... 60, each +-20 %."""
     nominal = min(BACKOFF_MAX, BACKOFF_START * 2 ** max(0, failures - 1))
@@ -157,6 +176,7 @@ class SyncWorker:
         self._roster_due = True
         self._woken: set[str] = set()
         self._counted: set[str] = set()    # my broadcasts whose last join count (after closing) was fetched
+        self._quiet_until = None            # after pushing an anonymous obstacle: push nothing else until then
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._hooked = False
@@ -174,7 +194,7 @@ class SyncWorker:
             if self._conn is None:
                 self._open()
             channels, self._woken = self._woken | self._drain(), set()
-            self._push()
+            push_due = self._push()
             self._pull()
             if self._roster_due or hub.roster_channel(self.team) in channels:
                 self._pull_roster()
@@ -191,7 +211,8 @@ class SyncWorker:
         self._publish_status(True)
         if again:
             return 0.0
-        return self._idle_seconds if count_due is None else max(0.0, min(self._idle_seconds, count_due))
+        waits = [w for w in (count_due, push_due) if w is not None]
+        return self._idle_seconds if not waits else max(0.0, min(self._idle_seconds, *waits))
 
     def _open(self) -> None:
         conn = self._connect()
@@ -235,32 +256,59 @@ class SyncWorker:
         return {n.channel for n in self._conn.notifies(timeout=0)}
 
     # -- push ---------------------------------------------------------------------------------------
-    def _push(self) -> None:
+    def _push(self) -> float | None:
+        """Push what is ready; return the seconds until something held back is due (None: nothing held)."""
+        now = self.clock.now()
+        if self._quiet_until is not None and now < self._quiet_until:
+            return (self._quiet_until - now).total_seconds()
+        self._quiet_until = None
+        due_in: float | None = None
         while True:
             with self.db.reading() as s:
-                items = [(i.id, i.kind, i.payload) for i in outbox.pending(s, self._batch)]
-            if not items:
-                return
-            pushed: list[str] = []
-            rejected: list[tuple[str, str]] = []
-            for group in _transactions(items):
-                with self._conn.transaction():
-                    for item_id, kind, payload in group:
-                        try:
-                            record = json.loads(payload)
-                            if not isinstance(record, dict):
-                                raise hub.Rejected("the record is not a JSON object")
-                            hub.push_record(self._conn, kind, record)
-                            pushed.append(item_id)
-                        except (hub.Rejected, ValueError) as exc:
-                            rejected.append((item_id, str(exc)))
-            with self.db.session() as s:  # after the hub committed: a crash here only means a re-push
-                outbox.mark_pushed(s, pushed, self.clock.now())
-                for item_id, reason in rejected:
-                    log.warning("the team hub refused outbox item %s: %s", item_id, reason)
-                    outbox.mark_rejected(s, [item_id], reason)
-            if len(items) < self._batch:
-                return
+                pending = [(i.id, i.kind, i.payload, i.created_at) for i in outbox.pending(s, self._batch)]
+            ready: list[tuple[str, str, str]] = []
+            anonymous_ready: list[tuple[str, str, str]] = []
+            for item_id, kind, payload, created_at in pending:
+                if _anonymous(kind, payload):
+                    wait = (created_at - now).total_seconds() + _spread(item_id, ANONYMOUS_HOLD, "hold")
+                    if wait > 0:
+                        due_in = wait if due_in is None else min(due_in, wait)
+                    else:
+                        anonymous_ready.append((item_id, kind, payload))
+                else:
+                    ready.append((item_id, kind, payload))
+            if not ready and anonymous_ready:  # alone in its round, then a quiet moment for this desk
+                ready = anonymous_ready[:1]
+                self._quiet_until = now + timedelta(seconds=_spread(ready[0][0], QUIET_AFTER_ANONYMOUS, "quiet"))
+            elif anonymous_ready:  # other records go first; the anonymous one waits for a round of its own
+                due_in = 1.0 if due_in is None else min(due_in, 1.0)
+            if not ready:
+                return due_in
+            self._push_items(ready)
+            if self._quiet_until is not None:
+                return (self._quiet_until - now).total_seconds()
+            if len(pending) < self._batch:
+                return due_in
+
+    def _push_items(self, items: list[tuple[str, str, str]]) -> None:
+        pushed: list[str] = []
+        rejected: list[tuple[str, str]] = []
+        for group in _transactions(items):
+            with self._conn.transaction():
+                for item_id, kind, payload in group:
+                    try:
+                        record = json.loads(payload)
+                        if not isinstance(record, dict):
+                            raise hub.Rejected("the record is not a JSON object")
+                        hub.push_record(self._conn, kind, record)
+                        pushed.append(item_id)
+                    except (hub.Rejected, ValueError) as exc:
+                        rejected.append((item_id, str(exc)))
+        with self.db.session() as s:  # after the hub committed: a crash here only means a re-push
+            outbox.mark_pushed(s, pushed, self.clock.now())
+            for item_id, reason in rejected:
+                log.warning("the team hub refused outbox item %s: %s", item_id, reason)
+                outbox.mark_rejected(s, [item_id], reason)
 
     # -- pull ---------------------------------------------------------------------------------------
     def _pull(self) -> None:

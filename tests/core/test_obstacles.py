@@ -74,6 +74,19 @@ def test_anonymous_obstacle_goes_to_the_hub_without_a_sender(desk):
     assert desk.obstacles.board()[0].items[0].author is None  # shown as anonymous, even to me
 
 
+def test_an_anonymous_obstacle_tells_the_hub_only_the_hour(desk):
+    from datetime import datetime
+
+    name_me(desk)
+    join_hub(desk, team="blue")
+    desk.clock.advance(37 * 60 + 12.5)  # 09:37:12.5
+    desk.obstacles.log("process", "Anonymous one", anonymous=True)
+    desk.obstacles.log("process", "Signed one")
+    times = {record["text"]: datetime.fromisoformat(record["logged_at"]) for _, record in outbox(desk.db)}
+    assert (times["Anonymous one"].minute, times["Anonymous one"].second) == (0, 0)
+    assert times["Signed one"] == desk.clock.now()
+
+
 def test_plus_one_once_per_voter_and_not_on_my_own(desk):
     name_me(desk)
     join_hub(desk)
