@@ -17,7 +17,7 @@ import json
 import os
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from companion.db.models import (
     ObstacleVote,
     OutboxItem,
     ResetSession,
+    Setting,
 )
 from companion.errors import InvalidInput
 
@@ -158,6 +159,9 @@ def export(db: Any, agent_name: str, target: Path, exported_at: datetime) -> Pat
     return target
 
 
+DELETED_BEFORE_STATE = "mydata.deleted_before"  # companion.team.inbound skips my records from before it
+
+
 def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: bool = False) -> dict[str, int]:
     """Remove every personal row in one transaction; returns how many of each went. In the same transaction
     the outbox items of what goes are removed (nothing of it is pushed later) and the payloads of items
@@ -193,4 +197,7 @@ def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: boo
                 continue
             result = s.execute(delete(part.model).where(*_where(part, agent_name)))
             removed[part.name] = result.rowcount or 0
+        # The team hub keeps its copies: a later full pull (leave and join again) must not bring mine back.
+        s.merge(Setting(key=f"state.{DELETED_BEFORE_STATE}",
+                        value=json.dumps(datetime.now(timezone.utc).isoformat())))
     return {p.name: removed[p.name] for p in PARTS}

@@ -9,6 +9,7 @@ the agent; the worker publishes those on ``team.received`` and ``Desk.team_recei
 """
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -103,6 +104,26 @@ def _sender(record: dict) -> str:
     return validate_name(record.get("sender"), "The sender")
 
 
+def _deleted_before(session: Session) -> datetime | None:
+    """When the agent last used Delete my data (companion.mydata): their own records from before then are
+    not taken back from the hub (a full pull after leaving and joining again would otherwise return them)."""
+    from companion.db.models import Setting
+    from companion.mydata import DELETED_BEFORE_STATE
+
+    row = session.get(Setting, f"state.{DELETED_BEFORE_STATE}")
+    if row is None:
+        return None
+    try:
+        return datetime.fromisoformat(json.loads(row.value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _deleted(session: Session, when: datetime) -> bool:
+    cutoff = _deleted_before(session)
+    return cutoff is not None and when <= cutoff
+
+
 # -- kinds -----------------------------------------------------------------------------------------
 def _kudos(session: Session, record: dict, me: str, now: datetime) -> Received | None:
     if session.get(Kudos, record["id"]) is not None:
@@ -118,6 +139,8 @@ def _kudos(session: Session, record: dict, me: str, now: datetime) -> Received |
         raise Malformed("call_ref must be a string or null")
     ref = validate_call_ref(ref)
     sent_at = _time(record, "sent_at")
+    if me in (sender, recipient) and _deleted(session, sent_at):
+        return None  # mine, and deleted by me: it stays gone
     session.add(Kudos(id=record["id"], sender=sender, recipient=recipient, category=cat, message=message,
                       call_ref=ref, team=_team(record), sent_at=sent_at, received_at=now,
                       read_at=None if recipient == me else now, created_at=now, updated_at=now))
@@ -138,10 +161,13 @@ def _obstacle(session: Session, record: dict, me: str, now: datetime) -> Receive
             raise Malformed("an anonymous obstacle carries no sender")
     else:
         sender = _sender(record)
+    logged_at = _time(record, "logged_at")
+    if sender is not None and sender == me and _deleted(session, logged_at):
+        return None  # mine, and deleted by me: it stays gone
     session.add(Obstacle(id=record["id"], author=sender, mine=sender is not None and sender == me,
                          anonymous=anonymous, category=validate_category(record.get("category")),
                          text=validate_text(record.get("text")), team=_team(record),
-                         logged_at=_time(record, "logged_at"), status="open", created_at=now, updated_at=now))
+                         logged_at=logged_at, status="open", created_at=now, updated_at=now))
     return None
 
 
@@ -150,8 +176,11 @@ def _obstacle_vote(session: Session, record: dict, me: str, now: datetime) -> Re
         return None
     voter = _sender(record)
     obstacle_id = _uuid(record.get("obstacle_id"), "obstacle_id")
-    if session.get(Obstacle, obstacle_id) is None:
+    obstacle = session.get(Obstacle, obstacle_id)
+    if obstacle is None:
         raise Malformed("a +1 for an obstacle this desk does not know")
+    if voter == me and _deleted(session, obstacle.logged_at):
+        return None  # my +1, deleted by me: it stays gone
     if session.scalar(select(ObstacleVote).where(ObstacleVote.obstacle_id == obstacle_id,
                                                  ObstacleVote.voter == voter)) is not None:
         return None  # that voter's +1 is here already (under another id): once per voter

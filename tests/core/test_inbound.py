@@ -237,3 +237,27 @@ def test_any_record_is_applied_or_refused_never_raised(db, kind, fields):
     result = apply(db, record)
     assert result is None or isinstance(result, inbound.Received)
     assert apply(db, record) is None  # and applying it again changes nothing
+
+
+def test_after_delete_my_data_a_full_pull_does_not_bring_my_old_records_back(desk, db):
+    """The hub keeps its copies; leaving and joining again pulls everything from the start. What I deleted
+    (kudos I sent or received, my signed obstacles, my +1s) stays gone; others' records and anything newer come in."""
+    from companion import mydata
+
+    name_me(desk)
+    old_to_me, old_between_others = kudos(), kudos(recipient="sam")
+    old_mine = obstacle(sender="alex")
+    assert apply(db, old_to_me) is not None
+    apply(db, old_between_others)
+    apply(db, old_mine)
+    assert count(db, Kudos) == 2 and count(db, Obstacle) == 1
+    mydata.delete_all(db, "alex")
+    with db.session() as s:  # "leave and join": the cursor is gone, everything is pulled again
+        got = [inbound.apply(s, r, "alex", START) for r in (old_to_me, old_between_others, old_mine)]
+    assert got == [None, None, None]
+    assert count(db, Obstacle) == 0
+    with db.session() as s:
+        kept = [k.recipient for k in s.query(Kudos)]
+    assert kept == ["sam"]  # the team's kudos between others are the team's, not mine
+    newer = kudos(sent_at=(START + timedelta(days=400)).isoformat())
+    assert apply(db, newer) is not None  # something sent to me after the delete arrives as usual
