@@ -117,7 +117,11 @@ class Controller(QObject):
         started = desk.start_call(ref)
         self.toasts.dismiss(RESET_OFFER)  # an offer from the last call is moot now
         # a group deep breath cannot be joined on a call: its card goes, the invitation waits for the call's end
-        desk.breath.hold_for_call(self.toasts.dismiss(BREATH_INVITE))
+        dismissed = self.toasts.dismiss(BREATH_INVITE)
+        try:
+            desk.breath.hold_for_call(dismissed)
+        except CompanionError:  # the call has started whatever happens here: the softphone must hear so
+            log.exception("could not put a deep-breath invitation back on hold at call start")
         reset = self.windows.get("reset")
         if reset is not None and reset.isVisible():
             reset.close()  # the desk ended the reset; get out of the softphone's way

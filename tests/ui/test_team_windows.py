@@ -410,3 +410,16 @@ def test_esc_closes_the_team_windows(controller, team, qtbot):
         assert window.isVisible()
         qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Escape)  # where a person's key lands
         assert not window.isVisible(), window.windowTitle()
+
+
+def test_a_call_starts_even_if_holding_an_invitation_fails(controller, team, monkeypatch):
+    from companion import ipc
+    from companion.errors import DatabaseLockedError
+
+    def busy(_ids):
+        raise DatabaseLockedError("The database is busy.")
+
+    monkeypatch.setattr(team.breath, "hold_for_call", busy)
+    ok, text, _ = controller.handle_request(ipc.parse_request(b'{"v":1,"cmd":"call.start","ref":"4711"}'))
+    assert ok and text.startswith("Call started (4711)")
+    assert team.calls.on_call
