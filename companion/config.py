@@ -100,24 +100,35 @@ class SettingsStore:
 
     # Small pieces of app state that must survive a restart (e.g. "notifications paused until").
     def get_state(self, key: str) -> Any:
-        from companion.db.models import Setting
-
         with self._db.reading() as s:
-            row = s.get(Setting, f"state.{key}")
-            if row is None:
-                return None
-            try:
-                return json.loads(row.value)
-            except ValueError:
-                return None
+            return read_state(s, key)
 
     def set_state(self, key: str, value: Any) -> None:
-        from companion.db.models import Setting
-
         with self._db.session() as s:
-            if value is None:
-                row = s.get(Setting, f"state.{key}")
-                if row is not None:
-                    s.delete(row)
-            else:
-                s.merge(Setting(key=f"state.{key}", value=json.dumps(value)))
+            write_state(s, key, value)
+
+
+def read_state(session: Any, key: str) -> Any:
+    """A piece of app state (settings row ``state.<key>``, JSON) inside an open session; None if unset or
+    unreadable. For code that reads it within a unit of work of its own; others use SettingsStore."""
+    from companion.db.models import Setting
+
+    row = session.get(Setting, f"state.{key}")
+    if row is None:
+        return None
+    try:
+        return json.loads(row.value)
+    except ValueError:
+        return None
+
+
+def write_state(session: Any, key: str, value: Any) -> None:
+    """Set (or, with None, remove) a piece of app state inside an open session: it commits with the rest."""
+    from companion.db.models import Setting
+
+    if value is None:
+        row = session.get(Setting, f"state.{key}")
+        if row is not None:
+            session.delete(row)
+    else:
+        session.merge(Setting(key=f"state.{key}", value=json.dumps(value)))

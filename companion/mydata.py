@@ -35,8 +35,8 @@ from companion.db.models import (
     ObstacleVote,
     OutboxItem,
     ResetSession,
-    Setting,
 )
+from companion.config import write_state
 from companion.errors import InvalidInput
 
 FORMAT = "agent-companion/my-data"
@@ -198,6 +198,5 @@ def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: boo
             result = s.execute(delete(part.model).where(*_where(part, agent_name)))
             removed[part.name] = result.rowcount or 0
         # The team hub keeps its copies: a later full pull (leave and join again) must not bring mine back.
-        s.merge(Setting(key=f"state.{DELETED_BEFORE_STATE}",
-                        value=json.dumps(datetime.now(timezone.utc).isoformat())))
+        write_state(s, DELETED_BEFORE_STATE, datetime.now(timezone.utc).isoformat())
     return {p.name: removed[p.name] for p in PARTS}

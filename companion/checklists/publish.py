@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from companion.checklists.store import ACTIVE_STATE, StoredTemplate, body_json, next_position
 from companion.checklists.templates import MAX_FILE_BYTES, validate
-from companion.db.models import ChecklistTemplate, Setting
+from companion.config import read_state, write_state
+from companion.db.models import ChecklistTemplate
 from companion.errors import InvalidInput
 
 KIND = "template"
@@ -104,22 +105,15 @@ def apply_remote(session: Session, record: dict[str, Any], now: datetime) -> Sto
     session.add(row)
     session.flush()
     if version > newest_before and older:
-        _follow_active(session, {r.id for r in older}, row.id, now)
+        _follow_active(session, {r.id for r in older}, row.id)
     return StoredTemplate(row.id, template, row.version, row.position, row.archived, row.source,
                           row.team_template_id, row.published_by)
 
 
-def _follow_active(session: Session, old_ids: set[str], new_id: str, now: datetime) -> None:
+def _follow_active(session: Session, old_ids: set[str], new_id: str) -> None:
     """An agent who used an older version of this team template uses the new one (same session)."""
-    state = session.get(Setting, f"state.{ACTIVE_STATE}")
-    if state is None:
-        return
-    try:
-        chosen = json.loads(state.value)
-    except ValueError:
-        return
-    if chosen in old_ids:
-        state.value, state.updated_at = json.dumps(new_id), now
+    if read_state(session, ACTIVE_STATE) in old_ids:
+        write_state(session, ACTIVE_STATE, new_id)
 
 
 def hub_lead(state: Any) -> tuple[str, str | None] | None:

@@ -9,7 +9,6 @@ the agent; the worker publishes those on ``team.received`` and ``Desk.team_recei
 """
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -107,14 +106,12 @@ def _sender(record: dict) -> str:
 def _deleted_before(session: Session) -> datetime | None:
     """When the agent last used Delete my data (companion.mydata): their own records from before then are
     not taken back from the hub (a full pull after leaving and joining again would otherwise return them)."""
-    from companion.db.models import Setting
+    from companion.config import read_state
     from companion.mydata import DELETED_BEFORE_STATE
 
-    row = session.get(Setting, f"state.{DELETED_BEFORE_STATE}")
-    if row is None:
-        return None
+    value = read_state(session, DELETED_BEFORE_STATE)
     try:
-        return datetime.fromisoformat(json.loads(row.value))
+        return datetime.fromisoformat(value) if value is not None else None
     except (TypeError, ValueError):
         return None
 

@@ -380,10 +380,10 @@ class SyncWorker:
         record must not hold up the team's feed forever. A busy or failing local database (``DatabaseError``)
         is not a bad record: nothing of the batch nor its cursor is committed, nobody is told, and the error
         propagates so the round is retried later (the agent is told about every record exactly once)."""
-        from companion.db.models import Setting
+        from companion.config import write_state
         from companion.errors import DatabaseError
 
-        cursor_row = {"key": f"state.{hub.CURSOR_STATE}", "value": json.dumps(batch.cursor.to_state())}
+        cursor = batch.cursor.to_state()
         told: list[Any] = []
         try:
             with self.db.session() as s:
@@ -391,7 +391,7 @@ class SyncWorker:
                     result = self._apply(s, record, self.me)
                     if result is not None:
                         told.append(result)
-                s.merge(Setting(**cursor_row))
+                write_state(s, hub.CURSOR_STATE, cursor)
         except DatabaseError:
             raise
         except Exception as exc:
@@ -412,7 +412,7 @@ class SyncWorker:
                 if result is not None:
                     told.append(result)
             with self.db.session() as s:
-                s.merge(Setting(**cursor_row))
+                write_state(s, hub.CURSOR_STATE, cursor)
         if told:
             self.events.publish(ev.TEAM_RECEIVED, items=told)
 
