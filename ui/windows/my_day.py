@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -26,6 +25,7 @@ from companion.errors import CompanionError
 from ui.icons import app_icon
 from ui.widgets.text import plain_label
 from ui.windows.reset import mmss
+from ui.widgets.keys import close_on_escape
 
 VIA = {"plyer": "shown on the desktop", "tray": "shown by the tray icon", "toast": "shown in a card"}
 HELD = {"call": "waiting: on a call", "paused": "waiting: paused", "rate": "waiting: hourly limit",
@@ -73,6 +73,7 @@ class MyDayWindow(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.setWindowTitle("Agent Companion — My day")
+        close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(920, 680)
         self._layout = QVBoxLayout(self)
@@ -166,12 +167,6 @@ class MyDayWindow(QWidget):
         with self.desk.db.session() as s:
             return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked"
                     for run in s.scalars(select(ChecklistRun).where(ChecklistRun.call_id.in_(ids)))}
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self.close()
-            return
-        super().keyPressEvent(event)
 
     # -- my data ----------------------------------------------------------------------------------
     def say(self, text: str) -> None:
