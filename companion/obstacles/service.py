@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from companion.clock import Clock
 from companion.db.engine import Database
@@ -104,9 +105,7 @@ class ObstacleService:
         now = self._clock.now()
         hub = self._identity.hub()
         with self._db.session() as s:
-            obstacle = s.get(Obstacle, obstacle_id)
-            if obstacle is None:
-                raise InvalidInput("That obstacle is no longer on the board.")
+            obstacle = _on_board(s, obstacle_id)
             if obstacle.mine or obstacle.author == me:
                 raise InvalidInput("You logged this one yourself; +1s are for teammates who share it.")
             if s.scalar(select(ObstacleVote).where(ObstacleVote.obstacle_id == obstacle_id,
@@ -127,9 +126,7 @@ class ObstacleService:
         now = self._clock.now()
         hub = self._identity.hub()
         with self._db.session() as s:
-            obstacle = s.get(Obstacle, obstacle_id)
-            if obstacle is None:
-                raise InvalidInput("That obstacle is no longer on the board.")
+            obstacle = _on_board(s, obstacle_id)
             if obstacle.status == "acted_on":
                 raise InvalidInput("This obstacle is already marked as acted on.")
             obstacle.status, obstacle.reply, obstacle.acted_by, obstacle.acted_at = "acted_on", reply, me, now
@@ -157,3 +154,10 @@ class ObstacleService:
                 groups.append(BoardGroup(key, name, tuple(inside)))
         groups.sort(key=lambda g: -sum(i.votes for i in g.items if i.status == "open"))
         return groups
+
+
+def _on_board(session: Session, obstacle_id: str) -> Obstacle:
+    obstacle = session.get(Obstacle, obstacle_id)
+    if obstacle is None:
+        raise InvalidInput("That obstacle is no longer on the board.")
+    return obstacle
