@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from companion.db.sql import Tx, utcnow
 from companion.errors import InvalidInput
 from companion.reset.patterns import PATTERNS
 
@@ -72,12 +73,10 @@ class SettingsStore:
         self._db = db
 
     def load(self) -> Settings:
-        from companion.db.models import Setting
-
         defaults = Settings()
         values: dict[str, Any] = {}
         with self._db.reading() as s:
-            for row in s.query(Setting).all():
+            for row in s.all('SELECT "key", value FROM settings'):
                 if row.key in _TYPES:
                     try:
                         raw = json.loads(row.value)
@@ -90,12 +89,10 @@ class SettingsStore:
             return defaults
 
     def save(self, settings: Settings) -> Settings:
-        from companion.db.models import Setting
-
         settings.validated()
         with self._db.session() as s:
             for key, value in asdict(settings).items():
-                s.merge(Setting(key=key, value=json.dumps(value)))
+                _put(s, key, json.dumps(value))
         return settings
 
     # Small pieces of app state that must survive a restart (e.g. "notifications paused until").
@@ -108,27 +105,27 @@ class SettingsStore:
             write_state(s, key, value)
 
 
-def read_state(session: Any, key: str) -> Any:
+def read_state(session: Tx, key: str) -> Any:
     """A piece of app state (settings row ``state.<key>``, JSON) inside an open session; None if unset or
     unreadable. For code that reads it within a unit of work of its own; others use SettingsStore."""
-    from companion.db.models import Setting
-
-    row = session.get(Setting, f"state.{key}")
-    if row is None:
+    raw = session.scalar('SELECT value FROM settings WHERE "key" = ?', (f"state.{key}",))
+    if raw is None:
         return None
     try:
-        return json.loads(row.value)
+        return json.loads(raw)
     except ValueError:
         return None
 
 
-def write_state(session: Any, key: str, value: Any) -> None:
+def write_state(session: Tx, key: str, value: Any) -> None:
     """Set (or, with None, remove) a piece of app state inside an open session: it commits with the rest."""
-    from companion.db.models import Setting
-
     if value is None:
-        row = session.get(Setting, f"state.{key}")
-        if row is not None:
-            session.delete(row)
+        session.delete("settings", '"key" = ?', (f"state.{key}",))
     else:
-        session.merge(Setting(key=f"state.{key}", value=json.dumps(value)))
+        _put(session, f"state.{key}", json.dumps(value))
+
+
+def _put(session: Tx, key: str, value: str) -> None:
+    session.execute('INSERT INTO settings ("key", value, updated_at) VALUES (?, ?, ?) '
+                    'ON CONFLICT ("key") DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+                    (key, value, utcnow()))

@@ -6,8 +6,11 @@
 - a database written by a newer Agent Companion is refused with a clear message and left untouched;
 - before a migration the file is backed up (SQLite's online backup) into ``backups/``;
 - a locked or read-only file raises an error saying so.
-The file and its WAL/SHM companions are made private (0600). Alembic is imported only when a migration
-is due, so an ordinary start stays fast.
+The file and its WAL/SHM companions are made private (0600).
+
+The running app reads and writes through plain ``sqlite3`` (``companion.db.sql``): a new database is built
+from ``head.sql``; SQLAlchemy and Alembic are loaded only when an older database must be migrated
+(``companion.db.migrate``), so the tray stays small.
 """
 from __future__ import annotations
 
@@ -16,17 +19,12 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
-
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import Callable, Iterator
 
 from companion.db import schema
+from companion.db.sql import DETECT_TYPES, Tx, row_factory
 from companion.errors import (
     DatabaseCorruptError,
     DatabaseError,
@@ -42,59 +40,161 @@ BUSY_TIMEOUT_MS = 5000
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-@dataclass
 class Database:
-    path: Path
-    engine: Engine
-    sessions: sessionmaker[Session]
-    notices: list[str] = field(default_factory=list)
-    _local: threading.local = field(default_factory=threading.local, repr=False)
+    """The local database of this desk: one SQLite connection per thread, opened on first use.
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on error; SQLite errors become clear messages.
+    ``session()`` is a unit of work, ``reading()`` a read-only look; both yield a :class:`~companion.db.sql.Tx`.
+    ``on_commit`` callbacks run after an outermost ``session()`` commits (with its ``Tx``)."""
 
-        It is one real SQLite transaction begun IMMEDIATE (see make_engine): it waits up to the busy timeout
-        for another writer, and SAVEPOINTs (``begin_nested``) nest inside it. A session opened while the
-        same thread already holds one (a helper reading inside a unit of work) begins DEFERRED instead: it
-        reads, and it must not wait for the write lock its own thread holds."""
-        depth = getattr(self._local, "depth", 0)
-        session = self.sessions() if depth == 0 else self.sessions(bind=self.engine)
-        self._local.depth = depth + 1
-        try:
-            yield session
-            session.commit()
-        except OperationalError as exc:
-            session.rollback()
-            raise translate_operational_error(exc.orig, self.path) from exc
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            self._local.depth = depth
-            session.close()
+    def __init__(self, path: Path, notices: list[str] | None = None) -> None:
+        self.path = path
+        self.notices: list[str] = notices if notices is not None else []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._commit_hooks: list[Callable[[Tx], None]] = []
+        self._closed = False
 
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only look: a DEFERRED transaction that takes no write lock (in WAL mode readers neither wait
-        for writers nor block them) and never commits. Writing in it is a bug and raises."""
-        depth = getattr(self._local, "depth", 0)
-        session = self.sessions(bind=self.engine)  # the plain engine begins DEFERRED
-        self._local.depth = depth + 1
-        try:
-            yield session
-            if session.new or session.dirty or session.deleted:
-                raise RuntimeError("a reading session was asked to write; use Database.session()")
-        except OperationalError as exc:
-            raise translate_operational_error(exc.orig, self.path) from exc
-        finally:
-            self._local.depth = depth
-            session.expunge_all()  # what was read stays readable (a rollback would expire it)
-            session.rollback()
-            session.close()
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r})"
+
+    # -- connections --------------------------------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        con = getattr(self._local, "connection", None)
+        if con is None:
+            if self._closed:
+                raise DatabaseError(f"The database {self.path} is closed.")
+            try:
+                con = connect(self.path)
+            except sqlite3.Error as exc:
+                raise translate_operational_error(exc, self.path) from exc
+            with self._lock:
+                self._connections.append(con)
+            self._local.connection = con
+            self._local.tx = None
+        return con
 
     def close(self) -> None:
-        self.engine.dispose()
+        """Close every connection this object opened (call it when no other thread uses the database)."""
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for con in connections:
+            try:
+                con.close()
+            except sqlite3.Error:  # pragma: no cover - closing at exit
+                log.debug("closing a database connection failed", exc_info=True)
+        self._local = threading.local()
+
+    # -- transactions -------------------------------------------------------------------------------
+    def add_commit_hook(self, hook: Callable[[Tx], None]) -> None:
+        self._commit_hooks.append(hook)
+
+    def remove_commit_hook(self, hook: Callable[[Tx], None]) -> None:
+        if hook in self._commit_hooks:
+            self._commit_hooks.remove(hook)
+
+    @contextmanager
+    def session(self) -> Iterator[Tx]:
+        """A unit of work: commits on success, rolls back on error; SQLite errors become clear messages.
+
+        It is one SQLite transaction begun IMMEDIATE: it waits up to the busy timeout for another writer
+        (a deferred transaction that read and then writes after someone else committed would fail at once).
+        A session opened inside another on the same thread is a SAVEPOINT of it: it commits with the outer
+        one, and an error rolls back only its own part. A session inside ``reading()`` is a bug and raises."""
+        con = self._connection()
+        outer: Tx | None = self._local.tx
+        if outer is not None:
+            if not outer.writable:
+                raise RuntimeError("a write was started inside a reading session; use Database.session()")
+            depth = getattr(self._local, "savepoints", 0) + 1
+            self._local.savepoints = depth
+            name = f"sp{depth}"
+            try:
+                con.execute(f"SAVEPOINT {name}")
+                try:
+                    yield outer
+                except BaseException:
+                    con.execute(f"ROLLBACK TO {name}")
+                    raise
+                finally:
+                    con.execute(f"RELEASE {name}")
+            except sqlite3.OperationalError as exc:
+                raise translate_operational_error(exc, self.path) from exc
+            finally:
+                self._local.savepoints = depth - 1
+            return
+        tx = Tx(con, writable=True, info={})
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise translate_operational_error(exc, self.path) from exc
+        self._local.tx = tx
+        try:
+            yield tx
+            con.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            _rollback(con)
+            raise translate_operational_error(exc, self.path) from exc
+        except BaseException:
+            _rollback(con)
+            raise
+        finally:
+            self._local.tx = None
+        for hook in list(self._commit_hooks):
+            try:
+                hook(tx)
+            except Exception:  # a hook must not undo a committed unit of work
+                log.exception("a commit hook failed")
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """A read-only look: a DEFERRED transaction that takes no write lock (in WAL mode readers neither wait
+        for writers nor block them) and never commits; rows stay readable afterwards. Writing in it raises
+        (``PRAGMA query_only``). Inside a ``session()`` it reads that session's own changes."""
+        con = self._connection()
+        outer: Tx | None = self._local.tx
+        if outer is not None:
+            yield Tx(con, writable=False, info=outer.info)
+            return
+        tx = Tx(con, writable=False, info={})
+        try:
+            con.execute("PRAGMA query_only = ON")
+            con.execute("BEGIN")
+        except sqlite3.OperationalError as exc:
+            raise translate_operational_error(exc, self.path) from exc
+        self._local.tx = tx
+        try:
+            yield tx
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+                raise RuntimeError("a reading session was asked to write; use Database.session()") from exc
+            raise translate_operational_error(exc, self.path) from exc
+        finally:
+            self._local.tx = None
+            _rollback(con)
+            con.execute("PRAGMA query_only = OFF")
+
+
+def _rollback(con: sqlite3.Connection) -> None:
+    if con.in_transaction:
+        try:
+            con.execute("ROLLBACK")
+        except sqlite3.Error:  # pragma: no cover - the connection is gone
+            log.debug("rollback failed", exc_info=True)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection with the app's pragmas: autocommit mode (transactions are begun explicitly), WAL,
+    foreign keys, the busy timeout; typed columns converted (companion.db.sql)."""
+    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                          detect_types=DETECT_TYPES, check_same_thread=False)
+    con.row_factory = row_factory
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    con.execute("PRAGMA synchronous=NORMAL")
+    return con
 
 
 def translate_operational_error(exc: BaseException | None, path: Path) -> DatabaseError:
@@ -191,67 +291,33 @@ def inspect_database(path: Path) -> str | None:
         con.close()
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    # SQLAlchemy's pysqlite recipe ("Serializable isolation / Savepoints / Transactional DDL"): the driver
-    # never begins or commits on its own; _on_begin below emits BEGIN. Without this, a SAVEPOINT started the
-    # SQLite transaction itself and its RELEASE committed it, and DDL ran outside any transaction.
-    dbapi_connection.isolation_level = None
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+HEAD_SQL = Path(__file__).with_name("head.sql")
 
 
-#: execution option naming how a transaction begins: "IMMEDIATE" (a writer: takes the write lock at BEGIN,
-#: waiting the busy timeout if another connection holds it) or "DEFERRED" (a reader).
-BEGIN_MODE = "companion_begin"
+def head_statements() -> list[str]:
+    text = HEAD_SQL.read_text(encoding="utf-8")
+    code = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
+    return [statement.strip() for statement in code.split(";") if statement.strip()]
 
 
-def _on_begin(connection) -> None:
-    mode = connection.get_execution_options().get(BEGIN_MODE, "DEFERRED")
-    # A deferred transaction that has read and then writes after another connection committed fails at once
-    # with "database is locked" (its snapshot is stale; the busy timeout cannot help). Sessions that may
-    # write therefore begin IMMEDIATE: they wait for the write lock up front.
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
-
-
-def make_engine(path: Path) -> Engine:
-    # hide_parameters: SQL parameters (moods, kudos text, obstacle text ...) never reach an error message or
-    # the log; an error shows the statement only.
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
-                           hide_parameters=True)
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", _on_begin)
-    return engine
-
-
-def migrate(engine: Engine, target: str = "head") -> None:
-    """Run Alembic migrations up to target, on the given engine."""
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, target)
-
-
-def create_fresh(engine: Engine) -> None:
-    """A new, empty database: build the head schema from the models and stamp it, in one transaction.
+def create_fresh(path: Path) -> None:
+    """A new, empty database: the head schema (``head.sql``) and its stamp, in one transaction.
 
     Same result as running every migration (tests/db/test_migrations.py compares both), without loading
-    Alembic (~18 MB and ~100 ms) on a first start.
-    """
-    from companion.db.models import Base
-
-    with engine.begin() as connection:
-        Base.metadata.create_all(connection)
-        connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-                                   "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
-        connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES (?)", (schema.HEAD,))
+    SQLAlchemy or Alembic."""
+    con = connect(path)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in head_statements():
+                con.execute(statement)
+            con.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (schema.HEAD,))
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+    finally:
+        con.close()
 
 
 def open_database(path: Path, backups_dir: Path | None = None) -> Database:
@@ -279,25 +345,18 @@ def open_database(path: Path, backups_dir: Path | None = None) -> Database:
                 f"this version knows up to {schema.HEAD}). Please update Agent Companion. "
                 "Your data was not touched."
             )
-        engine = make_engine(path)
-        if revision != schema.HEAD:
-            try:
-                if revision is None:
-                    create_fresh(engine)
-                else:
-                    saved = backup(path, backups_dir, f"before-{schema.HEAD}-from-{revision}")
-                    log.info("backed up database to %s before migrating %s -> %s", saved, revision, schema.HEAD)
-                    migrate(engine)
-            except OperationalError as exc:
-                engine.dispose()
-                raise translate_operational_error(exc.orig, path) from exc
-        else:
-            with engine.connect():
-                pass  # applies the pragmas, creates the WAL file
+        if revision is None:
+            create_fresh(path)
+        elif revision != schema.HEAD:
+            saved = backup(path, backups_dir, f"before-{schema.HEAD}-from-{revision}")
+            log.info("backed up database to %s before migrating %s -> %s", saved, revision, schema.HEAD)
+            from companion.db.migrate import upgrade  # SQLAlchemy + Alembic: only when a migration is due
+
+            upgrade(path)
+        con = connect(path)  # applies the pragmas, creates the WAL file
+        con.close()
     finally:
         if old_umask is not None:
             os.umask(old_umask)
     _make_private(path)
-    writer = engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
-    return Database(path=path, engine=engine, sessions=sessionmaker(writer, expire_on_commit=False),
-                    notices=notices)
+    return Database(path, notices)

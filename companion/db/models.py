@@ -1,11 +1,11 @@
-"""SQLAlchemy 2 models of the local database.
+"""SQLAlchemy 2 models of the local database: the schema Alembic's migrations build (the running app reads
+and writes it through plain sqlite3, companion.db.sql; head.sql is this schema as SQL).
 
 Every record that can travel has a UUID primary key and created/updated timestamps in UTC, so delivery
 can repeat without duplicates. Wellbeing records (resets, moods) never leave this file.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -21,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from companion.db.sql import new_id, utcnow  # noqa: F401 (re-exported)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -38,14 +40,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
         return None if value is None else value.replace(tzinfo=timezone.utc)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Base(DeclarativeBase):

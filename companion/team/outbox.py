@@ -10,63 +10,59 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, not_, or_, select
-from sqlalchemy.orm import Session
-
-from companion.db.models import OutboxItem
+from companion.db.sql import Row, Tx, placeholders
 
 KINDS = ("kudos", "obstacle", "obstacle_vote", "obstacle_reply", "broadcast", "breath_join", "template")
 
+#: ``Tx.info`` key set when a unit of work enqueued something (the sync worker wakes after its commit)
+ENQUEUED = "companion_outbox"
 
-def enqueue(session: Session, kind: str, record: dict[str, Any], now: datetime) -> OutboxItem:
+
+def enqueue(session: Tx, kind: str, record: dict[str, Any], now: datetime) -> Row:
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
     if not isinstance(record.get("id"), str):
         raise ValueError("an outbox record needs its string id")
-    item = OutboxItem(kind=kind, record_id=record["id"], payload=json.dumps(record, sort_keys=True),
-                      created_at=now, attempts=0)
-    session.add(item)
+    item = session.insert("outbox", {"kind": kind, "record_id": record["id"],
+                                     "payload": json.dumps(record, sort_keys=True), "created_at": now,
+                                     "attempts": 0, "pushed_at": None, "last_error": None})
+    session.info[ENQUEUED] = True
     return item
 
 
 # A record the hub refused (row-level security, a constraint): kept with its reason, never pushed again.
 REJECTED = "rejected by the team hub: "
-_NOT_REJECTED = or_(OutboxItem.last_error.is_(None), not_(OutboxItem.last_error.startswith(REJECTED)))
-
+_NOT_REJECTED = "(last_error IS NULL OR substr(last_error, 1, %d) <> '%s')" % (len(REJECTED), REJECTED)
+_WAITING = f"pushed_at IS NULL AND {_NOT_REJECTED}"
 
 # Insertion order: items enqueued in one transaction share created_at, and their ids are random UUIDs,
 # so SQLite's rowid breaks the tie (an obstacle must reach the hub before a +1 that refers to it).
-_IN_ORDER = (OutboxItem.created_at, literal_column("outbox.rowid"))
+_IN_ORDER = "ORDER BY created_at, rowid"
 
 
-def pending(session: Session, limit: int = 200) -> list[OutboxItem]:
-    return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None), _NOT_REJECTED)
-                                .order_by(*_IN_ORDER).limit(limit)))
+def pending(session: Tx, limit: int = 200) -> list[Row]:
+    return session.all(f"SELECT * FROM outbox WHERE {_WAITING} {_IN_ORDER} LIMIT ?", (limit,))
 
 
-def waiting(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxItem)
-                          .where(OutboxItem.pushed_at.is_(None), _NOT_REJECTED)) or 0
+def waiting(session: Tx) -> int:
+    return session.scalar(f"SELECT count(*) FROM outbox WHERE {_WAITING}") or 0
 
 
-def rejected(session: Session) -> list[OutboxItem]:
-    return list(session.scalars(select(OutboxItem).where(OutboxItem.pushed_at.is_(None), ~_NOT_REJECTED)
-                                .order_by(*_IN_ORDER)))
+def rejected(session: Tx) -> list[Row]:
+    return session.all(f"SELECT * FROM outbox WHERE pushed_at IS NULL AND NOT {_NOT_REJECTED} {_IN_ORDER}")
 
 
-def mark_rejected(session: Session, ids: list[str], reason: str) -> None:
+def mark_rejected(session: Tx, ids: list[str], reason: str) -> None:
     """The hub refused these for good: keep them (with the reason) out of ``pending`` and ``waiting``."""
-    for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
-        item.attempts += 1
-        item.last_error = (REJECTED + reason)[:500]
+    session.execute(f"UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN ({placeholders(ids)})",
+                    [(REJECTED + reason)[:500], *ids])
 
 
-def mark_pushed(session: Session, ids: list[str], now: datetime) -> None:
-    for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
-        item.pushed_at, item.last_error = now, None
+def mark_pushed(session: Tx, ids: list[str], now: datetime) -> None:
+    session.execute(f"UPDATE outbox SET pushed_at = ?, last_error = NULL WHERE id IN ({placeholders(ids)})",
+                    [now, *ids])
 
 
-def mark_failed(session: Session, ids: list[str], error: str) -> None:
-    for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
-        item.attempts += 1
-        item.last_error = error[:500]
+def mark_failed(session: Tx, ids: list[str], error: str) -> None:
+    session.execute(f"UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN ({placeholders(ids)})",
+                    [error[:500], *ids])

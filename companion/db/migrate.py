@@ -1,0 +1,63 @@
+"""Schema migrations with Alembic, and the SQLAlchemy engine they run on.
+
+Loaded only when a database is older than this build (``open_database``), by the self-test and by tests:
+the running app otherwise never imports SQLAlchemy (see ``companion.db.sql``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from companion.db.engine import BUSY_TIMEOUT_MS, translate_operational_error
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _on_connect(dbapi_connection, _record: object) -> None:
+    # SQLAlchemy's pysqlite recipe ("Serializable isolation / Savepoints / Transactional DDL"): the driver
+    # never begins or commits on its own; _on_begin emits BEGIN, so a migration is one real transaction.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
+def _on_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(path: Path) -> Engine:
+    # hide_parameters: SQL parameters never reach an error message or the log.
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                           hide_parameters=True)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def migrate(engine: Engine, target: str = "head") -> None:
+    """Run Alembic migrations up to target, on the given engine, in one transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, target)
+
+
+def upgrade(path: Path, target: str = "head") -> None:
+    """Migrate the database file at path; a busy or read-only file raises the app's clear error."""
+    engine = make_engine(path)
+    try:
+        migrate(engine, target)
+    except OperationalError as exc:
+        raise translate_operational_error(exc.orig, path) from exc
+    finally:
+        engine.dispose()

@@ -1,0 +1,168 @@
+"""The running app's way into the local database: plain ``sqlite3`` (standard library), one connection per
+thread, explicit transactions.
+
+SQLAlchemy and Alembic own the schema (``companion.db.models``, the migrations) but are not loaded by the
+running app: together with what they import (asyncio, ssl, importlib.metadata) they cost ~34 MB of a tray
+app's memory. docs/architecture.md ("The local database") explains the split.
+
+Conventions every query follows (tests/db/test_sql.py pins them):
+
+* datetimes are stored as SQLAlchemy stored them: naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff``. Bind aware
+  datetimes (a naive one is refused); ``DATETIME`` columns come back aware (UTC). A computed value is typed
+  with a column alias: ``SELECT max(sent_at) AS "latest [DATETIME]"``.
+* ``BOOLEAN`` columns come back as ``bool``.
+* rows are :class:`Row`: ``row.name`` and ``row["name"]`` both work; they stay readable after the
+  transaction.
+* ``Tx.insert`` fills the Python-side defaults the models declare (a new UUID ``id``, ``created_at`` and
+  ``updated_at`` now, ``status='open'`` ...: :data:`DEFAULTS`); ``Tx.update`` stamps ``updated_at``.
+"""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+__all__ = ["DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime", "utcnow", "DATETIME_FORMAT"]
+
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def bind_value(value: Any) -> Any:
+    """A Python value as SQLite stores it (datetimes as naive UTC text)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None).strftime(DATETIME_FORMAT)
+    return value
+
+
+def parse_datetime(raw: bytes | str) -> datetime:
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def _parse_bool(raw: bytes) -> bool:
+    return raw not in (b"0", b"")
+
+
+sqlite3.register_converter("DATETIME", parse_datetime)
+sqlite3.register_converter("BOOLEAN", _parse_bool)
+DETECT_TYPES = sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES
+
+
+class Row(dict):
+    """One result row: a dict whose keys also read as attributes (``row.sent_at``)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def row_factory(cursor: sqlite3.Cursor, values: tuple) -> Row:
+    return Row(zip([d[0] for d in cursor.description], values))
+
+
+def _now() -> datetime:
+    return utcnow()
+
+
+# The Python-side defaults of companion.db.models (tests/db/test_sql.py compares them), per table:
+# a value, or a callable giving one. Tables with ``updated_at`` get it stamped by Tx.update too.
+_STAMPED: dict[str, Callable[[], Any]] = {"id": new_id, "created_at": _now, "updated_at": _now}
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "settings": {"updated_at": _now},
+    "calls": {**_STAMPED, "tough": False},
+    "resets": dict(_STAMPED),
+    "notifications": {**_STAMPED, "payload": "{}"},
+    "teammates": {**_STAMPED, "is_lead": False, "active": True, "source": "local"},
+    "kudos": dict(_STAMPED),
+    "obstacles": {**_STAMPED, "mine": False, "anonymous": False, "status": "open"},
+    "obstacle_votes": dict(_STAMPED),
+    "broadcasts": {**_STAMPED, "kind": "deep_breath"},
+    "outbox": {"id": new_id, "created_at": _now, "attempts": 0},
+    "checklist_templates": {**_STAMPED, "version": 1, "position": 0, "archived": False, "source": "local"},
+    "checklist_runs": dict(_STAMPED),
+    "checklist_run_items": {},
+}
+
+
+def _params(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+    if isinstance(params, Mapping):
+        return {k: bind_value(v) for k, v in params.items()}
+    return [bind_value(v) for v in params]
+
+
+def placeholders(values: Iterable[Any]) -> str:
+    """``?, ?, ?`` for an ``IN (...)`` list."""
+    return ", ".join("?" for _ in values)
+
+
+class Tx:
+    """An open transaction on this thread's connection (from ``Database.session()`` or ``.reading()``).
+
+    ``info`` is a scratch dict for the length of the outermost transaction (the outbox marks it so the sync
+    worker is woken after the commit)."""
+
+    def __init__(self, connection: sqlite3.Connection, writable: bool, info: dict[str, Any]) -> None:
+        self.connection = connection
+        self.writable = writable
+        self.info = info
+
+    # -- reading --------------------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, _params(params))
+
+    def all(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
+        return self.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
+        """The first row, or None."""
+        return self.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else next(iter(row.values()))
+
+    def get(self, table: str, key: Any, column: str = "id") -> Row | None:
+        """The row of ``table`` whose ``column`` (the primary key by default) is ``key``."""
+        return self.one(f'SELECT * FROM {table} WHERE "{column}" = ?', (key,))
+
+    # -- writing --------------------------------------------------------------------------------------
+    def insert(self, table: str, values: Mapping[str, Any], *, or_replace: bool = False) -> Row:
+        """Insert one row, filling the table's declared defaults; returns the row as written."""
+        row = Row(values)
+        for column, default in DEFAULTS[table].items():
+            if row.get(column) is None:  # every defaulted column is NOT NULL: absent or None takes the default
+                row[column] = default() if callable(default) else default
+        columns = ", ".join(f'"{c}"' for c in row)
+        verb = "INSERT OR REPLACE" if or_replace else "INSERT"
+        self.execute(f"{verb} INTO {table} ({columns}) VALUES ({placeholders(row)})", list(row.values()))
+        return row
+
+    def update(self, table: str, values: Mapping[str, Any], where: str,
+               params: Sequence[Any] = ()) -> int:
+        """``UPDATE table SET values WHERE where``; stamps ``updated_at`` where the table has one. Returns
+        the number of rows changed."""
+        changes = dict(values)
+        if "updated_at" in DEFAULTS[table] and "updated_at" not in changes:
+            changes["updated_at"] = utcnow()
+        assignments = ", ".join(f'"{c}" = ?' for c in changes)
+        cursor = self.execute(f"UPDATE {table} SET {assignments} WHERE {where}", [*changes.values(), *params])
+        return cursor.rowcount
+
+    def delete(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
+        return self.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
