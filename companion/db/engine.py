@@ -295,7 +295,11 @@ HEAD_SQL = Path(__file__).with_name("head.sql")
 
 
 def head_statements() -> list[str]:
-    text = HEAD_SQL.read_text(encoding="utf-8")
+    try:
+        text = HEAD_SQL.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DatabaseError(f"This installation of Agent Companion is incomplete: the database schema {HEAD_SQL} "
+                            f"cannot be read ({exc.strerror or exc}). Please reinstall it.") from exc
     code = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
     return [statement.strip() for statement in code.split(";") if statement.strip()]
 
@@ -305,11 +309,12 @@ def create_fresh(path: Path) -> None:
 
     Same result as running every migration (tests/db/test_migrations.py compares both), without loading
     SQLAlchemy or Alembic."""
+    statements = head_statements()
     con = connect(path)
     try:
         con.execute("BEGIN IMMEDIATE")
         try:
-            for statement in head_statements():
+            for statement in statements:
                 con.execute(statement)
             con.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (schema.HEAD,))
             con.execute("COMMIT")

@@ -1,6 +1,6 @@
--- The head schema (revision 0003) as SQLite statements: a new database is built from this file and
--- stamped, without loading SQLAlchemy or Alembic. Generated from companion.db.models; tests/db/test_migrations.py
--- checks it builds exactly what running every Alembic migration builds.
+-- The head schema as SQLite statements: a new database is built from this file and stamped, without loading
+-- SQLAlchemy or Alembic. Generated from companion.db.models by companion.db.migrate.write_head_sql();
+-- tests/db/test_migrations.py checks it is current and builds what running every migration builds.
 
 CREATE TABLE settings (
 	"key" VARCHAR(64) NOT NULL,
@@ -212,28 +212,28 @@ CREATE TABLE checklist_run_items (
 
 CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
 
+CREATE INDEX ix_broadcasts_sent_at ON broadcasts (sent_at);
+
 CREATE INDEX ix_calls_started_at ON calls (started_at);
 
-CREATE INDEX ix_notifications_shown_at ON notifications (shown_at);
+CREATE INDEX ix_checklist_runs_call_id ON checklist_runs (call_id);
 
-CREATE INDEX ix_kudos_sender ON kudos (sender);
+CREATE INDEX ix_checklist_runs_started_at ON checklist_runs (started_at);
 
 CREATE INDEX ix_kudos_recipient ON kudos (recipient);
 
+CREATE INDEX ix_kudos_sender ON kudos (sender);
+
 CREATE INDEX ix_kudos_sent_at ON kudos (sent_at);
 
-CREATE INDEX ix_obstacles_logged_at ON obstacles (logged_at);
+CREATE INDEX ix_notifications_shown_at ON notifications (shown_at);
 
-CREATE INDEX ix_broadcasts_sent_at ON broadcasts (sent_at);
+CREATE INDEX ix_obstacle_votes_obstacle_id ON obstacle_votes (obstacle_id);
+
+CREATE INDEX ix_obstacles_logged_at ON obstacles (logged_at);
 
 CREATE INDEX ix_outbox_created_at ON outbox (created_at);
 
 CREATE INDEX ix_outbox_pushed_at ON outbox (pushed_at);
 
 CREATE INDEX ix_resets_started_at ON resets (started_at);
-
-CREATE INDEX ix_obstacle_votes_obstacle_id ON obstacle_votes (obstacle_id);
-
-CREATE INDEX ix_checklist_runs_call_id ON checklist_runs (call_id);
-
-CREATE INDEX ix_checklist_runs_started_at ON checklist_runs (started_at);

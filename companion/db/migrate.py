@@ -61,3 +61,46 @@ def upgrade(path: Path, target: str = "head") -> None:
         raise translate_operational_error(exc.orig, path) from exc
     finally:
         engine.dispose()
+
+
+HEAD_SQL_HEADER = """\
+-- The head schema as SQLite statements: a new database is built from this file and stamped, without loading
+-- SQLAlchemy or Alembic. Generated from companion.db.models by companion.db.migrate.write_head_sql();
+-- tests/db/test_migrations.py checks it is current and builds what running every migration builds.
+"""
+
+
+def head_schema_sql() -> str:
+    """The models' schema (``create_all`` on a throwaway database) as the text of ``head.sql``."""
+    import sqlite3
+    import tempfile
+
+    from companion.db.models import Base
+
+    with tempfile.TemporaryDirectory(prefix="companion-head.") as tmp:
+        path = Path(tmp) / "head.sqlite"
+        engine = make_engine(path)
+        try:
+            with engine.begin() as connection:
+                Base.metadata.create_all(connection)
+                connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                                           "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+        finally:
+            engine.dispose()
+        con = sqlite3.connect(path)
+        try:
+            statements = [sql for (sql,) in con.execute(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+                "ORDER BY type <> 'table', CASE type WHEN 'table' THEN rowid END, name")]  # indexes by name
+        finally:
+            con.close()
+    body = "\n".join("\n".join(line.rstrip() for line in sql.strip().splitlines()) + ";\n" for sql in statements)
+    return HEAD_SQL_HEADER + "\n" + body
+
+
+def write_head_sql() -> Path:
+    """Regenerate ``companion/db/head.sql`` after a schema change (a new revision and its models)."""
+    from companion.db.engine import HEAD_SQL
+
+    HEAD_SQL.write_text(head_schema_sql(), encoding="utf-8")
+    return HEAD_SQL

@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-
 from companion.db import engine as engine_mod
+from companion.db import migrate as migrate_mod
 from companion.db import schema
 from companion.db.engine import open_database
-from companion.db.models import CallRecord
 from companion.errors import (
     DatabaseLockedError,
     DatabaseNewerError,
@@ -29,12 +27,12 @@ def digest(path: Path) -> str:
 def test_new_database_is_private_wal_with_foreign_keys(tmp_path):
     path = tmp_path / "d" / "companion.sqlite"
     db = open_database(path)
-    with db.engine.connect() as con:
-        assert con.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert con.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert con.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == schema.HEAD
+    with db.reading() as s:
+        assert s.scalar("PRAGMA journal_mode") == "wal"
+        assert s.scalar("PRAGMA foreign_keys") == 1
+        assert s.scalar("SELECT version_num FROM alembic_version") == schema.HEAD
     with db.session() as s:
-        s.add(CallRecord(started_at=datetime.now(timezone.utc), tough=False))
+        s.insert("calls", {"started_at": datetime.now(timezone.utc)})
     for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
         assert p.exists() and p.stat().st_mode & 0o777 == 0o600, p
     assert db.notices == []
@@ -44,7 +42,7 @@ def test_new_database_is_private_wal_with_foreign_keys(tmp_path):
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(Exception, match="FOREIGN KEY"):
         with db.session() as s:
-            s.execute(text("INSERT INTO resets (id, trigger, pattern, planned_seconds, actual_seconds, outcome, "
+            s.execute(("INSERT INTO resets (id, trigger, pattern, planned_seconds, actual_seconds, outcome, "
                            "started_at, ended_at, call_id, created_at, updated_at) VALUES ('r', 'tray', 'box', "
                            "60, 60, 'completed', '2026-01-01', '2026-01-01', 'no-such-call', '2026-01-01', "
                            "'2026-01-01')"))
@@ -56,11 +54,12 @@ def test_sample_of_each_released_schema_opens_with_data_intact(tmp_path, revisio
     path = tmp_path / "companion.sqlite"
     shutil.copy(SAMPLES / f"schema-{revision}.sqlite", path)
     db = open_database(path)
-    with db.engine.connect() as con:
-        assert con.exec_driver_sql("SELECT ref, handle_seconds, tough FROM calls").one() == ("4711", 540.0, 1)
-        assert con.exec_driver_sql("SELECT mood_before, mood_after, call_id FROM resets").one() == \
-            (2, 4, "11111111-1111-4111-8111-111111111111")
-        assert con.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == schema.HEAD
+    with db.reading() as s:
+        assert s.one("SELECT ref, handle_seconds, tough FROM calls") == \
+            {"ref": "4711", "handle_seconds": 540.0, "tough": True}
+        assert s.one("SELECT mood_before, mood_after, call_id FROM resets") == \
+            {"mood_before": 2, "mood_after": 4, "call_id": "11111111-1111-4111-8111-111111111111"}
+        assert s.scalar("SELECT version_num FROM alembic_version") == schema.HEAD
     db.close()
 
 
@@ -72,14 +71,14 @@ def test_backup_is_taken_before_migrating(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "HEAD", "0002")
     seen = {}
 
-    def fake_migrate(engine, target="head"):
+    def fake_upgrade(db_path, target="head"):
         backups = list((tmp_path / "backups").glob("*.sqlite"))
         seen["backups"] = backups
         con = sqlite3.connect(backups[0])
         seen["rows"] = con.execute("SELECT ref FROM calls").fetchall()
         con.close()
 
-    monkeypatch.setattr(engine_mod, "migrate", fake_migrate)
+    monkeypatch.setattr(migrate_mod, "upgrade", fake_upgrade)
     open_database(path).close()
     (backup,) = seen["backups"]
     assert seen["rows"] == [("4711",)]
@@ -119,8 +118,8 @@ def test_corrupt_database_is_moved_aside_never_deleted(tmp_path, damage):
     moved = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert len(moved) == 1 and moved[0].read_bytes() == original
     assert len(db.notices) == 1 and str(moved[0]) in db.notices[0] and "nothing was deleted" in db.notices[0]
-    with db.engine.connect() as con:  # a fresh, working database took its place
-        assert con.exec_driver_sql("SELECT count(*) FROM calls").scalar() == 0
+    with db.reading() as s:  # a fresh, working database took its place
+        assert s.scalar("SELECT count(*) FROM calls") == 0
     db.close()
 
 
@@ -140,18 +139,20 @@ def test_locked_database_gives_a_clear_error_and_changes_nothing(tmp_path, monke
 
 def test_write_while_locked_is_refused_and_rolled_back(db, monkeypatch):
     monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 100)
-    db.engine.dispose()  # new connections pick up the short busy timeout
+    db.close()  # new connections pick up the short busy timeout
+    db = open_database(db.path)
     holder = sqlite3.connect(db.path, timeout=0.1)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(DatabaseLockedError, match="busy"):
             with db.session() as s:
-                s.add(CallRecord(started_at=datetime.now(timezone.utc), tough=False))
+                s.insert("calls", {"started_at": datetime.now(timezone.utc)})
     finally:
         holder.rollback()
         holder.close()
     with db.session() as s:
-        assert s.query(CallRecord).count() == 0
+        assert s.scalar("SELECT count(*) FROM calls") == 0
+    db.close()
 
 
 def test_read_only_database_gives_a_clear_error(tmp_path):
@@ -179,3 +180,13 @@ def test_read_only_database_gives_a_clear_error(tmp_path):
     data.chmod(0o700)
     assert "READONLY" in out.stdout and "read-only" in out.stdout, out.stdout + out.stderr
     assert digest(path) == before
+
+
+def test_a_missing_schema_file_is_named_and_no_database_is_left_behind(tmp_path, monkeypatch):
+    from companion.errors import DatabaseError
+
+    monkeypatch.setattr(engine_mod, "HEAD_SQL", tmp_path / "gone" / "head.sql")
+    path = tmp_path / "companion.sqlite"
+    with pytest.raises(DatabaseError, match="incomplete.*head.sql.*reinstall"):
+        open_database(path)
+    assert not path.exists() or path.stat().st_size == 0

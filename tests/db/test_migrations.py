@@ -22,7 +22,7 @@ def test_known_revisions_match_the_alembic_scripts():
 
 
 def test_migrations_build_exactly_the_models(tmp_path):
-    from companion.db.engine import make_engine, migrate
+    from companion.db.migrate import make_engine, migrate
 
     engine = make_engine(tmp_path / "migrated.sqlite")
     migrate(engine)
@@ -41,7 +41,8 @@ def test_fresh_database_equals_the_migrated_one(tmp_path):
     """New databases are built from the models and stamped; they must match running the migrations."""
     import sqlite3
 
-    from companion.db.engine import make_engine, migrate, open_database
+    from companion.db.engine import open_database
+    from companion.db.migrate import make_engine, migrate
 
     fresh = open_database(tmp_path / "fresh.sqlite")
     fresh.close()
@@ -67,3 +68,12 @@ def test_fresh_database_equals_the_migrated_one(tmp_path):
         return result
 
     assert schema_of(tmp_path / "fresh.sqlite") == schema_of(tmp_path / "migrated.sqlite")
+
+
+def test_head_sql_is_the_models_schema():
+    """New databases are built from head.sql; after a schema change regenerate it with
+    ``python -c "from companion.db.migrate import write_head_sql; write_head_sql()"``."""
+    from companion.db.engine import HEAD_SQL
+    from companion.db.migrate import head_schema_sql
+
+    assert HEAD_SQL.read_text(encoding="utf-8") == head_schema_sql()

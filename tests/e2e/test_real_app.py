@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.process import COMPANION, wait_for_line
+from tests.process import COMPANION, mapped_packages, wait_for_line
 
 WELCOME = "Agent Companion is in your tray"
 
@@ -85,6 +85,8 @@ def test_tray_icon_notifications_call_and_reset(desktop, app):
     shot = desktop.screenshot(ARTIFACTS / "reset-window.png")
     assert shot.stat().st_size > 10_000 and image_stddev(shot) > 0.05  # a real picture, not a blank screen
     assert app.cli("status").stdout.strip() == "Taking a reset"
+    # A call, a reset, notifications and history all ran without loading SQLAlchemy (idle memory, issue 2).
+    assert mapped_packages(app.pid) == []
 
     # Quit (SIGTERM) records the running reset as ended early and closes the database cleanly.
     app.send_signal(signal.SIGTERM)

@@ -30,6 +30,7 @@ from companion.kudos.categories import CATEGORIES
 from companion.team.hub import keyring_user
 from tests.e2e.agents import Agent, check_picture, pixel_signature, settle
 from tests.e2e.conftest import ARTIFACTS
+from tests.process import mapped_packages
 from tests.team.pgcluster import Cluster
 
 TEAM = "e2e"
@@ -279,6 +280,8 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     desktop.wait_for(lambda: reset not in {w.id for w in b.agent.windows()}, timeout=15,
                      message="a second Esc did not close B's reset window")
     assert b.agent.query("SELECT response FROM broadcasts WHERE id = ?", broadcast) == [("joined",)]
+    # Kudos, checklists, a deep breath and the sync worker ran on every desk without SQLAlchemy (issue 2).
+    assert {m.agent.name: mapped_packages(m.agent.pid) for m in everyone} == {m.agent.name: [] for m in everyone}
 
     def joins() -> int:
         return int(pg_cluster.psql(f"SELECT count(*) FROM companion.breath_joins WHERE broadcast_id = '{broadcast}'",
