@@ -21,22 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, false, or_, select, update
-from sqlalchemy.orm import DeclarativeBase
-
-from companion.db.models import (
-    Broadcast,
-    CallRecord,
-    ChecklistRun,
-    ChecklistRunItem,
-    Kudos,
-    Notification,
-    Obstacle,
-    ObstacleVote,
-    OutboxItem,
-    ResetSession,
-)
 from companion.config import write_state
+from companion.db.sql import Tx
 from companion.errors import InvalidInput
 
 FORMAT = "agent-companion/my-data"
@@ -45,41 +31,57 @@ VERSION = 1
 
 @dataclass(frozen=True)
 class Part:
-    name: str          # file / JSON key
-    label: str         # for the confirmation dialog
-    model: type[DeclarativeBase]
+    name: str                 # file / JSON key
+    label: str                # for the confirmation dialog
+    table: str
+    columns: tuple[str, ...]  # exported, in this order (the order of companion.db.models)
 
 
+_STAMPS = ("id", "created_at", "updated_at")
 PARTS = (
-    Part("calls", "calls", CallRecord),
-    Part("checklist_runs", "checklist runs", ChecklistRun),
-    Part("checklist_run_items", "checklist items ticked", ChecklistRunItem),
-    Part("resets", "resets (with moods)", ResetSession),
-    Part("kudos", "kudos sent and received", Kudos),
-    Part("obstacles", "obstacles you logged", Obstacle),
-    Part("obstacle_votes", "+1s you gave", ObstacleVote),
-    Part("breath_answers", "answers to group deep breaths", Broadcast),
-    Part("notifications", "notifications", Notification),
+    Part("calls", "calls", "calls", ("ref", "started_at", "ended_at", "handle_seconds", "tough", *_STAMPS)),
+    Part("checklist_runs", "checklist runs", "checklist_runs",
+         ("call_id", "template_id", "template_version", "template_name", "started_at", "ended_at",
+          "handle_seconds", "item_count", "ticked_count", "score", "outcome", "obstacle_text", *_STAMPS)),
+    Part("checklist_run_items", "checklist items ticked", "checklist_run_items",
+         ("id", "run_id", "position", "item_key", "ticked_at")),
+    Part("resets", "resets (with moods)", "resets",
+         ("trigger", "pattern", "planned_seconds", "actual_seconds", "outcome", "started_at", "ended_at",
+          "mood_before", "mood_after", "call_id", *_STAMPS)),
+    Part("kudos", "kudos sent and received", "kudos",
+         ("sender", "recipient", "category", "message", "call_ref", "team", "sent_at", "received_at", "read_at",
+          *_STAMPS)),
+    Part("obstacles", "obstacles you logged", "obstacles",
+         ("author", "mine", "anonymous", "category", "text", "team", "logged_at", "status", "reply", "acted_by",
+          "acted_at", *_STAMPS)),
+    Part("obstacle_votes", "+1s you gave", "obstacle_votes", ("obstacle_id", "voter", *_STAMPS)),
+    Part("breath_answers", "answers to group deep breaths", "broadcasts",
+         ("kind", "sender", "team", "sent_at", "expires_at", "invited_at", "response", "responded_at",
+          "joined_count", *_STAMPS)),
+    Part("notifications", "notifications", "notifications",
+         ("kind", "title", "body", "payload", "shown_at", "shown_via", "read_at", "held_reason", "expires_at",
+          *_STAMPS)),
 )
 
 
 PARTS_BY_NAME = {p.name: p for p in PARTS}
 
 
-def _where(part: Part, agent_name: str) -> list[Any]:
-    if part.model is Kudos:
+def _where(part: Part, agent_name: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL condition that picks my rows of ``part``, and its parameters."""
+    if part.table == "kudos":
         if not agent_name:
-            return [false()]
-        return [or_(Kudos.sender == agent_name, Kudos.recipient == agent_name)]
-    if part.model is Obstacle:
-        return [Obstacle.mine.is_(True)]
-    if part.model is ObstacleVote:
+            return "0", ()
+        return "sender = ? OR recipient = ?", (agent_name, agent_name)
+    if part.table == "obstacles":
+        return "mine = 1", ()
+    if part.table == "obstacle_votes":
         if not agent_name:
-            return [false()]
-        return [ObstacleVote.voter == agent_name]
-    if part.model is Broadcast:  # the invitations I answered (joined, declined, missed), not the ones I sent
-        return [Broadcast.response.is_not(None), Broadcast.sender != agent_name]
-    return []
+            return "0", ()
+        return "voter = ?", (agent_name,)
+    if part.table == "broadcasts":  # the invitations I answered (joined, declined, missed), not the ones I sent
+        return "response IS NOT NULL AND sender != ?", (agent_name,)
+    return "1", ()
 
 
 def _value(value: Any) -> Any:
@@ -93,18 +95,21 @@ def collect(db: Any, agent_name: str) -> dict[str, list[dict[str, Any]]]:
     data: dict[str, list[dict[str, Any]]] = {}
     with db.reading() as s:
         for part in PARTS:
-            columns = [c.key for c in part.model.__table__.columns]
-            rows = s.scalars(select(part.model).where(*_where(part, agent_name)))
-            data[part.name] = [{c: _value(getattr(row, c)) for c in columns} for row in rows]
+            where, params = _where(part, agent_name)
+            columns = ", ".join(f'"{c}"' for c in part.columns)
+            rows = s.all(f"SELECT {columns} FROM {part.table} WHERE {where}", params)
+            data[part.name] = [{c: _value(row[c]) for c in part.columns} for row in rows]
     return data
 
 
 def counts(db: Any, agent_name: str) -> dict[str, int]:
-    from sqlalchemy import func
-
     with db.reading() as s:
-        return {part.name: s.scalar(select(func.count()).select_from(part.model)
-                                    .where(*_where(part, agent_name))) or 0 for part in PARTS}
+        return {part.name: _count(s, part, agent_name) for part in PARTS}
+
+
+def _count(session: Tx, part: Part, agent_name: str) -> int:
+    where, params = _where(part, agent_name)
+    return session.scalar(f"SELECT count(*) FROM {part.table} WHERE {where}", params) or 0
 
 
 def describe(counts_: dict[str, int]) -> list[str]:
@@ -141,8 +146,7 @@ def export(db: Any, agent_name: str, target: Path, exported_at: datetime) -> Pat
     data = collect(db, agent_name)
     files: dict[str, bytes] = {"my-data.json": to_json(data, exported_at)}
     for part in PARTS:
-        columns = [c.key for c in part.model.__table__.columns]
-        files[f"{part.name}.csv"] = to_csv(data[part.name], columns)
+        files[f"{part.name}.csv"] = to_csv(data[part.name], list(part.columns))
     target = Path(target)
     if target.suffix.lower() == ".zip":
         buffer = io.BytesIO()
@@ -172,31 +176,27 @@ def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: boo
     if in_reset:
         raise InvalidInput("A reset is running. Delete your data when it has ended.")
     removed: dict[str, int] = {}
-    mine = select(Obstacle.id).where(Obstacle.mine.is_(True)).scalar_subquery()
-    votes = select(ObstacleVote.id).where(or_(*_where(PARTS_BY_NAME["obstacle_votes"], agent_name),
-                                              ObstacleVote.obstacle_id.in_(mine))).scalar_subquery()
+    mine = "SELECT id FROM obstacles WHERE mine = 1"
+    kudos, kudos_params = _where(PARTS_BY_NAME["kudos"], agent_name)
+    my_votes, votes_params = _where(PARTS_BY_NAME["obstacle_votes"], agent_name)
+    votes = f"SELECT id FROM obstacle_votes WHERE ({my_votes}) OR obstacle_id IN ({mine})"
     with db.session() as s:
         # the outbox first, while the records it names are still here to be matched
-        s.execute(delete(OutboxItem).where(or_(
-            and_(OutboxItem.kind == "kudos",
-                 OutboxItem.record_id.in_(select(Kudos.id).where(*_where(PARTS_BY_NAME["kudos"], agent_name))
-                                          .scalar_subquery())),
-            and_(OutboxItem.kind == "obstacle", OutboxItem.record_id.in_(mine)),
-            and_(OutboxItem.kind == "obstacle_vote", OutboxItem.record_id.in_(votes)),
-            OutboxItem.kind == "breath_join",  # only my own answers are ever enqueued as joins
-        )))
-        s.execute(update(OutboxItem).where(OutboxItem.pushed_at.is_not(None)).values(payload="{}"))
+        s.delete("outbox", f"(kind = 'kudos' AND record_id IN (SELECT id FROM kudos WHERE {kudos}))"
+                           f" OR (kind = 'obstacle' AND record_id IN ({mine}))"
+                           f" OR (kind = 'obstacle_vote' AND record_id IN ({votes}))"
+                           " OR kind = 'breath_join'",  # only my own answers are ever enqueued as joins
+                 (*kudos_params, *votes_params))
+        s.update("outbox", {"payload": "{}"}, "pushed_at IS NOT NULL")
         # my +1s, and every +1 on my obstacles (children of what goes)
-        removed["obstacle_votes"] = s.execute(
-            delete(ObstacleVote).where(*_where(PARTS_BY_NAME["obstacle_votes"], agent_name))).rowcount or 0
-        s.execute(delete(ObstacleVote).where(ObstacleVote.obstacle_id.in_(mine)))
+        removed["obstacle_votes"] = s.delete("obstacle_votes", my_votes, votes_params)
+        s.delete("obstacle_votes", f"obstacle_id IN ({mine})")
         # children first, so the result does not depend on the foreign-key actions
-        for part in sorted(PARTS, key=lambda p: 0 if p.model is ChecklistRunItem else
-                           1 if p.model in (ChecklistRun, ResetSession) else 2):
-            if part.model is ObstacleVote:
+        for part in sorted(PARTS, key=lambda p: 0 if p.table == "checklist_run_items" else
+                           1 if p.table in ("checklist_runs", "resets") else 2):
+            if part.table == "obstacle_votes":
                 continue
-            result = s.execute(delete(part.model).where(*_where(part, agent_name)))
-            removed[part.name] = result.rowcount or 0
+            removed[part.name] = s.delete(part.table, *_where(part, agent_name))
         # The team hub keeps its copies: a later full pull (leave and join again) must not bring mine back.
         write_state(s, DELETED_BEFORE_STATE, datetime.now(timezone.utc).isoformat())
     return {p.name: removed[p.name] for p in PARTS}

@@ -10,10 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
-
-from companion.db.models import CallRecord, ChecklistRun, ChecklistRunItem, Kudos, ResetSession
-
 DAYS = 7
 
 
@@ -77,8 +73,16 @@ def week_bounds(moment: datetime, days: int = DAYS) -> list[datetime]:
     return bounds
 
 
-def _day_index(column: Any, bounds: list[datetime]) -> ColumnElement[int]:
-    return case(*[(column < bound, index) for index, bound in enumerate(bounds[1:])], else_=len(bounds) - 1)
+def _day_index(column: str, bounds: list[datetime]) -> str:
+    """SQL for the index of the day ``column`` falls on: ``CASE WHEN column < :b1 THEN 0 ... END`` (the
+    parameters ``b1`` ... are the bounds after the first, see ``_bound_params``)."""
+    whens = " ".join(f"WHEN {column} < :b{index + 1} THEN {index}" for index in range(len(bounds) - 1))
+    return f"(CASE {whens} ELSE {len(bounds) - 1} END)"
+
+
+def _bound_params(bounds: list[datetime]) -> dict[str, datetime]:
+    """The named parameters of the week's queries: ``start``, ``end`` and the day bounds ``b1`` ..."""
+    return {"start": bounds[0], "end": bounds[-1], **{f"b{i}": bound for i, bound in enumerate(bounds) if i}}
 
 
 def summarise_week(db: Any, local_moment: datetime, agent_name: str = "",
@@ -92,37 +96,36 @@ def summarise_week(db: Any, local_moment: datetime, agent_name: str = "",
     resets: dict[int, tuple[int, float]] = {}
     runs: dict[int, tuple[int, float | None]] = {}
     items: dict[str, dict[int, tuple[int, int]]] = {}
+    params = _bound_params(bounds)
     with db.reading() as s:
-        day = _day_index(CallRecord.started_at, bounds).label("day")
-        for index, count, handle in s.execute(
-                select(day, func.count(), func.avg(CallRecord.handle_seconds))
-                .where(CallRecord.started_at >= start, CallRecord.started_at < end).group_by(day)):
-            calls[index] = (count, handle)
-        day = _day_index(ResetSession.started_at, bounds).label("day")
-        for index, count, seconds in s.execute(
-                select(day, func.count(), func.coalesce(func.sum(ResetSession.actual_seconds), 0.0))
-                .where(ResetSession.started_at >= start, ResetSession.started_at < end).group_by(day)):
-            resets[index] = (count, seconds)
-        day = _day_index(ChecklistRun.started_at, bounds).label("day")
-        in_week = (ChecklistRun.started_at >= start, ChecklistRun.started_at < end)
-        for index, count, avg in s.execute(select(day, func.count(), func.avg(ChecklistRun.score))
-                                           .where(*in_week).group_by(day)):
-            runs[index] = (count, avg)
-        for key, index, count, ticked in s.execute(
-                select(ChecklistRunItem.item_key, day, func.count(), func.count(ChecklistRunItem.ticked_at))
-                .join(ChecklistRun, ChecklistRun.id == ChecklistRunItem.run_id)
-                .where(*in_week).group_by(ChecklistRunItem.item_key, day)):
-            items.setdefault(key, {})[index] = (count, ticked)
-        outcomes = {outcome: count for outcome, count in s.execute(
-            select(ChecklistRun.outcome, func.count()).where(*in_week, ChecklistRun.outcome.is_not(None))
-            .group_by(ChecklistRun.outcome))}
+        for row in s.all(f"SELECT {_day_index('started_at', bounds)} AS day, count(*) AS n, "
+                         "avg(handle_seconds) AS handle FROM calls "
+                         "WHERE started_at >= :start AND started_at < :end GROUP BY day", params):
+            calls[row.day] = (row.n, row.handle)
+        for row in s.all(f"SELECT {_day_index('started_at', bounds)} AS day, count(*) AS n, "
+                         "coalesce(sum(actual_seconds), 0.0) AS seconds FROM resets "
+                         "WHERE started_at >= :start AND started_at < :end GROUP BY day", params):
+            resets[row.day] = (row.n, row.seconds)
+        run_day = _day_index("checklist_runs.started_at", bounds)
+        in_week = "checklist_runs.started_at >= :start AND checklist_runs.started_at < :end"
+        for row in s.all(f"SELECT {run_day} AS day, count(*) AS n, avg(score) AS average FROM checklist_runs "
+                         f"WHERE {in_week} GROUP BY day", params):
+            runs[row.day] = (row.n, row.average)
+        for row in s.all(f"SELECT checklist_run_items.item_key AS item_key, {run_day} AS day, count(*) AS n, "
+                         "count(checklist_run_items.ticked_at) AS ticked FROM checklist_run_items "
+                         "JOIN checklist_runs ON checklist_runs.id = checklist_run_items.run_id "
+                         f"WHERE {in_week} GROUP BY checklist_run_items.item_key, day", params):
+            items.setdefault(row.item_key, {})[row.day] = (row.n, row.ticked)
+        outcomes = {row.outcome: row.n for row in s.all(
+            f"SELECT outcome, count(*) AS n FROM checklist_runs WHERE {in_week} AND outcome IS NOT NULL "
+            "GROUP BY outcome", params)}
         sent = received = 0
         if agent_name:
-            in_kudos_week = (Kudos.sent_at >= start, Kudos.sent_at < end)
-            sent = s.scalar(select(func.count()).select_from(Kudos)
-                            .where(Kudos.sender == agent_name, *in_kudos_week)) or 0
-            received = s.scalar(select(func.count()).select_from(Kudos)
-                                .where(Kudos.recipient == agent_name, *in_kudos_week)) or 0
+            mine = {**params, "agent": agent_name}
+            in_kudos_week = "sent_at >= :start AND sent_at < :end"
+            sent = s.scalar(f"SELECT count(*) FROM kudos WHERE sender = :agent AND {in_kudos_week}", mine) or 0
+            received = s.scalar(f"SELECT count(*) FROM kudos WHERE recipient = :agent AND {in_kudos_week}",
+                                mine) or 0
     day_figures = tuple(
         DayFigures(d, *calls.get(i, (0, None)), *resets.get(i, (0, 0.0)), *runs.get(i, (0, None)))
         for i, d in enumerate(days))

@@ -11,14 +11,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from companion.checklists.templates import Template, dump, parse, validate
 from companion.clock import Clock
 from companion.config import SettingsStore
 from companion.db.engine import Database
-from companion.db.models import ChecklistTemplate
+from companion.db.sql import Row, Tx
 from companion.errors import InvalidInput
 
 ACTIVE_STATE = "checklists.active"  # app state: the id of the template the panel uses
@@ -59,14 +56,18 @@ def body_json(template: Template) -> str:
     return json.dumps(template.to_document(), ensure_ascii=False, sort_keys=False)
 
 
-def from_row(row: ChecklistTemplate) -> StoredTemplate:
+def from_row(row: Row) -> StoredTemplate:
     template = validate(json.loads(row.body))  # stored bodies were validated on the way in
     return StoredTemplate(row.id, template, row.version, row.position, row.archived, row.source,
                           row.team_template_id, row.published_by)
 
 
-def next_position(session: Session) -> int:
-    return (session.scalar(select(func.max(ChecklistTemplate.position))) or 0) + 1
+def next_position(session: Tx) -> int:
+    return (session.scalar("SELECT max(position) FROM checklist_templates") or 0) + 1
+
+
+def _count(session: Tx) -> int:
+    return session.scalar("SELECT count(*) FROM checklist_templates")
 
 
 class TemplateStore:
@@ -78,8 +79,8 @@ class TemplateStore:
     # -- reading ----------------------------------------------------------------------------------
     def ensure_default(self) -> None:
         """A new desk starts with the shipped Moment of Truth template."""
-        with self._db.session() as s:
-            if s.scalar(select(func.count()).select_from(ChecklistTemplate)):
+        with self._db.reading() as s:
+            if _count(s):
                 return
         from companion.checklists.templates import default_template
 
@@ -88,28 +89,27 @@ class TemplateStore:
             self._state.set_state(ACTIVE_STATE, stored.id)
 
     def list(self, include_archived: bool = False) -> list[StoredTemplate]:
-        query = select(ChecklistTemplate).order_by(ChecklistTemplate.position, ChecklistTemplate.created_at)
-        if not include_archived:
-            query = query.where(ChecklistTemplate.archived.is_(False))
-        with self._db.session() as s:
-            return [from_row(row) for row in s.scalars(query)]
+        where = "" if include_archived else "WHERE archived = 0 "
+        with self._db.reading() as s:
+            return [from_row(row) for row in
+                    s.all(f"SELECT * FROM checklist_templates {where}ORDER BY position, created_at")]
 
     def get(self, template_id: str) -> StoredTemplate:
-        with self._db.session() as s:
-            row = s.get(ChecklistTemplate, template_id)
-            if row is None:
-                raise InvalidInput("That checklist template no longer exists.")
-            return from_row(row)
+        with self._db.reading() as s:
+            row = s.get("checklist_templates", template_id)
+        if row is None:
+            raise InvalidInput("That checklist template no longer exists.")
+        return from_row(row)
 
     def active(self) -> StoredTemplate:
         """The template the panel uses: the one chosen, else the first in the list (the default is
         created when there is none)."""
         chosen = self._state.get_state(ACTIVE_STATE)
         if isinstance(chosen, str):
-            with self._db.session() as s:
-                row = s.get(ChecklistTemplate, chosen)
-                if row is not None and not row.archived:
-                    return from_row(row)
+            with self._db.reading() as s:
+                row = s.get("checklist_templates", chosen)
+            if row is not None and not row.archived:
+                return from_row(row)
         templates = self.list()
         if not templates:
             self.ensure_default()
@@ -132,13 +132,12 @@ class TemplateStore:
         template = validate(template.to_document())  # whatever the caller built, store only valid data
         now = self._clock.now()
         with self._db.session() as s:
-            if s.scalar(select(func.count()).select_from(ChecklistTemplate)) >= MAX_TEMPLATES:
+            if _count(s) >= MAX_TEMPLATES:
                 raise InvalidInput(f"You already have {MAX_TEMPLATES} templates; archive or reuse one.")
-            row = ChecklistTemplate(name=template.name, line_of_business=template.line_of_business,
-                                    body=body_json(template), version=1, position=next_position(s),
-                                    archived=False, source="local", created_at=now, updated_at=now)
-            s.add(row)
-            s.flush()
+            row = s.insert("checklist_templates", {
+                "name": template.name, "line_of_business": template.line_of_business, "body": body_json(template),
+                "version": 1, "position": next_position(s), "archived": False, "source": "local",
+                "team_template_id": None, "published_by": None, "created_at": now, "updated_at": now})
             return from_row(row)
 
     def update(self, template_id: str, template: Template) -> StoredTemplate:
@@ -146,23 +145,20 @@ class TemplateStore:
         now = self._clock.now()
         with self._db.session() as s:
             row = self._editable(s, template_id)
-            if body_json(template) == row.body:
+            body = body_json(template)
+            if body == row.body:
                 return from_row(row)  # nothing changed: the version stays
-            row.name, row.line_of_business, row.body = template.name, template.line_of_business, body_json(template)
-            row.version += 1
-            row.updated_at = now
-            s.flush()
-            return from_row(row)
+            s.update("checklist_templates", {"name": template.name, "line_of_business": template.line_of_business,
+                                             "body": body, "version": row.version + 1, "updated_at": now},
+                     "id = ?", (template_id,))
+            return from_row(s.get("checklist_templates", template_id))
 
     def archive(self, template_id: str, archived: bool = True) -> StoredTemplate:
         with self._db.session() as s:
-            row = s.get(ChecklistTemplate, template_id)
-            if row is None:
+            if not s.update("checklist_templates", {"archived": archived, "updated_at": self._clock.now()},
+                            "id = ?", (template_id,)):
                 raise InvalidInput("That checklist template no longer exists.")
-            row.archived = archived
-            row.updated_at = self._clock.now()
-            s.flush()
-            stored = from_row(row)
+            stored = from_row(s.get("checklist_templates", template_id))
         if archived and self._state.get_state(ACTIVE_STATE) == template_id:
             remaining = self.list()  # calls use the next one in the list from now on
             self._state.set_state(ACTIVE_STATE, remaining[0].id if remaining else None)
@@ -171,15 +167,15 @@ class TemplateStore:
     def move(self, template_id: str, delta: int) -> list[StoredTemplate]:
         """Move a template up (-1) or down (+1) in the list (archived ones keep their place)."""
         with self._db.session() as s:
-            rows = list(s.scalars(select(ChecklistTemplate).order_by(ChecklistTemplate.position,
-                                                                     ChecklistTemplate.created_at)))
+            rows = s.all("SELECT id, position FROM checklist_templates ORDER BY position, created_at")
             index = next((i for i, r in enumerate(rows) if r.id == template_id), None)
             if index is None:
                 raise InvalidInput("That checklist template no longer exists.")
             target = max(0, min(len(rows) - 1, index + delta))
             rows.insert(target, rows.pop(index))
             for position, row in enumerate(rows, start=1):
-                row.position = position
+                if row.position != position:
+                    s.update("checklist_templates", {"position": position}, "id = ?", (row.id,))
         return self.list(include_archived=True)
 
     # -- files ------------------------------------------------------------------------------------
@@ -193,8 +189,8 @@ class TemplateStore:
             raise InvalidInput("Export as JSON or YAML.")
         return dump(self.get(template_id).template, fmt)
 
-    def _editable(self, s: Session, template_id: str) -> ChecklistTemplate:
-        row = s.get(ChecklistTemplate, template_id)
+    def _editable(self, s: Tx, template_id: str) -> Row:
+        row = s.get("checklist_templates", template_id)
         if row is None:
             raise InvalidInput("That checklist template no longer exists.")
         if row.source == "team":

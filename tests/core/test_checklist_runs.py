@@ -1,10 +1,8 @@
 """Checklist runs through the Desk: ticks, timing, scoring, saving at call end, the outcome step."""
 import pytest
-from sqlalchemy import func, select
 
 from companion.checklists.runs import CLOSING, DUE, LATE, OPEN, TICKED, UPCOMING, score
 from companion.checklists.templates import Item, Template
-from companion.db.models import ChecklistRun, ChecklistRunItem, OutboxItem
 from companion.errors import InvalidInput
 
 
@@ -36,10 +34,10 @@ def test_a_call_runs_the_default_template_and_saves_ticks_with_their_times(desk,
     items = desk.checklists.run_items(saved.id)
     assert items[:3] == [("greet", 4.0), ("listen", 34.0), ("confirm-need", None)]
     assert len(items) == 8
-    with desk.db.session() as s:
-        row = s.get(ChecklistRun, saved.id)
+    with desk.db.reading() as s:
+        row = s.get("checklist_runs", saved.id)
         assert (row.call_id, row.template_version, row.outcome) == (started.id, 1, None)
-        assert s.scalar(select(func.count()).select_from(OutboxItem)) == 0  # runs never travel
+        assert s.scalar("SELECT count(*) FROM outbox") == 0  # runs never travel
 
 
 def test_item_states_follow_the_clock(desk, clock):
@@ -82,8 +80,8 @@ def test_the_same_call_again_keeps_its_run_and_a_replacing_call_saves_it(desk, c
     clock.advance(20)
     started = desk.start_call("B")  # A is over: its run is saved as it stands
     assert desk.checklists.active.call_id == started.id and not desk.checklists.active.ticked
-    with desk.db.session() as s:
-        rows = list(s.scalars(select(ChecklistRun)))
+    with desk.db.reading() as s:
+        rows = s.all("SELECT * FROM checklist_runs")
         assert len(rows) == 1 and rows[0].ticked_count == 1 and rows[0].handle_seconds == 20.0
 
 
@@ -92,8 +90,8 @@ def test_outcome_step_stores_outcome_and_what_got_in_the_way(desk, clock):
     desk.end_call()
     run_id = desk.checklists.last_saved.id
     desk.checklists.set_outcome(run_id, "negative", "  No refund rights without a transfer <b>x</b> ")
-    with desk.db.session() as s:
-        row = s.get(ChecklistRun, run_id)
+    with desk.db.reading() as s:
+        row = s.get("checklist_runs", run_id)
         assert (row.outcome, row.obstacle_text) == ("negative", "No refund rights without a transfer <b>x</b>")
     with pytest.raises(InvalidInput, match="outcome"):
         desk.checklists.set_outcome(run_id, "great", None)
@@ -101,11 +99,11 @@ def test_outcome_step_stores_outcome_and_what_got_in_the_way(desk, clock):
         desk.checklists.set_outcome(run_id, None, "x" * 1001)
     with pytest.raises(InvalidInput, match="control characters"):
         desk.checklists.set_outcome(run_id, None, "bell\x07")
-    with desk.db.session() as s:  # refused input changed nothing
-        assert s.get(ChecklistRun, run_id).outcome == "negative"
+    with desk.db.reading() as s:  # refused input changed nothing
+        assert s.get("checklist_runs", run_id).outcome == "negative"
     desk.checklists.set_outcome(run_id, None, "")
-    with desk.db.session() as s:
-        row = s.get(ChecklistRun, run_id)
+    with desk.db.reading() as s:
+        row = s.get("checklist_runs", run_id)
         assert (row.outcome, row.obstacle_text) == (None, None)
 
 
@@ -127,7 +125,7 @@ def test_the_panel_uses_the_active_template(desk, clock):
     assert [i.key for i in desk.checklists.active.items] == ["hello", "bye"]
     desk.checklists.tick("bye")
     desk.end_call()
-    with desk.db.session() as s:
-        row = s.scalar(select(ChecklistRun))
+    with desk.db.reading() as s:
+        row = s.one("SELECT * FROM checklist_runs")
         assert (row.template_id, row.template_name, row.score) == (billing.id, "Billing", 0.5)
-        assert s.scalar(select(func.count()).select_from(ChecklistRunItem)) == 2
+        assert s.scalar("SELECT count(*) FROM checklist_run_items") == 2

@@ -3,13 +3,11 @@ import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import func, select
 
 from companion.checklists import templates
 from companion.checklists.publish import apply_remote, hub_lead, publish, publish_record, record_id
 from companion.checklists.store import TemplateStore
 from companion.checklists.templates import Item, Template, dump
-from companion.db.models import ChecklistTemplate, OutboxItem
 from companion.errors import InvalidInput
 from tests.fakes import START
 
@@ -23,8 +21,8 @@ def store(desk) -> TemplateStore:
 
 
 def rows(db):
-    with db.session() as s:
-        return s.scalar(select(func.count()).select_from(ChecklistTemplate))
+    with db.reading() as s:
+        return s.scalar("SELECT count(*) FROM checklist_templates")
 
 
 def test_default_is_created_once_and_active(store, db):
@@ -108,8 +106,8 @@ def test_publish_record_and_outbox(store, db, clock):
     with pytest.raises(InvalidInput, match="team lead"):
         publish(db, t, {**LEAD, "lead": False}, clock.now())
     publish(db, t, LEAD, clock.now())
-    with db.session() as s:
-        item = s.scalar(select(OutboxItem))
+    with db.reading() as s:
+        item = s.one("SELECT * FROM outbox")
         assert (item.kind, item.record_id, json.loads(item.payload)) == ("template", record["id"], record)
 
 

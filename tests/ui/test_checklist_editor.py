@@ -2,11 +2,9 @@
 import json
 
 from PySide6.QtCore import Qt
-from sqlalchemy import func, select
 
 from companion.checklists import templates
 from companion.checklists.templates import Item, Template, dump
-from companion.db.models import ChecklistTemplate, OutboxItem
 from ui.windows.templates import TemplateEditor
 
 LEAD = {"url": "postgresql://hub/db", "user": "lena", "team": "blue", "lead": True}
@@ -97,12 +95,12 @@ def test_import_good_and_hostile_files(qtbot, desk, tmp_path):
     ]:
         path = tmp_path / name
         path.write_bytes(data)
-        with desk.db.session() as s:
-            before = s.scalar(select(func.count()).select_from(ChecklistTemplate))
+        with desk.db.reading() as s:
+            before = s.scalar("SELECT count(*) FROM checklist_templates")
         assert not window.import_path(path)
         assert problem in window.status.text() and "Nothing was changed" in window.status.text()
-        with desk.db.session() as s:
-            assert s.scalar(select(func.count()).select_from(ChecklistTemplate)) == before
+        with desk.db.reading() as s:
+            assert s.scalar("SELECT count(*) FROM checklist_templates") == before
     assert not window.import_path(tmp_path / "missing.json")
     assert "Not imported (missing.json)" in window.status.text()
 
@@ -121,8 +119,8 @@ def test_a_lead_on_a_hub_can_publish(qtbot, desk):
     assert window.publish_button.isVisible()
     window.publish_button.click()
     assert "will reach your team" in window.status.text()
-    with desk.db.session() as s:
-        item = s.scalar(select(OutboxItem))
+    with desk.db.reading() as s:
+        item = s.one("SELECT * FROM outbox")
         assert item.kind == "template" and json.loads(item.payload)["sender"] == "lena"
 
 

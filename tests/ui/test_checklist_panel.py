@@ -4,11 +4,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
-from sqlalchemy import select
 
 from companion import ipc
 from companion.checklists.templates import Item, Template
-from companion.db.models import ChecklistRun
 from ui.windows.checklist_panel import ChecklistPanel
 
 
@@ -130,8 +128,8 @@ def test_outcome_step_saves_outcome_and_text_and_asks_for_the_huddle(qtbot, desk
     panel.raise_box.setChecked(True)
     panel.save_button.click()
     assert not panel.isVisible() and raised == ["CRM froze <i>again</i>"]
-    with desk.db.session() as s:
-        row = s.scalar(select(ChecklistRun))
+    with desk.db.reading() as s:
+        row = s.one("SELECT * FROM checklist_runs")
         assert (row.outcome, row.obstacle_text, row.ticked_count) == ("positive", "CRM froze <i>again</i>", 1)
 
 
@@ -153,8 +151,8 @@ def test_a_new_call_saves_what_the_outcome_step_has(qtbot, desk):
     desk.start_call("B")
     panel.start(desk.checklists.active, "B")
     assert panel.pages.currentWidget() is panel.items_page and panel.title.text().endswith("call B")
-    with desk.db.session() as s:
-        row = s.scalar(select(ChecklistRun))
+    with desk.db.reading() as s:
+        row = s.one("SELECT * FROM checklist_runs")
         assert (row.outcome, row.obstacle_text) == ("neutral", None)
 
 
@@ -182,8 +180,6 @@ def test_socket_call_start_opens_the_panel_and_a_repeat_keeps_the_ticks(controll
 def test_what_got_in_the_way_can_be_raised_at_the_huddle(controller, desk):
     """The outcome step's checkbox opens Voice of the Customer with the text; the agent picks the category and
     logs it, and only then is it an obstacle (with the card-number check and the name question as usual)."""
-    from companion.db.models import Obstacle
-
     desk.set_agent_name("alice")
     controller.start_call(None)
     panel = controller.windows["checklist_panel"]
@@ -193,24 +189,22 @@ def test_what_got_in_the_way_can_be_raised_at_the_huddle(controller, desk):
     panel.save_button.click()
     voice = controller.windows["voice"]
     assert voice.isVisible() and voice.text.toPlainText() == "No refund rights without a transfer"
-    with desk.db.session() as s:
-        assert s.query(Obstacle).count() == 0  # nothing logged until the agent says so
+    with desk.db.reading() as s:
+        assert s.scalar("SELECT count(*) FROM obstacles") == 0  # nothing logged until the agent says so
     voice.category.setCurrentIndex(voice.category.findData("tools"))
     assert voice.log()
-    with desk.db.session() as s:
-        rows = s.query(Obstacle).all()
+    with desk.db.reading() as s:
+        rows = s.all("SELECT * FROM obstacles")
     assert [(r.text, r.category, r.mine) for r in rows] == [("No refund rights without a transfer", "tools", True)]
 
 
 def test_a_card_number_raised_from_a_call_is_refused_in_the_form(controller, desk):
-    from companion.db.models import Obstacle
-
     desk.set_agent_name("alice")
     voice = controller.raise_obstacle("Customer read out 4111 1111 1111 1111")
     assert not voice.log()
     assert "card" in voice.error.text().lower()
-    with desk.db.session() as s:
-        assert s.query(Obstacle).count() == 0
+    with desk.db.reading() as s:
+        assert s.scalar("SELECT count(*) FROM obstacles") == 0
 
 
 def test_tray_has_checklists_and_my_day_week(controller):
@@ -237,8 +231,8 @@ def test_quitting_mid_call_keeps_the_ticks_so_far(controller, desk, clock):
     controller.windows["checklist_panel"].tick_number(1)
     clock.advance(12)
     controller.shutdown()
-    with desk.db.session() as s:
-        row = s.scalar(select(ChecklistRun))
+    with desk.db.reading() as s:
+        row = s.one("SELECT * FROM checklist_runs")
         assert (row.ticked_count, row.handle_seconds) == (1, 12.0)
 
 
@@ -249,8 +243,8 @@ def test_the_outcome_step_saves_by_itself_and_goes_away(qtbot, desk, monkeypatch
     panel.end(desk.checklists.last_saved)
     panel.outcome_buttons["positive"].click()  # restarts the (zero-length) timer
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=2000)
-    with desk.db.session() as s:
-        assert s.scalar(select(ChecklistRun)).outcome == "positive"
+    with desk.db.reading() as s:
+        assert s.one("SELECT * FROM checklist_runs").outcome == "positive"
 
 
 @pytest.mark.parametrize("corner", ["top_right", "top_left", "bottom_right", "bottom_left"])

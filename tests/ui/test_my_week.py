@@ -8,7 +8,6 @@ from datetime import timedelta
 from PySide6.QtWidgets import QTableWidget
 
 from companion import mydata
-from companion.db.models import Kudos
 from ui.windows.my_day import MyDayWindow
 
 
@@ -21,8 +20,9 @@ def week_data(desk, clock):
         clock.advance(90)
         desk.end_call()
     with desk.db.session() as s:
-        s.add(Kudos(sender="alex", recipient="sam", category="teamwork", message="thanks",
-                    sent_at=clock.now() - timedelta(hours=1), created_at=clock.now(), updated_at=clock.now()))
+        s.insert("kudos", {"sender": "alex", "recipient": "sam", "category": "teamwork", "message": "thanks",
+                           "sent_at": clock.now() - timedelta(hours=1), "created_at": clock.now(),
+                           "updated_at": clock.now()})
 
 
 def test_week_view_shows_figures_charts_and_a_plain_table(qtbot, desk, clock, monkeypatch):
