@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from companion.clock import Clock
 from companion.db.engine import Database
-from companion.db.models import Obstacle, ObstacleVote, new_id
+from companion.db.sql import Row, Tx, new_id
 from companion.errors import InvalidInput
 from companion.team import outbox
 from companion.team.identity import Identity
@@ -85,11 +82,10 @@ class ObstacleService:
         text = validate_text(text)
         now = self._clock.now()
         hub = self._identity.hub()
-        row = Obstacle(id=new_id(), author=me, mine=True, anonymous=bool(anonymous), category=category,
-                       text=text, team=hub.team if hub else None, logged_at=now, status="open",
-                       created_at=now, updated_at=now)
         with self._db.session() as s:
-            s.add(row)
+            row = s.insert("obstacles", {"id": new_id(), "author": me, "mine": True, "anonymous": bool(anonymous),
+                                         "category": category, "text": text, "team": hub.team if hub else None,
+                                         "logged_at": now, "status": "open", "created_at": now, "updated_at": now})
             if hub is not None:
                 outbox.enqueue(s, "obstacle", {
                     "id": row.id, "kind": "obstacle", "sender": None if row.anonymous else me, "team": row.team,
@@ -108,11 +104,11 @@ class ObstacleService:
             obstacle = _on_board(s, obstacle_id)
             if obstacle.mine or obstacle.author == me:
                 raise InvalidInput("You logged this one yourself; +1s are for teammates who share it.")
-            if s.scalar(select(ObstacleVote).where(ObstacleVote.obstacle_id == obstacle_id,
-                                                   ObstacleVote.voter == me)) is not None:
+            if s.one("SELECT id FROM obstacle_votes WHERE obstacle_id = ? AND voter = ?",
+                     (obstacle_id, me)) is not None:
                 raise InvalidInput("You have already given this obstacle a +1.")
-            vote = ObstacleVote(id=new_id(), obstacle_id=obstacle_id, voter=me, created_at=now, updated_at=now)
-            s.add(vote)
+            vote = s.insert("obstacle_votes", {"id": new_id(), "obstacle_id": obstacle_id, "voter": me,
+                                               "created_at": now, "updated_at": now})
             if hub is not None:
                 outbox.enqueue(s, "obstacle_vote", {"id": vote.id, "kind": "obstacle_vote", "sender": me,
                                                     "team": hub.team, "obstacle_id": obstacle_id}, now)
@@ -129,8 +125,8 @@ class ObstacleService:
             obstacle = _on_board(s, obstacle_id)
             if obstacle.status == "acted_on":
                 raise InvalidInput("This obstacle is already marked as acted on.")
-            obstacle.status, obstacle.reply, obstacle.acted_by, obstacle.acted_at = "acted_on", reply, me, now
-            obstacle.updated_at = now
+            s.update("obstacles", {"status": "acted_on", "reply": reply, "acted_by": me, "acted_at": now,
+                                   "updated_at": now}, "id = ?", (obstacle_id,))
             if hub is not None:
                 outbox.enqueue(s, "obstacle_reply", {
                     "id": new_id(), "kind": "obstacle_reply", "sender": me, "team": hub.team,
@@ -140,12 +136,13 @@ class ObstacleService:
         """Every obstacle, grouped by category (most +1s first), open ones before those acted on."""
         me = self._identity.name()
         with self._db.reading() as s:
-            counts = dict(s.execute(select(ObstacleVote.obstacle_id, func.count())
-                                    .group_by(ObstacleVote.obstacle_id)).all())
-            mine_votes = set(s.scalars(select(ObstacleVote.obstacle_id).where(ObstacleVote.voter == me)))
+            counts = {r.obstacle_id: r.votes for r in s.all(
+                "SELECT obstacle_id, count(*) AS votes FROM obstacle_votes GROUP BY obstacle_id")}
+            mine_votes = {r.obstacle_id for r in s.all("SELECT obstacle_id FROM obstacle_votes WHERE voter = ?",
+                                                       (me,))}
             items = [BoardItem(o.id, o.category, o.text, None if o.anonymous else o.author, o.mine,
                                counts.get(o.id, 0), o.id in mine_votes, o.logged_at, o.status, o.reply, o.acted_by)
-                     for o in s.scalars(select(Obstacle))]
+                     for o in s.all("SELECT * FROM obstacles")]
         groups = []
         for key, name in CATEGORIES:
             inside = [i for i in items if i.category == key]
@@ -156,8 +153,8 @@ class ObstacleService:
         return groups
 
 
-def _on_board(session: Session, obstacle_id: str) -> Obstacle:
-    obstacle = session.get(Obstacle, obstacle_id)
+def _on_board(session: Tx, obstacle_id: str) -> Row:
+    obstacle = session.get("obstacles", obstacle_id)
     if obstacle is None:
         raise InvalidInput("That obstacle is no longer on the board.")
     return obstacle

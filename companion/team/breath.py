@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy import select
+from typing import Any
 
 from companion import events as ev
 from companion.clock import Clock
 from companion.db.engine import Database
-from companion.db.models import Broadcast, Notification, new_id
+from companion.db.sql import Tx, new_id, placeholders
 from companion.errors import InvalidInput
 from companion.events import Event, EventHub
 from companion.notify.centre import Action, NotificationCentre
@@ -58,10 +57,10 @@ class BreathService:
             raise InvalidInput("Only a team lead (on a team hub) can invite the team to a group deep breath.")
         me = self._identity.require_name()
         now = self._clock.now()
-        row = Broadcast(id=new_id(), kind="deep_breath", sender=me, team=hub.team, sent_at=now,
-                        expires_at=now + WINDOW, created_at=now, updated_at=now)
         with self._db.session() as s:
-            s.add(row)
+            row = s.insert("broadcasts", {"id": new_id(), "kind": "deep_breath", "sender": me, "team": hub.team,
+                                          "sent_at": now, "expires_at": now + WINDOW, "created_at": now,
+                                          "updated_at": now})
             outbox.enqueue(s, "broadcast", {
                 "id": row.id, "kind": "broadcast", "sender": me, "team": hub.team, "broadcast_kind": "deep_breath",
                 "sent_at": now.isoformat(), "expires_at": row.expires_at.isoformat()}, now)
@@ -70,7 +69,7 @@ class BreathService:
     def last_sent(self) -> LeadView | None:
         me = self._identity.name()
         with self._db.session() as s:
-            row = s.scalar(select(Broadcast).where(Broadcast.sender == me).order_by(Broadcast.sent_at.desc()))
+            row = s.one("SELECT * FROM broadcasts WHERE sender = ? ORDER BY sent_at DESC LIMIT 1", (me,))
             if row is None:
                 return None
             return LeadView(row.sent_at, row.expires_at, self.joined_text(row.team, row.joined_count))
@@ -87,11 +86,11 @@ class BreathService:
         """Post the invitation (held during a call, lapsing with the window). None if it already lapsed."""
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.get(Broadcast, broadcast_id)
+            row = s.get("broadcasts", broadcast_id)
             if row is None or row.response is not None:
                 return None
             if now >= row.expires_at:
-                row.response, row.updated_at = "missed", now
+                _change(s, broadcast_id, response="missed", updated_at=now)
                 return None
             sender, left = row.sender, row.expires_at - now
         who = self._roster.find(sender)
@@ -103,16 +102,16 @@ class BreathService:
     def _respond(self, broadcast_id: str, response: str) -> None:
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.get(Broadcast, broadcast_id)
+            row = s.get("broadcasts", broadcast_id)
             if row is None:
                 raise InvalidInput("That invitation is no longer known.")
             if row.response is not None:
                 raise InvalidInput(f"You already answered that invitation ({row.response}).")
             lapsed = now >= row.expires_at
             if lapsed:  # recorded (committed) before the refusal below
-                row.response, row.updated_at = "missed", now
+                _change(s, broadcast_id, response="missed", updated_at=now)
             else:
-                row.response, row.responded_at, row.updated_at = response, now, now
+                _change(s, broadcast_id, response=response, responded_at=now, updated_at=now)
                 hub = self._identity.hub()
                 if response == "joined" and hub is not None:
                     outbox.enqueue(s, "breath_join", {
@@ -129,8 +128,7 @@ class BreathService:
 
     def response(self, broadcast_id: str) -> str | None:
         with self._db.session() as s:
-            row = s.get(Broadcast, broadcast_id)
-            return row.response if row else None
+            return s.scalar("SELECT response FROM broadcasts WHERE id = ?", (broadcast_id,))
 
     def hold_for_call(self, notification_ids: list[str]) -> int:
         """A call started while these invitations were on screen (the ui closed their cards): each one
@@ -140,17 +138,19 @@ class BreathService:
 
         now = self._clock.now()
         held = 0
+        ids = list(notification_ids)
         with self._db.session() as s:
-            for note in s.scalars(select(Notification).where(Notification.id.in_(list(notification_ids)),
-                                                             Notification.kind == BREATH_INVITE)):
+            for note in s.all(f"SELECT id, payload FROM notifications WHERE id IN ({placeholders(ids)}) AND kind = ?",
+                              [*ids, BREATH_INVITE]):
                 try:
                     broadcast_id = json.loads(note.payload or "{}").get("broadcast_id", "")
                 except ValueError:
                     continue
-                broadcast = s.get(Broadcast, broadcast_id) if isinstance(broadcast_id, str) else None
+                broadcast = s.get("broadcasts", broadcast_id) if isinstance(broadcast_id, str) else None
                 if broadcast is None or broadcast.response is not None or now >= broadcast.expires_at:
                     continue
-                note.shown_at, note.shown_via, note.read_at, note.held_reason = None, None, None, HOLD_CALL
+                s.update("notifications", {"shown_at": None, "shown_via": None, "read_at": None,
+                                           "held_reason": HOLD_CALL}, "id = ?", (note.id,))
                 held += 1
         return held
 
@@ -158,25 +158,26 @@ class BreathService:
         """Invitations whose window closed without an answer are recorded as missed."""
         now = self._clock.now()
         me = self._identity.name()
-        with self._db.session() as s:
-            rows = list(s.scalars(select(Broadcast).where(Broadcast.response.is_(None), Broadcast.expires_at <= now,
-                                                         Broadcast.sender != me)))
-            for row in rows:
-                row.response, row.updated_at = "missed", now
-            return len(rows)
+        with self._db.session() as s:  # IS NOT: with no name yet (NULL) every sender is someone else
+            return s.update("broadcasts", {"response": "missed", "updated_at": now},
+                            "response IS NULL AND expires_at <= ? AND sender IS NOT ?", (now, me))
 
     def _shown(self, event: Event) -> None:
         with self._db.session() as s:
-            note = s.get(Notification, event.data["id"])
+            note = s.get("notifications", event.data["id"])
             if note is None or note.kind != BREATH_INVITE:
                 return
-            broadcast = s.get(Broadcast, json.loads(note.payload or "{}").get("broadcast_id", ""))
+            broadcast = s.get("broadcasts", json.loads(note.payload or "{}").get("broadcast_id", ""))
             if broadcast is not None and broadcast.invited_at is None:
-                broadcast.invited_at = self._clock.now()
+                _change(s, broadcast.id, invited_at=self._clock.now())
 
 
-def record_joined_count(session, broadcast_id: str, count: int) -> None:
+def record_joined_count(session: Tx, broadcast_id: str, count: int) -> None:
     """For the sync worker: the hub's count of joins for one of my broadcasts (count only, never names)."""
-    row = session.get(Broadcast, broadcast_id)
-    if row is not None and isinstance(count, int) and count >= 0:
-        row.joined_count = count
+    if isinstance(count, int) and count >= 0:
+        _change(session, broadcast_id, joined_count=count)
+
+
+def _change(session: Tx, broadcast_id: str, **changes: Any) -> None:
+    """Set columns of one broadcast (its ``updated_at`` is stamped unless given)."""
+    session.update("broadcasts", changes, "id = ?", (broadcast_id,))

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from companion.clock import Clock
 from companion.db.engine import Database
-from companion.db.models import Teammate
 from companion.errors import InvalidInput
 from companion.team.names import validate_name
 from companion.team.text import plain_text
@@ -45,16 +42,15 @@ class Roster:
         self._clock = clock
 
     def mates(self, *, include_inactive: bool = False) -> list[Mate]:
+        where = "" if include_inactive else "WHERE active = 1 "
         with self._db.reading() as s:
-            query = select(Teammate).order_by(Teammate.display_name, Teammate.name)
-            if not include_inactive:
-                query = query.where(Teammate.active.is_(True))
-            return [Mate(t.name, t.display_name, t.team, t.is_lead, t.source, t.active) for t in s.scalars(query)]
+            return [Mate(t.name, t.display_name, t.team, t.is_lead, t.source, t.active)
+                    for t in s.all(f"SELECT * FROM teammates {where}ORDER BY display_name, name")]
 
     def find(self, name: str) -> Mate | None:
         """An active teammate by name."""
         with self._db.reading() as s:
-            t = s.scalar(select(Teammate).where(Teammate.name == name, Teammate.active.is_(True)))
+            t = s.one("SELECT * FROM teammates WHERE name = ? AND active = 1", (name,))
             return None if t is None else Mate(t.name, t.display_name, t.team, t.is_lead, t.source)
 
     def display_names(self) -> dict[str, str]:
@@ -69,17 +65,17 @@ class Roster:
         name = validate_name(name, "A teammate's name")
         display = validate_display_name(display_name)
         now = self._clock.now()
+        local = {"display_name": display, "active": True, "source": "local", "is_lead": False, "updated_at": now}
         with self._db.session() as s:
-            existing = s.scalar(select(Teammate).where(Teammate.name == name))
+            existing = s.get("teammates", name, column="name")
             if existing is not None and existing.source == "hub":
                 raise InvalidInput(f"{name} comes from the team hub's roster and cannot be changed here.")
             if existing is not None and existing.active:
                 raise InvalidInput(f"{name} is already on your roster.")
             if existing is None:
-                existing = Teammate(name=name, created_at=now)
-                s.add(existing)
-            existing.display_name, existing.active, existing.source = display, True, "local"
-            existing.is_lead, existing.updated_at = False, now
+                s.insert("teammates", {"name": name, "created_at": now, **local})
+            else:  # hand-typed earlier, made inactive by a hub roster: offered again
+                s.update("teammates", local, "id = ?", (existing.id,))
         return Mate(name, display, None, False, "local")
 
     def restore_local(self) -> int:
@@ -87,16 +83,13 @@ class Roster:
         entries stay as they were). Returns how many came back."""
         now = self._clock.now()
         with self._db.session() as s:
-            rows = list(s.scalars(select(Teammate).where(Teammate.source == "local", Teammate.active.is_(False))))
-            for row in rows:
-                row.active, row.updated_at = True, now
-            return len(rows)
+            return s.update("teammates", {"active": True, "updated_at": now}, "source = 'local' AND active = 0")
 
     def remove_local(self, name: str) -> None:
         with self._db.session() as s:
-            row = s.scalar(select(Teammate).where(Teammate.name == name))
+            row = s.get("teammates", name, column="name")
             if row is None:
                 raise InvalidInput(f"{name!r} is not on your roster.")
             if row.source == "hub":
                 raise InvalidInput(f"{name} comes from the team hub's roster and cannot be removed here.")
-            s.delete(row)
+            s.delete("teammates", "id = ?", (row.id,))

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from companion.db.models import Broadcast, Notification, OutboxItem, new_id
+from companion.db.sql import new_id
 from companion.errors import InvalidInput
 from companion.notify.kinds import BREATH_INVITE
 from companion.team import inbound
@@ -37,8 +37,8 @@ def invitations(desk):
 
 
 def row(desk, broadcast_id):
-    with desk.db.session() as s:
-        return s.get(Broadcast, broadcast_id)
+    with desk.db.reading() as s:
+        return s.get("broadcasts", broadcast_id)
 
 
 def test_not_on_a_call_the_invitation_is_shown_at_once(agent):
@@ -94,9 +94,9 @@ def test_join_records_sends_breath_join_and_starts_a_group_reset(agent):
     session = agent.start_reset(1, None, "group_breath")
     assert session.trigger == "group_breath" and session.planned_seconds == 60
     assert row(agent, bid).response == "joined"
-    with agent.db.session() as s:
-        [item] = s.query(OutboxItem).filter_by(kind="breath_join").all()
-        assert json.loads(item.payload)["broadcast_id"] == bid
+    with agent.db.reading() as s:
+        [item] = s.all("SELECT * FROM outbox WHERE kind = ?", ("breath_join",))
+    assert json.loads(item.payload)["broadcast_id"] == bid
 
 
 def test_decline_and_join_after_the_window(agent, clock):
@@ -131,9 +131,9 @@ def test_lead_sends_and_sees_the_count_only_with_five_or_more(desk, clock):
     name_me(desk, "lee")
     join_hub(desk, team="blue", lead=True)
     bid = desk.breath.send()
-    with desk.db.session() as s:
-        [item] = s.query(OutboxItem).all()
-        record = json.loads(item.payload)
+    with desk.db.reading() as s:
+        [item] = s.all("SELECT * FROM outbox")
+    record = json.loads(item.payload)
     assert record["kind"] == "broadcast" and record["broadcast_kind"] == "deep_breath"
     assert record["expires_at"] == (clock.now() + WINDOW).isoformat()
     with desk.db.session() as s:
@@ -167,8 +167,9 @@ def test_received_notifications_are_held_during_a_call(agent, notifier, clock):
         received = inbound.apply(s, record, "alex", clock.now())
     agent.team_received([received])
     assert notifier.shown == []
-    with agent.db.session() as s:
-        assert s.query(Notification).one().held_reason == "call"
+    with agent.db.reading() as s:
+        [note] = s.all("SELECT * FROM notifications")
+    assert note.held_reason == "call"
     agent.end_call()
     assert notifier.shown == [("Kudos from Dana: Responding with care", "You were so calm with that caller")]
 

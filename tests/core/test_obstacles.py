@@ -3,7 +3,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from companion.db.models import Obstacle, ObstacleVote, OutboxItem, new_id
+from companion.db.sql import new_id
 from companion.errors import InvalidInput
 from companion.team.identity import NameNeeded
 from tests.core.team_helpers import join_hub, name_me
@@ -11,20 +11,20 @@ from tests.core.team_helpers import join_hub, name_me
 
 def others_obstacle(desk, category="tools", text="The CRM times out", author="dana", anonymous=False):
     with desk.db.session() as s:
-        row = Obstacle(id=new_id(), author=None if anonymous else author, anonymous=anonymous, mine=False,
-                       category=category, text=text, logged_at=desk.clock.now(), status="open")
-        s.add(row)
+        row = s.insert("obstacles", {"author": None if anonymous else author, "anonymous": anonymous, "mine": False,
+                                     "category": category, "text": text, "logged_at": desk.clock.now(),
+                                     "status": "open"})
         return row.id
 
 
 def vote_as(desk, obstacle_id, voter):
     with desk.db.session() as s:
-        s.add(ObstacleVote(id=new_id(), obstacle_id=obstacle_id, voter=voter))
+        s.insert("obstacle_votes", {"obstacle_id": obstacle_id, "voter": voter})
 
 
 def outbox(db):
-    with db.session() as s:
-        return [(i.kind, json.loads(i.payload)) for i in s.query(OutboxItem).order_by(OutboxItem.created_at)]
+    with db.reading() as s:
+        return [(i.kind, json.loads(i.payload)) for i in s.all("SELECT kind, payload FROM outbox ORDER BY created_at")]
 
 
 def test_log_needs_my_name_then_stores_plain_text(desk):

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from companion import events as ev
-from companion.db.models import Kudos, Notification, new_id
+from companion.db.sql import new_id
 from companion.team import inbound
 from tests.core.team_helpers import join_hub
 from tests.ui.test_tray import texts
@@ -226,9 +226,8 @@ def test_breath_window_shows_the_count_when_the_hub_reports_it(controller, team,
     window.send_button.click()
     assert "no count yet" in window.last.text()
     with team.db.session() as s:  # what the sync worker does when the hub answers
-        from companion.db.models import Broadcast
-
-        record_joined_count(s, s.query(Broadcast).one().id, 2)
+        [broadcast] = s.all("SELECT id FROM broadcasts")
+        record_joined_count(s, broadcast.id, 2)
     qtbot.waitUntil(lambda: "2 joined" in window.last.text(), timeout=2000)
 
 
@@ -308,8 +307,8 @@ def test_socket_kudos_opens_the_dialog_and_kudos_send_sends(controller, team):
                                             "message": HTML}))
     ok, text, extra = controller.handle_request(request)
     assert ok and text == "Kudos sent to dana (Responding with care)."
-    with team.db.session() as s:
-        assert s.get(Kudos, extra["id"]).message == HTML
+    with team.db.reading() as s:
+        assert s.get("kudos", extra["id"]).message == HTML
 
 
 def test_socket_kudos_send_refusal_is_an_answer(controller, team):
@@ -364,8 +363,9 @@ def test_settings_roster_shows_hand_typed_teammates_as_inactive_on_a_hub(control
 
 def test_notifications_of_team_kinds_are_rows(team):
     team.team_received([kudos_for_me(team)])
-    with team.db.session() as s:
-        assert s.query(Notification).one().kind == "kudos_received"
+    with team.db.reading() as s:
+        [note] = s.all("SELECT * FROM notifications")
+    assert note.kind == "kudos_received"
 
 
 def test_team_received_from_the_worker_thread_is_handled_on_the_gui_thread(controller, team, notifier, qtbot):
