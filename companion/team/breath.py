@@ -68,7 +68,7 @@ class BreathService:
 
     def last_sent(self) -> LeadView | None:
         me = self._identity.name()
-        with self._db.session() as s:
+        with self._db.reading() as s:
             row = s.one("SELECT * FROM broadcasts WHERE sender = ? ORDER BY sent_at DESC LIMIT 1", (me,))
             if row is None:
                 return None
@@ -127,7 +127,7 @@ class BreathService:
         self._respond(broadcast_id, "declined")
 
     def response(self, broadcast_id: str) -> str | None:
-        with self._db.session() as s:
+        with self._db.reading() as s:
             return s.scalar("SELECT response FROM broadcasts WHERE id = ?", (broadcast_id,))
 
     def hold_for_call(self, notification_ids: list[str]) -> int:
