@@ -12,13 +12,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from companion.checklists.store import ACTIVE_STATE, StoredTemplate, body_json, next_position
 from companion.checklists.templates import MAX_FILE_BYTES, validate
 from companion.config import read_state, write_state
-from companion.db.models import ChecklistTemplate
+from companion.db.sql import Tx
 from companion.errors import InvalidInput
 
 KIND = "template"
@@ -55,7 +52,7 @@ def _check_uuid(value: Any, where: str) -> str:
         raise InvalidInput(f"{where}: must be a UUID string") from None
 
 
-def apply_remote(session: Session, record: dict[str, Any], now: datetime) -> StoredTemplate | None:
+def apply_remote(session: Tx, record: dict[str, Any], now: datetime) -> StoredTemplate | None:
     """Store a template received from the hub as a read-only team template, in the caller's session.
 
     Idempotent by template id + version: a repeat returns None and changes nothing. A newer version of the
@@ -85,32 +82,31 @@ def apply_remote(session: Session, record: dict[str, Any], now: datetime) -> Sto
     elif len(json.dumps(body, default=str)) > MAX_FILE_BYTES:
         raise InvalidInput("template record.body: too large")
     template = validate(body)
-    exists = session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.team_template_id == template_id,
-                                                            ChecklistTemplate.version == version))
-    if exists is not None:
+    if session.one("SELECT id FROM checklist_templates WHERE team_template_id = ? AND version = ?",
+                   (template_id, version)) is not None:
         return None
-    older = list(session.scalars(select(ChecklistTemplate).where(ChecklistTemplate.team_template_id == template_id)))
+    older = session.all("SELECT id, version, position FROM checklist_templates WHERE team_template_id = ?",
+                        (template_id,))
     newest_before = max((r.version for r in older), default=0)
     position = next_position(session)
     if older:
         position = min(r.position for r in older)
-    row = ChecklistTemplate(name=template.name, line_of_business=template.line_of_business,
-                            body=body_json(template), version=version, position=position,
-                            archived=version < newest_before,  # an older version arriving late stays archived
-                            source="team", team_template_id=template_id, published_by=sender,
-                            created_at=now, updated_at=now)
     if version > newest_before and older:
-        session.execute(update(ChecklistTemplate).where(ChecklistTemplate.team_template_id == template_id)
-                        .values(archived=True, updated_at=now))
-    session.add(row)
-    session.flush()
+        session.update("checklist_templates", {"archived": True, "updated_at": now}, "team_template_id = ?",
+                       (template_id,))
+    row = session.insert("checklist_templates", {
+        "name": template.name, "line_of_business": template.line_of_business, "body": body_json(template),
+        "version": version, "position": position,
+        "archived": version < newest_before,  # an older version arriving late stays archived
+        "source": "team", "team_template_id": template_id, "published_by": sender,
+        "created_at": now, "updated_at": now})
     if version > newest_before and older:
         _follow_active(session, {r.id for r in older}, row.id)
     return StoredTemplate(row.id, template, row.version, row.position, row.archived, row.source,
                           row.team_template_id, row.published_by)
 
 
-def _follow_active(session: Session, old_ids: set[str], new_id: str) -> None:
+def _follow_active(session: Tx, old_ids: set[str], new_id: str) -> None:
     """An agent who used an older version of this team template uses the new one (same session)."""
     if read_state(session, ACTIVE_STATE) in old_ids:
         write_state(session, ACTIVE_STATE, new_id)
@@ -136,7 +132,7 @@ def publish(db: Any, stored: StoredTemplate, hub_state: Any, now: datetime) -> d
         raise InvalidInput("Only a team lead on a team hub can publish templates.")
     record = publish_record(stored, sender=lead[0], team=lead[1])
     with db.session() as s:
-        if s.get(ChecklistTemplate, stored.id) is None:
+        if s.get("checklist_templates", stored.id) is None:
             raise InvalidInput("That checklist template no longer exists.")
         outbox.enqueue(s, KIND, record, now)
     return record

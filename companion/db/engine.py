@@ -107,22 +107,11 @@ class Database:
         if outer is not None:
             if not outer.writable:
                 raise RuntimeError("a write was started inside a reading session; use Database.session()")
-            depth = getattr(self._local, "savepoints", 0) + 1
-            self._local.savepoints = depth
-            name = f"sp{depth}"
             try:
-                con.execute(f"SAVEPOINT {name}")
-                try:
+                with outer.savepoint():
                     yield outer
-                except BaseException:
-                    con.execute(f"ROLLBACK TO {name}")
-                    raise
-                finally:
-                    con.execute(f"RELEASE {name}")
             except sqlite3.OperationalError as exc:
                 raise translate_operational_error(exc, self.path) from exc
-            finally:
-                self._local.savepoints = depth - 1
             return
         tx = Tx(con, writable=True, info={})
         try:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 __all__ = ["DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime", "utcnow", "DATETIME_FORMAT"]
 
@@ -120,6 +121,25 @@ class Tx:
         self.connection = connection
         self.writable = writable
         self.info = info
+        self._savepoints = 0
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A SAVEPOINT of this transaction: an error rolls back only what was done inside it (and is raised);
+        otherwise its changes commit with the transaction."""
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        try:
+            self.connection.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                self.connection.execute(f"ROLLBACK TO {name}")
+                raise
+            finally:
+                self.connection.execute(f"RELEASE {name}")
+        finally:
+            self._savepoints -= 1
 
     # -- reading --------------------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:

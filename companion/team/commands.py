@@ -182,7 +182,7 @@ class TeamCommands:
         try:
             store = SettingsStore(db)
             config = HubConfig.from_state(store.get_state(HUB_STATE))
-            with db.session() as s:
+            with db.reading() as s:
                 waiting, rejected = outbox.waiting(s), len(outbox.rejected(s))
         finally:
             db.close()
@@ -227,7 +227,7 @@ class TeamCommands:
             if config is None:
                 self.say("This desk is not joined to a team hub; nothing to do.")
                 return EXIT_OK
-            with db.session() as s:
+            with db.reading() as s:
                 waiting = outbox.waiting(s)
             store.set_state(HUB_STATE, None)
             store.set_state(CURSOR_STATE, None)

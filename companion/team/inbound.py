@@ -10,16 +10,13 @@ the agent; the worker publishes those on ``team.received`` and ``Desk.team_recei
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
-
-from companion.db.models import Broadcast, Kudos, Obstacle, ObstacleVote, Teammate
+from companion.db.sql import Tx, placeholders
 from companion.errors import InvalidInput
 from companion.kudos.categories import category as kudos_category
 from companion.kudos.rules import validate_call_ref, validate_message
@@ -46,7 +43,7 @@ class Malformed(Exception):
     pass
 
 
-def apply(session: Session, record: dict, me: str, now: datetime | None = None) -> Received | None:
+def apply(session: Tx, record: dict, me: str, now: datetime | None = None) -> Received | None:
     """Apply one pulled wire record. Returns what to tell the agent, or None (nothing to tell, already
     applied, or refused: the reason is logged)."""
     now = now or datetime.now(timezone.utc)
@@ -60,13 +57,13 @@ def apply(session: Session, record: dict, me: str, now: datetime | None = None) 
             raise Malformed(f"unknown kind {str(kind)[:40]!r}")
         if kind != "template":
             _uuid(record.get("id"), "id")
-        with session.begin_nested():  # a refused record leaves no half-applied change behind
+        with session.savepoint():  # a refused record leaves no half-applied change behind
             return handler(session, record, me, now)
     except (Malformed, InvalidInput) as exc:
         log.warning("refused a team record (kind %s, id %s): %s", str(kind)[:40], str(record_id)[:40], exc)
-    except OperationalError:
+    except sqlite3.OperationalError:
         raise  # the database is busy/locked (or failing): not this record's fault; the batch is retried
-    except SQLAlchemyError as exc:
+    except sqlite3.Error as exc:
         log.warning("could not apply a team record (kind %s, id %s): %s", str(kind)[:40], str(record_id)[:40],
                     type(exc).__name__)
     return None
@@ -103,7 +100,7 @@ def _sender(record: dict) -> str:
     return validate_name(record.get("sender"), "The sender")
 
 
-def _deleted_before(session: Session) -> datetime | None:
+def _deleted_before(session: Tx) -> datetime | None:
     """When the agent last used Delete my data (companion.mydata): their own records from before then are
     not taken back from the hub (a full pull after leaving and joining again would otherwise return them)."""
     from companion.config import read_state
@@ -116,14 +113,14 @@ def _deleted_before(session: Session) -> datetime | None:
         return None
 
 
-def _deleted(session: Session, when: datetime) -> bool:
+def _deleted(session: Tx, when: datetime) -> bool:
     cutoff = _deleted_before(session)
     return cutoff is not None and when <= cutoff
 
 
 # -- kinds -----------------------------------------------------------------------------------------
-def _kudos(session: Session, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get(Kudos, record["id"]) is not None:
+def _kudos(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get("kudos", record["id"]) is not None:
         return None
     sender = _sender(record)
     recipient = validate_name(record.get("recipient"), "The recipient")
@@ -138,16 +135,17 @@ def _kudos(session: Session, record: dict, me: str, now: datetime) -> Received |
     sent_at = _time(record, "sent_at")
     if me in (sender, recipient) and _deleted(session, sent_at):
         return None  # mine, and deleted by me: it stays gone
-    session.add(Kudos(id=record["id"], sender=sender, recipient=recipient, category=cat, message=message,
-                      call_ref=ref, team=_team(record), sent_at=sent_at, received_at=now,
-                      read_at=None if recipient == me else now, created_at=now, updated_at=now))
+    session.insert("kudos", {"id": record["id"], "sender": sender, "recipient": recipient, "category": cat,
+                             "message": message, "call_ref": ref, "team": _team(record), "sent_at": sent_at,
+                             "received_at": now, "read_at": None if recipient == me else now,
+                             "created_at": now, "updated_at": now})
     if recipient != me:
         return None
     return Received(KUDOS, record["id"], sender, {"category": cat, "message": message, "call_ref": ref})
 
 
-def _obstacle(session: Session, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get(Obstacle, record["id"]) is not None:
+def _obstacle(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get("obstacles", record["id"]) is not None:
         return None
     anonymous = record.get("anonymous")
     if not isinstance(anonymous, bool):
@@ -161,51 +159,52 @@ def _obstacle(session: Session, record: dict, me: str, now: datetime) -> Receive
     logged_at = _time(record, "logged_at")
     if sender is not None and sender == me and _deleted(session, logged_at):
         return None  # mine, and deleted by me: it stays gone
-    session.add(Obstacle(id=record["id"], author=sender, mine=sender is not None and sender == me,
-                         anonymous=anonymous, category=validate_category(record.get("category")),
-                         text=validate_text(record.get("text")), team=_team(record),
-                         logged_at=logged_at, status="open", created_at=now, updated_at=now))
+    session.insert("obstacles", {"id": record["id"], "author": sender, "mine": sender is not None and sender == me,
+                                 "anonymous": anonymous, "category": validate_category(record.get("category")),
+                                 "text": validate_text(record.get("text")), "team": _team(record),
+                                 "logged_at": logged_at, "status": "open", "created_at": now, "updated_at": now})
     return None
 
 
-def _obstacle_vote(session: Session, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get(ObstacleVote, record["id"]) is not None:
+def _obstacle_vote(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get("obstacle_votes", record["id"]) is not None:
         return None
     voter = _sender(record)
     obstacle_id = _uuid(record.get("obstacle_id"), "obstacle_id")
-    obstacle = session.get(Obstacle, obstacle_id)
+    obstacle = session.get("obstacles", obstacle_id)
     if obstacle is None:
         raise Malformed("a +1 for an obstacle this desk does not know")
     if voter == me and _deleted(session, obstacle.logged_at):
         return None  # my +1, deleted by me: it stays gone
-    if session.scalar(select(ObstacleVote).where(ObstacleVote.obstacle_id == obstacle_id,
-                                                 ObstacleVote.voter == voter)) is not None:
+    if session.one("SELECT id FROM obstacle_votes WHERE obstacle_id = ? AND voter = ?",
+                   (obstacle_id, voter)) is not None:
         return None  # that voter's +1 is here already (under another id): once per voter
-    session.add(ObstacleVote(id=record["id"], obstacle_id=obstacle_id, voter=voter, created_at=now, updated_at=now))
+    session.insert("obstacle_votes", {"id": record["id"], "obstacle_id": obstacle_id, "voter": voter,
+                                      "created_at": now, "updated_at": now})
     return None
 
 
-def _obstacle_reply(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+def _obstacle_reply(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
     lead = _sender(record)
-    obstacle = session.get(Obstacle, _uuid(record.get("obstacle_id"), "obstacle_id"))
+    obstacle = session.get("obstacles", _uuid(record.get("obstacle_id"), "obstacle_id"))
     if obstacle is None:
         raise Malformed("a reply to an obstacle this desk does not know")
     reply = validate_reply(record.get("reply"))
     acted_at = _time(record, "acted_at")
-    known = session.scalar(select(Teammate).where(Teammate.name == lead))
+    known = session.one("SELECT is_lead FROM teammates WHERE name = ?", (lead,))
     if known is not None and not known.is_lead:
         raise Malformed(f"{lead} is not a lead on the roster")
     if obstacle.status == "acted_on":
         return None  # already applied (idempotent); a later reply does not overwrite the first
-    obstacle.status, obstacle.reply, obstacle.acted_by, obstacle.acted_at = "acted_on", reply, lead, acted_at
-    obstacle.updated_at = now
+    session.update("obstacles", {"status": "acted_on", "reply": reply, "acted_by": lead, "acted_at": acted_at,
+                                 "updated_at": now}, "id = ?", (obstacle.id,))
     if not obstacle.mine:
         return None
     return Received(OBSTACLE_ACTED, obstacle.id, lead, {"reply": reply, "text": obstacle.text})
 
 
-def _broadcast(session: Session, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get(Broadcast, record["id"]) is not None:
+def _broadcast(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+    if session.get("broadcasts", record["id"]) is not None:
         return None
     sender = _sender(record)
     if record.get("broadcast_kind") != "deep_breath":
@@ -213,18 +212,18 @@ def _broadcast(session: Session, record: dict, me: str, now: datetime) -> Receiv
     sent_at, expires_at = _time(record, "sent_at"), _time(record, "expires_at")
     if expires_at <= sent_at:
         raise Malformed("expires_at must be after sent_at")
-    session.add(Broadcast(id=record["id"], kind="deep_breath", sender=sender, team=_team(record), sent_at=sent_at,
-                          expires_at=expires_at, created_at=now, updated_at=now))
+    session.insert("broadcasts", {"id": record["id"], "kind": "deep_breath", "sender": sender, "team": _team(record),
+                                  "sent_at": sent_at, "expires_at": expires_at, "created_at": now, "updated_at": now})
     if sender == me:
         return None
     return Received(BREATH_INVITE, record["id"], sender, {"expires_at": expires_at.isoformat()})
 
 
-def _breath_join(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+def _breath_join(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
     return None  # joins are counted on the hub; a desk keeps only its own answer
 
 
-def _template(session: Session, record: dict, me: str, now: datetime) -> Received | None:
+def _template(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
     """A lead published a checklist template: it joins the agent's template list (read-only)."""
     from companion.checklists.publish import apply_remote
 
@@ -240,7 +239,7 @@ _HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_
 
 
 # -- roster ----------------------------------------------------------------------------------------
-def apply_roster(session: Session, agents: list[dict]) -> int:
+def apply_roster(session: Tx, agents: list[dict]) -> int:
     """The hub's roster (name, display_name, team, is_lead) into ``teammates`` with source "hub".
     Hub entries no longer listed become inactive (never deleted); hand-typed ones of the same name are
     taken over by the hub's, and the other hand-typed ones become inactive (kept, never deleted, no longer
@@ -267,18 +266,13 @@ def apply_roster(session: Session, agents: list[dict]) -> int:
         if name in seen:
             continue
         seen.add(name)
-        row = session.scalar(select(Teammate).where(Teammate.name == name))
-        if row is None:
-            row = Teammate(name=name, created_at=now)
-            session.add(row)
-        row.display_name, row.team, row.is_lead, row.active, row.source = display, team, is_lead, True, "hub"
-        row.updated_at = now
+        values = {"display_name": display, "team": team, "is_lead": is_lead, "active": True, "source": "hub",
+                  "updated_at": now}
+        if not session.update("teammates", values, "name = ?", (name,)):
+            session.insert("teammates", {"name": name, "created_at": now, **values})
         applied += 1
-    for row in session.scalars(select(Teammate).where(Teammate.source == "hub", Teammate.active.is_(True))):
-        if row.name not in seen:
-            row.active, row.updated_at = False, now
+    session.update("teammates", {"active": False, "updated_at": now},
+                   f"source = 'hub' AND active = 1 AND name NOT IN ({placeholders(seen)})", list(seen))
     if seen:  # a hub roster arrived: only the hub's teammates are offered (kudos to others would be refused)
-        for row in session.scalars(select(Teammate).where(Teammate.source == "local", Teammate.active.is_(True))):
-            row.active, row.updated_at = False, now
-    session.flush()
+        session.update("teammates", {"active": False, "updated_at": now}, "source = 'local' AND active = 1")
     return applied

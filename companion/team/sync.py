@@ -31,6 +31,7 @@ from typing import Any, Callable, Protocol
 
 from companion import events as ev
 from companion.clock import Clock
+from companion.db.sql import Tx
 from companion.events import EventHub
 from companion.team import hub, outbox
 from companion.team.hub import Cursor, HubError, describe_error
@@ -335,15 +336,13 @@ class SyncWorker:
         """For my own deep-breath broadcasts: how many joined (the hub's count, never who), fetched each round
         while one is open and once more ``COUNT_SETTLE`` after it closed (joins queued on a desk that was
         offline arrive late). Returns the seconds until that last fetch is due, if one is waiting."""
-        from sqlalchemy import select
-
-        from companion.db.models import Broadcast
         from companion.team.breath import record_joined_count
 
         now = self.clock.now()
         with self.db.reading() as s:
-            mine = [(b.id, b.expires_at) for b in s.scalars(select(Broadcast).where(
-                Broadcast.sender == self.me, Broadcast.expires_at > now - COUNT_RECENT))]
+            mine = [(b.id, b.expires_at) for b in s.all(
+                "SELECT id, expires_at FROM broadcasts WHERE sender = ? AND expires_at > ?",
+                (self.me, now - COUNT_RECENT))]
         due: list[str] = []
         wait: float | None = None
         for broadcast_id, expires_at in mine:
@@ -471,27 +470,15 @@ class SyncWorker:
     # Wake the worker as soon as a local transaction that enqueued something commits, so a kudos goes
     # out at once without the local features knowing about the worker.
     def _hook_outbox(self) -> None:
-        from sqlalchemy import event
-
         if not self._hooked:
-            event.listen(self.db.sessions, "after_flush", self._after_flush)
-            event.listen(self.db.sessions, "after_commit", self._after_commit)
+            self.db.add_commit_hook(self._after_commit)
             self._hooked = True
 
     def _unhook_outbox(self) -> None:
-        from sqlalchemy import event
-
         if self._hooked:
-            event.remove(self.db.sessions, "after_flush", self._after_flush)
-            event.remove(self.db.sessions, "after_commit", self._after_commit)
+            self.db.remove_commit_hook(self._after_commit)
             self._hooked = False
 
-    def _after_flush(self, session: Any, _context: Any) -> None:
-        from companion.db.models import OutboxItem
-
-        if any(isinstance(obj, OutboxItem) for obj in session.new):
-            session.info["companion_outbox"] = True
-
-    def _after_commit(self, session: Any) -> None:
-        if session.info.pop("companion_outbox", False):
+    def _after_commit(self, tx: Tx) -> None:
+        if tx.info.get(outbox.ENQUEUED):
             self.waker.wake()

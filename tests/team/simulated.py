@@ -23,12 +23,10 @@ def kudos_record(sender: str, recipient: str, team: str, message: str = "thanks 
 
 def send_kudos_for_tests(db: Database, sender: str, recipient: str, team: str, message: str) -> dict[str, Any]:
     """TEST ONLY: what the kudos feature does - the local row and its outbox item in one transaction."""
-    from companion.db.models import Kudos
-
     record = kudos_record(sender, recipient, team, message)
     with db.session() as s:
-        s.add(Kudos(id=record["id"], sender=sender, recipient=recipient, category="helping", message=message,
-                    team=team, sent_at=datetime.fromisoformat(record["sent_at"])))
+        s.insert("kudos", {"id": record["id"], "sender": sender, "recipient": recipient, "category": "helping",
+                           "message": message, "team": team, "sent_at": datetime.fromisoformat(record["sent_at"])})
         outbox.enqueue(s, "kudos", record, datetime.now(timezone.utc))
     return record
 

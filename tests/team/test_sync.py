@@ -4,9 +4,7 @@ from __future__ import annotations
 import json
 import time
 
-from sqlalchemy import func, select
-
-from companion.db.models import Kudos, OutboxItem, Setting, Teammate
+from companion.db.sql import Row
 from companion.team import outbox
 from companion.team.hub import CURSOR_STATE, Cursor, HubUnavailable
 from tests.fakes import FakeClock
@@ -14,9 +12,19 @@ from companion.team import inbound
 from tests.team.simulated import kudos_record, send_kudos_for_tests
 
 
-def local_kudos(db) -> list[Kudos]:
-    with db.session() as s:
-        return list(s.scalars(select(Kudos).order_by(Kudos.sent_at)))
+def local_kudos(db) -> list[Row]:
+    with db.reading() as s:
+        return s.all("SELECT * FROM kudos ORDER BY sent_at")
+
+
+def teammate_names(db) -> set[str]:
+    with db.reading() as s:
+        return {row.name for row in s.all("SELECT name FROM teammates")}
+
+
+def stored_cursor(db) -> Cursor:
+    with db.reading() as s:
+        return Cursor.from_state(json.loads(s.get("settings", f"state.{CURSOR_STATE}", column="key").value))
 
 
 def on_roster(desk, *names) -> bool:
@@ -50,8 +58,7 @@ def test_two_agents_exchange_kudos_end_to_end(hub, make_desk):
     a.received.wait_for(lambda r: len(r.items) == 1)
     assert a.received.items[0].sender == bob.name
     a.received.wait_for(lambda r: r.statuses[-1] == {"online": True, "waiting": 0})
-    with a.db.session() as s:  # the other team is not in the roster
-        assert set(s.scalars(select(Teammate.name))) == {alice.name, bob.name}
+    assert teammate_names(a.db) == {alice.name, bob.name}  # the other team is not in the roster
     assert not on_roster(a, carol.name)
     time.sleep(0.3)
     assert c.received.items == [] and local_kudos(c.db) == []  # carol's team saw nothing
@@ -77,8 +84,8 @@ def test_hub_down_while_100_kudos_are_sent_each_delivered_exactly_once(hub, make
     assert sorted(i.record_id for i in b.received.items) == sorted(sent)  # each exactly once
     assert len(local_kudos(b.db)) == 100
     assert hub.count("kudos") == 100
-    with a.db.session() as s:
-        assert s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.pushed_at.is_(None))) == 0
+    with a.db.reading() as s:
+        assert s.scalar("SELECT count(*) FROM outbox WHERE pushed_at IS NULL") == 0
 
 
 def test_a_record_pushed_again_stays_one_row_and_is_told_once(hub, make_desk):
@@ -87,8 +94,7 @@ def test_a_record_pushed_again_stays_one_row_and_is_told_once(hub, make_desk):
     sent = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "twice?")
     a.worker.step()
     with a.db.session() as s:  # as if the app died after the hub committed but before we noted it
-        for item in s.scalars(select(OutboxItem)):
-            item.pushed_at = None
+        assert s.update("outbox", {"pushed_at": None}, "pushed_at IS NOT NULL") == 1
     a.worker.step()
     b.worker.step()
     b.worker.step()
@@ -132,9 +138,7 @@ def test_one_record_that_cannot_be_applied_does_not_hold_up_the_feed(hub, make_d
     b.worker.step()
     assert [i.record_id for i in b.received.items] == [second["id"]]
     assert [k.message for k in local_kudos(b.db)] == ["second"]
-    with b.db.session() as s:
-        stored = json.loads(s.get(Setting, f"state.{CURSOR_STATE}").value)
-    assert Cursor.from_state(stored) != Cursor()
+    assert stored_cursor(b.db) != Cursor()
 
 
 class FakeWaker:
@@ -150,6 +154,28 @@ class FakeWaker:
 
     def close(self):
         pass
+
+
+def test_a_local_commit_that_enqueued_something_wakes_the_worker_until_it_stops(db):
+    from companion.events import EventHub
+    from companion.team.sync import SyncWorker
+
+    clock = FakeClock()
+    waker = FakeWaker(clock)
+    worker = SyncWorker(db, lambda: None, inbound.apply, lambda s, a: None, EventHub(), clock,
+                        me="alice", team="red", waker=waker)
+    worker._hook_outbox()  # what start() does before the thread runs
+    with db.session() as s:
+        s.insert("teammates", {"name": "bob", "display_name": "Bob"})  # nothing for the hub
+    assert waker.woken == 0
+    with db.session():
+        with db.session() as inner:  # enqueued in a savepoint: the wake-up waits for the outer commit
+            outbox.enqueue(inner, "kudos", {"id": "k1"}, clock.now())
+        assert waker.woken == 0
+    assert waker.woken == 1
+    worker.stop()
+    send_kudos_for_tests(db, "alice", "bob", "red", "after stop")
+    assert waker.woken == 2  # stop() wakes the thread once; the commit after it no longer does
 
 
 def test_backoff_doubles_from_1_to_60_seconds_with_jitter_and_counts_what_waits(db):
@@ -216,14 +242,12 @@ def test_a_roster_change_wakes_the_worker_and_is_applied(hub, make_desk):
     alice = hub.add("alice")
     a = make_desk(alice, clock=FakeClock())
     a.worker.step()
-    with a.db.session() as s:
-        assert set(s.scalars(select(Teammate.name))) == {alice.name}
+    assert teammate_names(a.db) == {alice.name}
     carol = hub.add("carol")          # the admin enrols someone: NOTIFY on the team's roster channel
     hub.add("dave", team="blue")      # another team: no wake-up for red, and not readable anyway
     time.sleep(0.2)
     a.worker.step()
-    with a.db.session() as s:
-        assert set(s.scalars(select(Teammate.name))) == {alice.name, carol.name}
+    assert teammate_names(a.db) == {alice.name, carol.name}
 
 
 def test_a_lead_gets_how_many_joined_a_group_breath_from_the_hub(hub, make_desk):
@@ -254,22 +278,21 @@ def test_a_lead_gets_how_many_joined_a_group_breath_from_the_hub(hub, make_desk)
 
 
 def test_the_join_count_is_not_asked_for_what_the_hub_does_not_know_and_is_hidden_under_five(hub, make_desk):
-    from companion.db.models import Broadcast
-
     lead = hub.add("lead", lead=True)
     hub.add("amy")
     lead_desk = make_desk(lead)
     lead_desk.worker.step()
     broadcast = lead_desk.app.breath.send()
     lead_desk.worker.step()
-    with lead_desk.db.session() as s:  # two agents: the hub says NULL, nothing is stored
-        assert s.get(Broadcast, broadcast).joined_count is None
+    with lead_desk.db.reading() as s:  # two agents: the hub says NULL, nothing is stored
+        assert s.get("broadcasts", broadcast).joined_count is None
     assert lead_desk.app.breath.last_sent().joined == "fewer than 5 in the team: count hidden"
     with lead_desk.db.session() as s:  # a broadcast the hub never got (e.g. refused): the hub refuses to count
-        row = s.get(Broadcast, broadcast)
-        s.add(Broadcast(id="00000000-0000-4000-8000-00000000abcd", kind="deep_breath", sender=lead.name,
-                        team=lead.team, sent_at=row.sent_at, expires_at=row.expires_at, created_at=row.created_at,
-                        updated_at=row.updated_at))
+        row = s.get("broadcasts", broadcast)
+        s.insert("broadcasts", {"id": "00000000-0000-4000-8000-00000000abcd", "kind": "deep_breath",
+                                "sender": lead.name, "team": lead.team, "sent_at": row.sent_at,
+                                "expires_at": row.expires_at, "created_at": row.created_at,
+                                "updated_at": row.updated_at})
     assert lead_desk.worker.step() > 0 and lead_desk.worker.online is True and lead_desk.worker.last_error is None
 def test_a_hub_transaction_left_open_does_not_stall_delivery(hub, make_desk):
     """Review finding 7: more records than one page behind a transaction left open on the hub all arrive in
@@ -291,16 +314,14 @@ def test_a_hub_transaction_left_open_does_not_stall_delivery(hub, make_desk):
         a.worker.step()
         assert sorted(k.message for k in local_kudos(a.db)) == [f"kudos {i}" for i in range(8)]
         assert len(a.received.items) == 8
-        with a.db.session() as s:  # still before the open transaction's place
-            assert Cursor.from_state(json.loads(s.get(Setting, f"state.{CURSOR_STATE}").value)) == Cursor()
+        assert stored_cursor(a.db) == Cursor()  # still before the open transaction's place
         a.worker.step()  # the same rows again: nothing new to tell
         assert len(a.received.items) == 8
     finally:
         stuck.rollback()
         stuck.close()
     a.worker.step()
-    with a.db.session() as s:
-        assert Cursor.from_state(json.loads(s.get(Setting, f"state.{CURSOR_STATE}").value)) != Cursor()
+    assert stored_cursor(a.db) != Cursor()
     assert len(a.received.items) == 8 and len(local_kudos(a.db)) == 8
     with hub.admin() as conn:  # and agent logins end such a transaction themselves after a minute
         setting = conn.execute("SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "

@@ -94,20 +94,20 @@ def test_join_status_leave_with_a_keyring(capsys, monkeypatch, hub, tmp_path, fa
 
     db = open_database(data / "companion.sqlite")  # a teammate typed in by hand before the hub's roster came
     try:
-        from companion.db.models import Teammate
         from tests.fakes import START
 
         with db.session() as s:
-            s.add(Teammate(name="jo.local", display_name="Jo", source="local", active=False, is_lead=False,
-                           created_at=START, updated_at=START))
+            s.insert("teammates", {"name": "jo.local", "display_name": "Jo", "source": "local", "active": False,
+                                   "is_lead": False, "created_at": START, "updated_at": START})
     finally:
         db.close()
     code, out, _ = team(capsys, "leave", "--data-dir", str(data))
     assert code == 0 and "Left team red" in out and "1 change waiting" in out
     db = open_database(data / "companion.sqlite")
     try:
-        with db.session() as s:
-            assert s.query(Teammate).filter_by(name="jo.local").one().active  # offered again after leaving
+        with db.reading() as s:
+            [jo] = s.all("SELECT active FROM teammates WHERE name = ?", ("jo.local",))
+        assert jo.active  # offered again after leaving
     finally:
         db.close()
     assert fake_keyring.entries == {}
