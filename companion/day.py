@@ -4,17 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
-
-from companion.db.models import CallRecord, Notification, ResetSession
+from companion.db.sql import Row
 
 
 @dataclass(frozen=True)
 class DaySummary:
     start: datetime
-    calls: list[CallRecord]
-    resets: list[ResetSession]
-    notifications: list[Notification]
+    calls: list[Row]
+    resets: list[Row]
+    notifications: list[Row]
 
     @property
     def average_handle(self) -> float | None:
@@ -35,12 +33,10 @@ def day_bounds(local_moment: datetime) -> tuple[datetime, datetime]:
 def summarise_day(desk, local_moment: datetime) -> DaySummary:
     start, end = day_bounds(local_moment)
     with desk.db.reading() as s:
-        calls = list(s.scalars(select(CallRecord).where(CallRecord.started_at >= start, CallRecord.started_at < end)
-                               .order_by(CallRecord.started_at)))
-        resets = list(s.scalars(select(ResetSession).where(ResetSession.started_at >= start,
-                                                           ResetSession.started_at < end)
-                                .order_by(ResetSession.started_at)))
-        notes = list(s.scalars(select(Notification).where(Notification.created_at >= start,
-                                                          Notification.created_at < end)
-                               .order_by(Notification.created_at)))
+        calls = s.all("SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
+                      (start, end))
+        resets = s.all("SELECT * FROM resets WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
+                       (start, end))
+        notes = s.all("SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
+                      (start, end))
     return DaySummary(start, calls, resets, notes)

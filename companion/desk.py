@@ -203,13 +203,8 @@ class Desk:
         """The current call's reference, else the last call's (the kudos dialog pre-fills it)."""
         if self.calls.current_ref:
             return self.calls.current_ref
-        from sqlalchemy import select
-
-        from companion.db.models import CallRecord
-
-        with self.db.session() as s:
-            return s.scalar(select(CallRecord.ref).where(CallRecord.ref.is_not(None))
-                            .order_by(CallRecord.started_at.desc()).limit(1))
+        with self.db.reading() as s:
+            return s.scalar("SELECT ref FROM calls WHERE ref IS NOT NULL ORDER BY started_at DESC LIMIT 1")
 
     def join_breath(self, broadcast_id: str) -> None:
         """Join a group deep breath: recorded (and sent to the hub); the ui then starts the 1-minute reset."""

@@ -37,7 +37,8 @@ def _check_migrations(paths: Paths) -> str:
     from pathlib import Path
 
     from companion.db import schema
-    from companion.db.engine import inspect_database, make_engine, migrate
+    from companion.db.engine import inspect_database
+    from companion.db.migrate import make_engine, migrate
 
     with tempfile.TemporaryDirectory(prefix="companion-selftest.") as tmp:
         probe = Path(tmp) / "probe.sqlite"

@@ -191,7 +191,7 @@ class CompanionApp:
 def run(args: argparse.Namespace, paths: Paths) -> int:
     from ui.pyside_imports import stop_source_caching
 
-    stop_source_caching()  # before SQLAlchemy & co. are imported: ~14 MB less at idle (bench/README.md)
+    stop_source_caching()  # before the app's modules are imported: less memory at idle (bench/README.md)
     if os.name == "posix":
         os.umask(0o077)  # every file this app creates (database, backups, log, lock) is private
     paths.ensure()

@@ -9,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import update
-
 from companion import events as ev
 from companion.calls.refs import validate_ref
 from companion.clock import Clock
 from companion.config import Settings
 from companion.db.engine import Database
-from companion.db.models import CallRecord
 from companion.errors import InvalidInput
 from companion.events import EventHub
 
@@ -70,9 +67,7 @@ class CallTracker:
         """Calls left open by a crash or a shutdown mid-call are closed without a handle time."""
         now = self._clock.now()
         with self._db.session() as s:
-            result = s.execute(update(CallRecord).where(CallRecord.ended_at.is_(None))
-                               .values(ended_at=now, updated_at=now))
-            return result.rowcount or 0
+            return s.update("calls", {"ended_at": now, "updated_at": now}, "ended_at IS NULL")
 
     @property
     def on_call(self) -> bool:
@@ -94,9 +89,8 @@ class CallTracker:
             self.end()
         now = self._clock.now()
         with self._db.session() as s:
-            row = CallRecord(ref=ref, started_at=now, tough=False, created_at=now, updated_at=now)
-            s.add(row)
-            s.flush()
+            row = s.insert("calls", {"ref": ref, "started_at": now, "tough": False, "created_at": now,
+                                     "updated_at": now})
             self.current_id = row.id
         self.current_ref = ref
         self._started_mono = self._clock.monotonic()
@@ -111,9 +105,8 @@ class CallTracker:
         handle = max(0.0, self._clock.monotonic() - self._started_mono)
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.get(CallRecord, self.current_id)
-            if row is not None:
-                row.ended_at, row.handle_seconds, row.tough, row.updated_at = now, round(handle, 1), tough, now
+            s.update("calls", {"ended_at": now, "handle_seconds": round(handle, 1), "tough": tough,
+                               "updated_at": now}, "id = ?", (self.current_id,))
         settings = self._settings()
         offer = settings.offer_reset_after_calls and (tough or handle >= settings.long_call_minutes * 60)
         summary = CallSummary(self.current_id, self.current_ref, handle, tough, offer)

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol, Sequence
 
-from sqlalchemy import func, select
-
 from companion import events as ev
 from companion.clock import Clock, utc
 from companion.config import Settings, SettingsStore
 from companion.db.engine import Database
-from companion.db.models import Notification
+from companion.db.sql import Row, Tx, placeholders
 from companion.errors import NotifyError
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
@@ -33,6 +31,7 @@ HOLD_RATE = "rate"
 HOLD_UNDELIVERABLE = "undeliverable"
 EXPIRED = "expired"
 _RELEASABLE = (HOLD_CALL, HOLD_PAUSED, HOLD_RATE, HOLD_UNDELIVERABLE)
+_RELEASABLE_WHERE = f"shown_at IS NULL AND held_reason IN ({placeholders(_RELEASABLE)})"  # binds _RELEASABLE
 
 
 @dataclass(frozen=True)
@@ -120,11 +119,9 @@ class NotificationCentre:
         if actions:
             data["actions"] = [{"key": a.key, "label": a.label} for a in actions]
         with self._db.session() as s:
-            row = Notification(kind=kind, title=title[:200], body=body, payload=json.dumps(data),
-                               created_at=now, updated_at=now,
-                               expires_at=now + expires_after if expires_after else None)
-            s.add(row)
-            s.flush()
+            row = s.insert("notifications", {"kind": kind, "title": title[:200], "body": body,
+                                             "payload": json.dumps(data), "created_at": now, "updated_at": now,
+                                             "expires_at": now + expires_after if expires_after else None})
             notification_id = row.id
         self._try_show(notification_id)
         return notification_id
@@ -142,8 +139,8 @@ class NotificationCentre:
         """Notifications counted against the hourly cap (the app's own status notices are not)."""
         since = self._clock.now() - timedelta(hours=1)
         with self._db.reading() as s:
-            return s.scalar(select(func.count()).select_from(Notification).where(
-                Notification.shown_at >= since, Notification.kind != STATUS)) or 0
+            return s.scalar("SELECT count(*) FROM notifications WHERE shown_at >= ? AND kind != ?",
+                            (since, STATUS)) or 0
 
     def _try_show(self, notification_id: str) -> bool:
         """Show one notification if the rules allow. The decision and its record are two short transactions;
@@ -151,15 +148,15 @@ class NotificationCentre:
         desktop never holds the database from the sync worker. The centre runs on the GUI thread only."""
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.get(Notification, notification_id)
+            row = s.get("notifications", notification_id)
             if row is None or row.shown_at is not None:
                 return False
             if row.expires_at is not None and now >= row.expires_at:
-                row.held_reason = EXPIRED
+                _change(s, notification_id, held_reason=EXPIRED)
                 return False
             reason = self._hold_reason(row.kind)
             if reason is not None:
-                row.held_reason = reason
+                _change(s, notification_id, held_reason=reason)
                 return False
             payload = json.loads(row.payload or "{}")
             actions = tuple(Action(a["key"], a["label"]) for a in payload.get("actions", ()))
@@ -180,21 +177,15 @@ class NotificationCentre:
 
     def _record(self, notification_id: str, **changes: Any) -> None:
         with self._db.session() as s:
-            row = s.get(Notification, notification_id)
-            if row is not None:
-                for name, value in changes.items():
-                    setattr(row, name, value)
+            _change(s, notification_id, **changes)
 
     def flush(self) -> list[str]:
         """Show held notifications, oldest first, as far as the rules allow. Returns the ids shown.
         A pause that has just ended is announced after them (not counted against the cap)."""
         pause_ended = self.expire_pause()
         with self._db.reading() as s:
-            rows = s.execute(
-                select(Notification.id, Notification.kind)
-                .where(Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))
-                .order_by(Notification.created_at)
-            ).all()
+            rows = s.all(f"SELECT id, kind FROM notifications WHERE {_RELEASABLE_WHERE} ORDER BY created_at",
+                         _RELEASABLE)
         # Kinds the hourly cap does not hold go first, so a capped one cannot keep them waiting.
         ids = [row.id for row in sorted(rows, key=lambda row: row.kind not in UNCAPPED)]
         shown = []
@@ -216,35 +207,41 @@ class NotificationCentre:
         if self.on_call:
             return None
         with self._db.reading() as s:
-            waiting = s.scalar(select(func.count()).select_from(Notification).where(
-                Notification.shown_at.is_(None), Notification.held_reason == HOLD_RATE))
+            waiting = s.scalar("SELECT count(*) FROM notifications WHERE shown_at IS NULL AND held_reason = ?",
+                               (HOLD_RATE,))
             if not waiting:
                 return None
             since = self._clock.now() - timedelta(hours=1)
-            oldest = s.scalar(select(func.min(Notification.shown_at)).where(Notification.shown_at >= since))
+            oldest = s.scalar('SELECT min(shown_at) AS "oldest [DATETIME]" FROM notifications WHERE shown_at >= ?',
+                              (since,))
         if oldest is None:  # a slot is free already: flush soon (the ui waits at least a second)
             return self._clock.now()
         return oldest + timedelta(hours=1)
 
     # -- history -----------------------------------------------------------------------------------
-    def history(self, limit: int = 100) -> list[Notification]:
+    def history(self, limit: int = 100) -> list[Row]:
         with self._db.reading() as s:
-            return list(s.scalars(select(Notification).order_by(Notification.created_at.desc()).limit(limit)))
+            return s.all("SELECT * FROM notifications ORDER BY created_at DESC LIMIT ?", (limit,))
 
     def waiting(self) -> int:
         with self._db.reading() as s:
-            return s.scalar(select(func.count()).select_from(Notification).where(
-                Notification.shown_at.is_(None), Notification.held_reason.in_(_RELEASABLE))) or 0
+            return s.scalar(f"SELECT count(*) FROM notifications WHERE {_RELEASABLE_WHERE}", _RELEASABLE) or 0
 
-    def get(self, notification_id: str) -> Notification | None:
+    def get(self, notification_id: str) -> Row | None:
         with self._db.reading() as s:
-            return s.get(Notification, notification_id)
+            return s.get("notifications", notification_id)
 
     def mark_read(self, notification_id: str) -> None:
         with self._db.session() as s:
-            row = s.get(Notification, notification_id)
-            if row is not None and row.read_at is None:
-                row.read_at = self._clock.now()
+            s.update("notifications", {"read_at": self._clock.now()}, "id = ? AND read_at IS NULL",
+                     (notification_id,))
+
+
+def _change(session: Tx, notification_id: str, **changes: Any) -> None:
+    """Set columns of one notification; only a real change is written (and stamps ``updated_at``)."""
+    unchanged = " AND ".join(f"{name} IS ?" for name in changes)
+    session.update("notifications", changes, f"id = ? AND NOT ({unchanged})",
+                   (notification_id, *changes.values()))
 
 
 def _parse(raw: Any) -> datetime | None:

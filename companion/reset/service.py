@@ -5,8 +5,6 @@ from __future__ import annotations
 from companion import events as ev
 from companion.clock import Clock
 from companion.db.engine import Database
-from companion.db.models import CallRecord
-from companion.db.models import ResetSession as ResetRow
 from companion.errors import InvalidInput
 from companion.events import EventHub
 from companion.reset.patterns import PATTERNS, validate_minutes
@@ -73,15 +71,14 @@ class ResetService:
         try:
             with self._db.session() as s:
                 call_id = self._call_id
-                if call_id is not None and s.get(CallRecord, call_id) is None:
+                if call_id is not None and s.get("calls", call_id) is None:
                     call_id = None
-                row = ResetRow(trigger=session.trigger, pattern=session.pattern.key,
-                               planned_seconds=session.planned_seconds,
-                               actual_seconds=round(session.actual_seconds, 1), outcome=session.state,
-                               started_at=session.started_at, ended_at=session.ended_at,
-                               mood_before=self._mood_before, call_id=call_id, created_at=now, updated_at=now)
-                s.add(row)
-                s.flush()
+                row = s.insert("resets", {"trigger": session.trigger, "pattern": session.pattern.key,
+                                          "planned_seconds": session.planned_seconds,
+                                          "actual_seconds": round(session.actual_seconds, 1),
+                                          "outcome": session.state, "started_at": session.started_at,
+                                          "ended_at": session.ended_at, "mood_before": self._mood_before,
+                                          "call_id": call_id, "created_at": now, "updated_at": now})
                 session.record_id = row.id  # type: ignore[attr-defined]
         finally:
             self.current = None
@@ -92,7 +89,8 @@ class ResetService:
     def set_mood_after(self, record_id: str, mood: int | None) -> None:
         validate_mood(mood)
         with self._db.session() as s:
-            row = s.get(ResetRow, record_id)
+            row = s.get("resets", record_id)
             if row is None:
                 raise InvalidInput("That reset is no longer in your history.")
-            row.mood_after = mood
+            if row.mood_after != mood:
+                s.update("resets", {"mood_after": mood}, "id = ?", (record_id,))

@@ -1,15 +1,13 @@
 import pytest
-from sqlalchemy import select
 
 from companion.calls.refs import validate_ref
-from companion.db.models import CallRecord
 from companion.errors import InvalidInput
 from tests.fakes import START
 
 
 def calls(db):
-    with db.session() as s:
-        return list(s.scalars(select(CallRecord).order_by(CallRecord.started_at)))
+    with db.reading() as s:
+        return s.all("SELECT * FROM calls ORDER BY started_at")
 
 
 def test_call_records_handle_time(desk, clock, db):

@@ -3,7 +3,6 @@ import json
 import pytest
 
 from companion.config import Settings, SettingsStore
-from companion.db.models import Setting
 from companion.errors import InvalidInput
 
 
@@ -32,17 +31,17 @@ def test_round_trip(db):
 
 def test_damaged_stored_values_fall_back_to_defaults(db):
     with db.session() as s:
-        s.add(Setting(key="notifications_per_hour", value="not json"))
-        s.add(Setting(key="chime", value=json.dumps("yes")))
-        s.add(Setting(key="long_call_minutes", value=json.dumps(5)))
-        s.add(Setting(key="unknown_key", value="1"))
+        s.insert("settings", {"key": "notifications_per_hour", "value": "not json"})
+        s.insert("settings", {"key": "chime", "value": json.dumps("yes")})
+        s.insert("settings", {"key": "long_call_minutes", "value": json.dumps(5)})
+        s.insert("settings", {"key": "unknown_key", "value": "1"})
     loaded = SettingsStore(db).load()
     assert loaded.notifications_per_hour == 4 and loaded.chime is False and loaded.long_call_minutes == 5.0
 
 
 def test_out_of_range_stored_values_fall_back(db):
     with db.session() as s:
-        s.add(Setting(key="notifications_per_hour", value="999"))
+        s.insert("settings", {"key": "notifications_per_hour", "value": "999"})
     assert SettingsStore(db).load() == Settings()
 
 

@@ -133,18 +133,14 @@ def test_app_state_priority(flags, expected):
 
 
 def test_a_call_ends_a_running_reset_first(desk, clock, db):
-    from sqlalchemy import select
-
-    from companion.db.models import ResetSession as ResetRow
-
     desk.start_reset(3, None, "tray")
     clock.advance(10)
     desk.finish_reset_if_due()
     clock.advance(5)
     desk.start_call("99")
     assert desk.resets.current is None and desk.state() == "on_call"
-    with db.session() as s:
-        (row,) = s.scalars(select(ResetRow))
+    with db.reading() as s:
+        (row,) = s.all("SELECT * FROM resets")
     assert (row.outcome, row.actual_seconds) == ("ended_early", 15.0)
 
 

@@ -2,11 +2,9 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from companion.config import SettingsStore
 from companion.db.engine import open_database
-from companion.db.models import Notification
 from companion.events import EventHub
 from companion.notify.base import NotifierChain
 from companion.notify.centre import Action, NotificationCentre
@@ -20,8 +18,8 @@ def centre_for(db, clock, backends, settings=None):
 
 
 def rows(db):
-    with db.session() as s:
-        return list(s.scalars(select(Notification).order_by(Notification.created_at)))
+    with db.reading() as s:
+        return s.all("SELECT * FROM notifications ORDER BY created_at")
 
 
 def test_shown_at_once_and_stored(db, clock, notifier):

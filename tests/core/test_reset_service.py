@@ -1,14 +1,12 @@
 import pytest
-from sqlalchemy import select
 
-from companion.db.models import ResetSession as ResetRow
 from companion.errors import InvalidInput
 from tests.fakes import START
 
 
 def rows(db):
-    with db.session() as s:
-        return list(s.scalars(select(ResetRow)))
+    with db.reading() as s:
+        return s.all("SELECT * FROM resets")
 
 
 def test_completed_reset_is_recorded_with_everything(desk, clock, db):
@@ -86,19 +84,17 @@ def test_unknown_trigger_refused(desk):
 
 # -- review of the merged app (finding 4): a reset whose call was deleted never wedges the desk --------------
 def test_a_reset_after_a_deleted_call_is_recorded_without_it(desk, clock, db):
-    from companion.db.models import CallRecord
-
     desk.start_call("4711")
     clock.advance(60)
     summary = desk.end_call(tough=True)
     desk.start_reset(1, None, "after_call", call_id=summary.id)
     with db.session() as s:  # e.g. deleted while the reset ran (the app refuses that now; the record copes)
-        s.delete(s.get(CallRecord, summary.id))
+        assert s.delete("calls", "id = ?", (summary.id,)) == 1
     clock.advance(10)
     ended = desk.end_reset()
     assert ended is not None and desk.resets.current is None and desk.state() == "ready"
-    with db.session() as s:
-        row = s.get(ResetRow, ended.record_id)
+    with db.reading() as s:
+        row = s.get("resets", ended.record_id)
         assert row is not None and row.call_id is None
     assert desk.start_call("4712").outcome == "started"
 

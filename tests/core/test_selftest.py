@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import companion.db.engine as engine_mod
+import companion.db.migrate as migrate_mod
 from companion import selftest
 from companion.db import schema
 from companion.paths import Paths
@@ -30,7 +30,7 @@ def test_a_missing_resource_is_named_and_fails_the_self_test(tmp_path):
 
 def test_missing_migration_scripts_are_named(tmp_path, monkeypatch, capsys):
     # As if a frozen build had been made without companion/db/migrations as data files.
-    monkeypatch.setattr(engine_mod, "__file__", str(tmp_path / "nowhere" / "engine.py"))
+    monkeypatch.setattr(migrate_mod, "MIGRATIONS", tmp_path / "nowhere" / "migrations")
     assert selftest.run_self_test(Paths(tmp_path / "data")) == 1
     out = capsys.readouterr()
     assert "FAIL migrations:" in out.out and "nowhere" in out.out

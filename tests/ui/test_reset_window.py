@@ -1,17 +1,15 @@
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from sqlalchemy import select
 
-from companion.db.models import ResetSession as ResetRow
 from ui.windows.reset import ACK_MS, CALM_MS, FRAME_MS
 
 SENTINEL = "my supervisor is a walrus 8d1f0c"
 
 
 def recorded(db):
-    with db.session() as s:
-        return list(s.scalars(select(ResetRow)))
+    with db.reading() as s:
+        return s.all("SELECT * FROM resets")
 
 
 def breathe(window, clock, seconds, step=1.0):
@@ -118,7 +116,7 @@ def test_vent_and_shred_leaves_no_trace(controller, desk, clock, db, qtbot, tmp_
     breathe(window, clock, 5)
     window.close()
     assert window.vent_edit.toPlainText() == ""
-    db.engine.dispose()
+    db.close()  # every connection closed: the WAL is checkpointed into the file
     data_files = [p for p in Path(db.path).parent.rglob("*") if p.is_file()]
     assert data_files, "expected the database files to exist"
     for path in data_files:

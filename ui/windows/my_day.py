@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.day import DaySummary, summarise_day
+from companion.db.sql import placeholders
 from companion.desk import Desk
 from companion.errors import CompanionError
 from ui.icons import app_icon
@@ -157,16 +158,13 @@ class MyDayWindow(QWidget):
 
     def _scores(self, summary: DaySummary) -> dict[str, str]:
         """call id -> "6 of 8 ticked", for today's calls that had a checklist."""
-        from sqlalchemy import select
-
-        from companion.db.models import ChecklistRun
-
         ids = [c.id for c in summary.calls]
         if not ids:
             return {}
-        with self.desk.db.session() as s:
-            return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked"
-                    for run in s.scalars(select(ChecklistRun).where(ChecklistRun.call_id.in_(ids)))}
+        with self.desk.db.reading() as s:
+            runs = s.all(f"SELECT call_id, ticked_count, item_count FROM checklist_runs "
+                         f"WHERE call_id IN ({placeholders(ids)})", ids)
+        return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked" for run in runs}
 
     # -- my data ----------------------------------------------------------------------------------
     def say(self, text: str) -> None:
