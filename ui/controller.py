@@ -15,7 +15,7 @@ from companion.notify.kinds import BREATH_INVITE, RESET_OFFER
 from ui.tray import Tray, TrayMenu, describe
 from ui.widgets.toast import ToastManager
 
-if TYPE_CHECKING:  # the desk (and SQLAlchemy) is loaded after the tray is showing
+if TYPE_CHECKING:  # the desk (and the database) is loaded after the tray is showing
     from companion import ipc
     from companion.calls.tracker import CallStart
     from companion.desk import Desk

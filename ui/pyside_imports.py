@@ -3,8 +3,8 @@
 Once PySide6 is imported it replaces ``__import__`` (for its opt-in ``from __feature__ import snake_case``)
 and, after every later import, asks whether the new module uses PySide6 by running ``inspect.getsource``
 on it (shibokensupport/feature.py, ``_mod_uses_pyside``, PYSIDE-2029). That fills ``linecache`` with the
-full source text of every module imported after Qt: for this app SQLAlchemy's, ~8 million characters,
-which cost ~14 MB of the idle memory (bench/README.md) and are never needed (we use no PySide features).
+full source text of every module imported after Qt (when the app still loaded SQLAlchemy at run time, its
+~8 million characters cost ~14 MB of the idle memory, bench/README.md), never needed: we use no PySide features.
 
 :func:`stop_source_caching` swaps that check for one that gives the same answer (does the module's source
 file mention "PySide6"?) by reading the file once, without keeping it. Frozen builds have no sources, so

@@ -87,7 +87,7 @@ class TeamSync(QObject):
     def _show_offline(self) -> None:
         from companion.team import outbox
 
-        with self.desk.db.session() as s:
+        with self.desk.db.reading() as s:
             waiting = outbox.waiting(s)
         self._on_status(False, waiting)
 

@@ -1,6 +1,6 @@
 """Opening the local database safely.
 
-``open_database`` checks the file before SQLAlchemy touches it:
+``open_database`` checks the file before anything else touches it:
 - a damaged file is moved aside (renamed, never deleted) and a fresh one is created; the caller is told
   through ``Database.notices`` so the person at the desk is told too;
 - a database written by a newer Agent Companion is refused with a clear message and left untouched;
