@@ -114,10 +114,7 @@ class Database:
                 raise translate_operational_error(exc, self.path) from exc
             return
         tx = Tx(con, writable=True, info={})
-        try:
-            con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise translate_operational_error(exc, self.path) from exc
+        self._execute(con, "BEGIN IMMEDIATE")
         self._local.tx = tx
         try:
             yield tx
@@ -148,10 +145,10 @@ class Database:
             return
         tx = Tx(con, writable=False, info={})
         try:
-            con.execute("PRAGMA query_only = ON")
-            con.execute("BEGIN")
-        except sqlite3.OperationalError as exc:
-            raise translate_operational_error(exc, self.path) from exc
+            self._execute(con, "PRAGMA query_only = ON", "BEGIN")
+        except DatabaseError:
+            con.execute("PRAGMA query_only = OFF")  # the next unit of work on this thread must be able to write
+            raise
         self._local.tx = tx
         try:
             yield tx
@@ -163,6 +160,14 @@ class Database:
             self._local.tx = None
             _rollback(con)
             con.execute("PRAGMA query_only = OFF")
+
+
+    def _execute(self, con: sqlite3.Connection, *statements: str) -> None:
+        try:
+            for statement in statements:
+                con.execute(statement)
+        except sqlite3.OperationalError as exc:
+            raise translate_operational_error(exc, self.path) from exc
 
 
 def _rollback(con: sqlite3.Connection) -> None:

@@ -166,3 +166,28 @@ def test_each_thread_has_its_own_connection(db):
 def _ids(db) -> list[str]:
     with db.reading() as s:
         return [r.id for r in s.all("SELECT id FROM calls")]
+
+
+def test_a_look_that_cannot_begin_leaves_the_connection_writable(db, monkeypatch):
+    """If BEGIN fails after ``query_only`` was switched on, the next unit of work must still write (it would
+    otherwise be refused as "read-only")."""
+    from companion.db import engine as engine_mod
+    from companion.errors import DatabaseError
+
+    real = engine_mod.Database._execute
+    calls = []
+
+    def failing_begin(self, con, *statements):
+        calls.append(statements)
+        if statements == ("PRAGMA query_only = ON", "BEGIN"):
+            con.execute("PRAGMA query_only = ON")
+            raise engine_mod.translate_operational_error(RuntimeError("database is locked"), self.path)
+        return real(self, con, *statements)
+
+    monkeypatch.setattr(engine_mod.Database, "_execute", failing_begin)
+    with pytest.raises(DatabaseError, match="busy"):
+        with db.reading():
+            pass
+    with db.session() as s:
+        s.insert("calls", {"id": "still-writable", "started_at": WHEN})
+    assert calls[-1] == ("BEGIN IMMEDIATE",)
