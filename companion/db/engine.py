@@ -204,6 +204,9 @@ def translate_operational_error(exc: BaseException | None, path: Path) -> Databa
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return DatabaseCorruptError(f"The database {path} is damaged ({exc}).")
+    if "disk is full" in text or "disk full" in text:
+        return DatabaseError(f"The drive of the database {path} is full, so Agent Companion cannot save. Nothing "
+                             "was changed. Free some space on it, then try again.")
     return DatabaseError(f"The database {path} could not be used: {exc}")
 
 
@@ -345,15 +348,20 @@ def open_database(path: Path, backups_dir: Path | None = None) -> Database:
                 "Your data was not touched."
             )
         if revision is None:
-            create_fresh(path)
+            try:
+                create_fresh(path)
+            except sqlite3.Error as exc:  # busy, read-only, disk full: the app's clear message, not a crash
+                raise translate_operational_error(exc, path) from exc
         elif revision != schema.HEAD:
             saved = backup(path, backups_dir, f"before-{schema.HEAD}-from-{revision}")
             log.info("backed up database to %s before migrating %s -> %s", saved, revision, schema.HEAD)
             from companion.db.migrate import upgrade  # SQLAlchemy + Alembic: only when a migration is due
 
             upgrade(path)
-        con = connect(path)  # applies the pragmas, creates the WAL file
-        con.close()
+        try:
+            connect(path).close()  # applies the pragmas, creates the WAL file
+        except sqlite3.Error as exc:
+            raise translate_operational_error(exc, path) from exc
     finally:
         if old_umask is not None:
             os.umask(old_umask)

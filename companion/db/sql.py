@@ -134,10 +134,13 @@ class Tx:
             try:
                 yield
             except BaseException:
-                self.connection.execute(f"ROLLBACK TO {name}")
+                # SQLite may have rolled the whole transaction back already (disk full, I/O error): then there
+                # is no savepoint left, and the original error is the one to report.
+                if self.connection.in_transaction:
+                    self.connection.execute(f"ROLLBACK TO {name}")
+                    self.connection.execute(f"RELEASE {name}")
                 raise
-            finally:
-                self.connection.execute(f"RELEASE {name}")
+            self.connection.execute(f"RELEASE {name}")
         finally:
             self._savepoints -= 1
 
@@ -162,8 +165,15 @@ class Tx:
         return self.one(f'SELECT * FROM {table} WHERE "{column}" = ?', (key,))
 
     # -- writing --------------------------------------------------------------------------------------
+    def _writing(self) -> None:
+        # A top-level reading() refuses writes through PRAGMA query_only; one nested in a session() shares
+        # that session's connection, so its Tx refuses them here.
+        if not self.writable:
+            raise RuntimeError("a reading session was asked to write; use Database.session()")
+
     def insert(self, table: str, values: Mapping[str, Any], *, or_replace: bool = False) -> Row:
         """Insert one row, filling the table's declared defaults; returns the row as written."""
+        self._writing()
         row = Row(values)
         for column, default in DEFAULTS[table].items():
             if row.get(column) is None:  # every defaulted column is NOT NULL: absent or None takes the default
@@ -177,6 +187,7 @@ class Tx:
                params: Sequence[Any] = ()) -> int:
         """``UPDATE table SET values WHERE where``; stamps ``updated_at`` where the table has one. Returns
         the number of rows changed."""
+        self._writing()
         changes = dict(values)
         if "updated_at" in DEFAULTS[table] and "updated_at" not in changes:
             changes["updated_at"] = utcnow()
@@ -185,4 +196,5 @@ class Tx:
         return cursor.rowcount
 
     def delete(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
+        self._writing()
         return self.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount

@@ -125,6 +125,10 @@ def test_writing_while_reading_is_refused(db):
         with db.reading():
             with db.session():
                 pass
+    with pytest.raises(RuntimeError, match="reading session was asked to write"):
+        with db.session():
+            with db.reading() as look:  # a look inside a unit of work shares its connection: still no writes
+                look.insert("calls", {"id": "sneaky", "started_at": WHEN})
     with db.session() as s:  # the connection is writable again afterwards
         s.insert("calls", {"id": "fine", "started_at": WHEN})
     with db.reading() as s:
@@ -191,3 +195,22 @@ def test_a_look_that_cannot_begin_leaves_the_connection_writable(db, monkeypatch
     with db.session() as s:
         s.insert("calls", {"id": "still-writable", "started_at": WHEN})
     assert calls[-1] == ("BEGIN IMMEDIATE",)
+
+
+def test_a_full_disk_inside_a_nested_session_is_reported_as_a_full_disk(db):
+    """SQLite rolls the whole transaction back on a full disk: the savepoint is gone, and the message must be
+    about the disk, not about a missing savepoint. Nothing is committed."""
+    from companion.errors import DatabaseError
+
+    with pytest.raises(DatabaseError, match="is full.*Nothing was changed") as caught:
+        with db.session() as outer:
+            outer.insert("calls", {"id": "outer", "started_at": WHEN})
+            pages = outer.scalar("PRAGMA page_count")
+            outer.execute(f"PRAGMA max_page_count = {pages}")  # the "disk" is full from here on
+            with db.session() as inner:
+                for n in range(2000):
+                    inner.insert("notifications", {"kind": "info", "title": "t", "body": "x" * 500})
+    assert "savepoint" not in str(caught.value)
+    with db.reading() as s:
+        assert s.scalar("SELECT count(*) FROM calls") == 0
+        assert s.scalar("SELECT count(*) FROM notifications") == 0
