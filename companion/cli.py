@@ -9,6 +9,7 @@
     companion kudos --to NAME --category C --message TEXT [--ref R]   send kudos directly
     companion show [--week]                 open My day (or My week) in the running app
     companion self-test                     check the database, resources, notifications, keyring
+    companion migrate                       upgrade the database to this version (backed up first)
     companion team init|add-agent|join|status|leave   the team hub (companion.team.commands)
     companion desktop install|uninstall [--system] [--autostart]   Linux application-menu entry and icon
 
@@ -104,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", parents=[common], help="open My day (or My week) in the running app")
     show.add_argument("--week", action="store_true", help="open the Week view")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
+    sub.add_parser("migrate", parents=[common],
+                   help="upgrade the database to this version (backed up first; the app does it when it starts)")
     from companion.team import commands as team_commands  # argparse only: no driver, no database
 
     team_commands.add_parser(sub, common)
@@ -148,6 +151,26 @@ class UsageError(Exception):
     pass
 
 
+def _migrate(paths: Paths) -> int:
+    """Open the database as the app would (backing it up and migrating it when it is older), then say what
+    happened. The tray app runs this as a child process (companion.db.engine.migrate_in_child)."""
+    from companion.db import schema
+    from companion.db.engine import open_database, pending_migration
+
+    path = paths.ensure().database
+    before = pending_migration(path)
+    db = open_database(path, paths.backups)
+    db.close()
+    for notice in db.notices:
+        print(notice)
+    if before is not None:
+        print(f"The database {path} was upgraded from schema {before} to {schema.HEAD}; the copy taken before "
+              f"is in {paths.backups}.")
+    else:
+        print(f"The database {path} is up to date (schema {schema.HEAD}).")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a message on unknown arguments
@@ -165,6 +188,8 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
             from companion.selftest import run_self_test
 
             return run_self_test(paths)
+        if command == "migrate":
+            return _migrate(paths)
         if command == "team":
             from companion.team import commands as team_commands
 

@@ -105,6 +105,19 @@ class CompanionApp:
         QTimer.singleShot(0, lambda: _write_ready("tray-shown"))
         QTimer.singleShot(0, self._open_services)
 
+    def _migrate_in_child(self) -> None:
+        """An older database is upgraded by a short-lived ``companion migrate`` process: SQLAlchemy and Alembic
+        never load in the tray process (docs/architecture.md). If no child can be started, ``open_database``
+        migrates here instead (same backup, same result, only more memory until the next start)."""
+        import subprocess
+
+        from companion.db.engine import migrate_in_child
+
+        try:
+            log.info("%s", migrate_in_child(self.paths.data_dir))
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.warning("could not upgrade the database in a child process (%s); upgrading here", exc)
+
     def _open_services(self) -> None:
         try:
             setup_logging(self.paths)  # after the tray is showing: logging.handlers is not free to import
@@ -114,7 +127,7 @@ class CompanionApp:
         else:
             log_problem = None
         from companion.clock import SystemClock
-        from companion.db.engine import open_database
+        from companion.db.engine import open_database, pending_migration
         from companion.desk import Desk
         from companion.notify.base import NotifierChain
         from companion.notify.plyer_backend import PlyerNotifier
@@ -124,6 +137,8 @@ class CompanionApp:
 
         controller = self.controller
         try:
+            if pending_migration(self.paths.database):
+                self._migrate_in_child()
             self.db = open_database(self.paths.database, self.paths.backups)
             chain = NotifierChain([
                 PlyerNotifier(icon=str(resources.path("icons/agent-companion.svg")),

@@ -322,6 +322,36 @@ def create_fresh(path: Path) -> None:
         con.close()
 
 
+def pending_migration(path: Path) -> str | None:
+    """The revision of an existing, healthy database that this build would migrate, else None (new, current,
+    newer, damaged or unreadable databases are ``open_database``'s to handle and explain)."""
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            return None
+        revision = inspect_database(path)
+    except (OSError, DatabaseError):
+        return None
+    return revision if revision in schema.REVISIONS and revision != schema.HEAD else None
+
+
+def migrate_in_child(data_dir: Path, timeout: float = 600.0) -> str:
+    """Run ``companion migrate --data-dir DIR`` as a child process and return what it printed.
+
+    The tray app migrates this way so that SQLAlchemy and Alembic (~34 MB) load in a process that ends, not
+    in the one that stays in the tray all shift. A failure raises DatabaseError with the child's message (the
+    same clear words ``open_database`` would have used); OSError if the child cannot be started."""
+    import subprocess
+    import sys
+
+    command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "companion"]
+    result = subprocess.run([*command, "migrate", "--data-dir", str(data_dir)], capture_output=True, text=True,
+                            timeout=timeout, stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        lines = [line.removeprefix("companion: ") for line in result.stderr.strip().splitlines()]
+        raise DatabaseError(lines[-1] if lines else f"Upgrading the database failed (exit status {result.returncode}).")
+    return result.stdout.strip()
+
+
 def open_database(path: Path, backups_dir: Path | None = None) -> Database:
     """Open (creating or migrating as needed) the database at path. See the module docstring."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -123,11 +123,18 @@ def test_corrupt_database_is_moved_aside_never_deleted(tmp_path, damage):
     db.close()
 
 
-def test_locked_database_gives_a_clear_error_and_changes_nothing(tmp_path, monkeypatch):
+@pytest.mark.parametrize("state", ["existing", "new"])
+def test_locked_database_gives_a_clear_error_and_changes_nothing(tmp_path, monkeypatch, state):
+    """An existing database, or on a first start (or after a damaged file was moved aside) an empty file,
+    held by another program is reported as busy (the app shows it) -- never a raw sqlite3 error that would
+    leave a silent tray icon. Once it is free it opens (or is built) as usual."""
     monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 100)
     path = tmp_path / "companion.sqlite"
-    open_database(path).close()
-    holder = sqlite3.connect(path)
+    if state == "existing":
+        open_database(path).close()
+    else:
+        path.touch()
+    holder = sqlite3.connect(path, timeout=0.1)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(DatabaseLockedError, match="busy.*Nothing was changed"):
@@ -135,6 +142,10 @@ def test_locked_database_gives_a_clear_error_and_changes_nothing(tmp_path, monke
     finally:
         holder.rollback()
         holder.close()
+    db = open_database(path)
+    with db.reading() as s:
+        assert s.scalar("SELECT version_num FROM alembic_version") == schema.HEAD
+    db.close()
 
 
 def test_write_while_locked_is_refused_and_rolled_back(db, monkeypatch):
@@ -190,23 +201,3 @@ def test_a_missing_schema_file_is_named_and_no_database_is_left_behind(tmp_path,
     with pytest.raises(DatabaseError, match="incomplete.*head.sql.*reinstall"):
         open_database(path)
     assert not path.exists() or path.stat().st_size == 0
-
-
-def test_a_new_database_that_is_held_gives_the_clear_busy_error(tmp_path, monkeypatch):
-    """First start (or after a damaged file was moved aside): an empty file another program holds is reported
-    as busy (the app shows it), not raised as a raw sqlite3 error that would leave a silent tray icon."""
-    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 100)
-    path = tmp_path / "companion.sqlite"
-    path.touch()
-    holder = sqlite3.connect(path, timeout=0.1)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        with pytest.raises(DatabaseLockedError, match="busy.*Nothing was changed"):
-            open_database(path)
-    finally:
-        holder.rollback()
-        holder.close()
-    db = open_database(path)  # once it is free, the database is built as usual
-    with db.reading() as s:
-        assert s.scalar("SELECT version_num FROM alembic_version") == schema.HEAD
-    db.close()

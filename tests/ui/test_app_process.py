@@ -101,3 +101,64 @@ def test_a_log_file_that_cannot_be_opened_does_not_stop_the_app(start, tmp_path)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(15) == 0
     assert "could not be opened" in proc.stderr.read()
+
+
+def test_an_older_database_is_upgraded_by_a_child_process_and_the_tray_never_loads_sqlalchemy(start, tmp_path):
+    """After an update the database is migrated (backup first) by a short-lived `companion migrate`: the
+    tray process that stays up all shift never maps SQLAlchemy (idle memory, issue 2)."""
+    import shutil
+
+    from companion.db import schema
+    from tests.process import mapped_packages
+
+    data = tmp_path / "agent"
+    data.mkdir(mode=0o700)
+    shutil.copy(Path(__file__).parents[1] / "db" / "samples" / "schema-0001.sqlite", data / "companion.sqlite")
+    proc, ready = start(data)
+    wait_for_line(ready, "services-ready")
+    assert mapped_packages(proc.pid) == []
+    con = sqlite3.connect(f"file:{data / 'companion.sqlite'}?mode=ro", uri=True)
+    try:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(schema.HEAD,)]
+        assert con.execute("SELECT ref FROM calls").fetchall() == [("4711",)]  # the data came along
+    finally:
+        con.close()
+    assert [p.name for p in (data / "backups").iterdir() if "before-" + schema.HEAD + "-from-0001" in p.name]
+    assert "upgraded from schema 0001" in (data / "companion.log").read_text()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+
+
+def test_companion_migrate_upgrades_a_copy_and_says_so(tmp_path):
+    import shutil
+
+    from companion.db import schema
+
+    data = tmp_path / "agent"
+    data.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "db" / "samples" / "schema-0002.sqlite", data / "companion.sqlite")
+    first = cli(data, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert f"upgraded from schema 0002 to {schema.HEAD}" in first.stdout and str(data / "backups") in first.stdout
+    again = cli(data, "migrate")
+    assert again.returncode == 0 and f"is up to date (schema {schema.HEAD})" in again.stdout
+    con = sqlite3.connect(data / "companion.sqlite")
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    newer = cli(data, "migrate")
+    assert newer.returncode == 1 and "newer version of Agent Companion" in newer.stderr
+
+
+def test_a_failed_child_migration_raises_the_childs_clear_message(tmp_path):
+    from companion.db.engine import migrate_in_child, open_database
+    from companion.errors import DatabaseError
+
+    data = tmp_path / "agent"
+    open_database(data / "companion.sqlite").close()
+    con = sqlite3.connect(data / "companion.sqlite")
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseError, match=r"^The database .* newer version of Agent Companion.*not touched"):
+        migrate_in_child(data)
