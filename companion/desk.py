@@ -7,6 +7,8 @@ The ui owns one Desk, drives it from the tray, the local socket and its timers, 
 """
 from __future__ import annotations
 
+import threading
+
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -50,6 +52,9 @@ class Desk:
         self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
         self.offline = False   # the team hub is configured but unreachable (set from team.status)
         self.team_waiting = 0  # outbox items not yet delivered to the hub
+        # Shared by the sync worker's push and Delete my data: a delete never lands between the worker
+        # reading the outbox and the hub committing what it read (companion.mydata.delete_all).
+        self.delivery = threading.Lock()
         self.calls.close_abandoned()
         # Team (issue 3): roster, kudos, Voice of the Customer, group deep breath.
         self.identity = Identity(self.store, self.settings)

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import threading
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -163,10 +164,12 @@ def export(db: Any, agent_name: str, target: Path, exported_at: datetime) -> Pat
     return target
 
 
+DELIVERY_WAIT = 10.0  # seconds Delete my data waits for a delivery to the team hub in progress
 DELETED_BEFORE_STATE = "mydata.deleted_before"  # companion.team.inbound skips my records from before it
 
 
-def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: bool = False) -> dict[str, int]:
+def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: bool = False,
+               delivery: threading.Lock | None = None, wait: float = DELIVERY_WAIT) -> dict[str, int]:
     """Remove every personal row in one transaction; returns how many of each went. In the same transaction
     the outbox items of what goes are removed (nothing of it is pushed later) and the payloads of items
     already pushed are cleared. Settings, the roster and checklist templates stay; what already reached the
@@ -175,6 +178,18 @@ def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: boo
         raise InvalidInput("You're on a call. Delete your data when the call has ended.")
     if in_reset:
         raise InvalidInput("A reset is running. Delete your data when it has ended.")
+    # The sync worker holds ``delivery`` from reading the outbox until the hub has committed what it read:
+    # waiting for it means nothing read before the delete can still reach the hub after it.
+    if delivery is not None and not delivery.acquire(timeout=wait):
+        raise InvalidInput("Agent Companion is delivering to your team hub right now. Try again in a moment.")
+    try:
+        return _delete_all(db, agent_name)
+    finally:
+        if delivery is not None:
+            delivery.release()
+
+
+def _delete_all(db: Any, agent_name: str) -> dict[str, int]:
     removed: dict[str, int] = {}
     mine = "SELECT id FROM obstacles WHERE mine = 1"
     kudos, kudos_params = _where(PARTS_BY_NAME["kudos"], agent_name)

@@ -80,7 +80,7 @@ class TeamSync(QObject):
             return connect(config.url, user=config.user, password=secrets.get(config.keyring_user))
 
         self.worker = SyncWorker(self.desk.db, open_connection, self._apply, self._apply_roster, self.desk.events,
-                                 self.desk.clock, me=config.user, team=config.team)
+                                 self.desk.clock, me=config.user, team=config.team, delivery=self.desk.delivery)
         self.worker.start()
         log.info("team sync started for %s in team %s", config.user, config.team)
 

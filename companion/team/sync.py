@@ -26,7 +26,7 @@ import random
 import select
 import socket
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
 from companion import events as ev
@@ -157,8 +157,9 @@ class SyncWorker:
     def __init__(self, db: Any, connect: Connect, apply: Apply, apply_roster: ApplyRoster, events: EventHub,
                  clock: Clock, *, me: str, team: str, waker: Waker | None = None,
                  rng: Callable[[], float] = random.random, batch: int = BATCH, listen: bool = True,
-                 idle_seconds: float = IDLE_SECONDS) -> None:
+                 idle_seconds: float = IDLE_SECONDS, delivery: threading.Lock | None = None) -> None:
         self.db = db
+        self._delivery = delivery or threading.Lock()  # shared with Delete my data (Desk.delivery)
         self._connect = connect
         self._apply = apply
         self._apply_roster = apply_roster
@@ -265,31 +266,38 @@ class SyncWorker:
         self._quiet_until = None
         due_in: float | None = None
         while True:
-            with self.db.reading() as s:
-                pending = [(i.id, i.kind, i.payload, i.created_at) for i in outbox.pending(s, self._batch)]
-            ready: list[tuple[str, str, str]] = []
-            anonymous_ready: list[tuple[str, str, str]] = []
-            for item_id, kind, payload, created_at in pending:
-                if _anonymous(kind, payload):
-                    wait = (created_at - now).total_seconds() + _spread(item_id, ANONYMOUS_HOLD, "hold")
-                    if wait > 0:
-                        due_in = wait if due_in is None else min(due_in, wait)
-                    else:
-                        anonymous_ready.append((item_id, kind, payload))
-                else:
-                    ready.append((item_id, kind, payload))
-            if not ready and anonymous_ready:  # alone in its round, then a quiet moment for this desk
-                ready = anonymous_ready[:1]
-                self._quiet_until = now + timedelta(seconds=_spread(ready[0][0], QUIET_AFTER_ANONYMOUS, "quiet"))
-            elif anonymous_ready:  # other records go first; the anonymous one waits for a round of its own
-                due_in = 1.0 if due_in is None else min(due_in, 1.0)
-            if not ready:
-                return due_in
-            self._push_items(ready)
+            with self._delivery:  # Delete my data waits: it cannot land between this read and the hub's commit
+                ready, due_in, pending = self._ready(now, due_in)
+                if not ready:
+                    return due_in
+                self._push_items(ready)
             if self._quiet_until is not None:
                 return (self._quiet_until - now).total_seconds()
-            if len(pending) < self._batch:
+            if pending < self._batch:
                 return due_in
+
+    def _ready(self, now: datetime, due_in: float | None) -> tuple[list[tuple[str, str, str]], float | None, int]:
+        """What to push in this batch, the seconds until something held back is due, and how many items were
+        pending (a full batch: there may be more)."""
+        with self.db.reading() as s:
+            pending = [(i.id, i.kind, i.payload, i.created_at) for i in outbox.pending(s, self._batch)]
+        ready: list[tuple[str, str, str]] = []
+        anonymous_ready: list[tuple[str, str, str]] = []
+        for item_id, kind, payload, created_at in pending:
+            if _anonymous(kind, payload):
+                wait = (created_at - now).total_seconds() + _spread(item_id, ANONYMOUS_HOLD, "hold")
+                if wait > 0:
+                    due_in = wait if due_in is None else min(due_in, wait)
+                else:
+                    anonymous_ready.append((item_id, kind, payload))
+            else:
+                ready.append((item_id, kind, payload))
+        if not ready and anonymous_ready:  # alone in its round, then a quiet moment for this desk
+            ready = anonymous_ready[:1]
+            self._quiet_until = now + timedelta(seconds=_spread(ready[0][0], QUIET_AFTER_ANONYMOUS, "quiet"))
+        elif anonymous_ready:  # other records go first; the anonymous one waits for a round of its own
+            due_in = 1.0 if due_in is None else min(due_in, 1.0)
+        return ready, due_in, len(pending)
 
     def _push_items(self, items: list[tuple[str, str, str]]) -> None:
         pushed: list[str] = []

@@ -231,3 +231,22 @@ def test_delete_is_refused_while_a_reset_runs(desk, clock):
     with pytest.raises(InvalidInput, match="reset is running"):
         mydata.delete_all(desk.db, "", in_reset=desk.resets.current is not None)
     assert mydata.counts(desk.db, "") == before
+
+
+def test_delete_my_data_waits_for_a_delivery_and_gives_up_clearly(db):
+    import threading
+    from datetime import datetime, timezone
+
+    with db.session() as s:
+        s.insert("calls", {"ref": "x", "started_at": datetime.now(timezone.utc)})
+    delivery = threading.Lock()
+    delivery.acquire()  # the sync worker is pushing a batch to the hub
+    try:
+        with pytest.raises(InvalidInput, match="delivering to your team hub.*Try again"):
+            mydata.delete_all(db, "sam", delivery=delivery, wait=0.05)
+    finally:
+        delivery.release()
+    with db.reading() as s:
+        assert s.scalar("SELECT count(*) FROM calls") == 1  # nothing was deleted
+    assert mydata.delete_all(db, "sam", delivery=delivery)["calls"] == 1
+    assert not delivery.locked()  # and the lock is given back

@@ -138,7 +138,7 @@ def make_desk(hub: Hub, tmp_path: Path) -> Iterator[Any]:
         app.store.set_state(HUB_STATE, {"url": hub.url, "user": agent.name, "team": agent.team,
                                         "lead": agent.lead})
         worker = SyncWorker(db, connect or (lambda: hub.connect(agent)), inbound.apply, inbound.apply_roster,
-                            events, clock, me=agent.name, team=agent.team, waker=waker)
+                            events, clock, me=agent.name, team=agent.team, waker=waker, delivery=app.delivery)
         desk = Desk(agent, db, events, worker, received, app, notifier)
         desks.append(desk)
         return desk

@@ -396,3 +396,42 @@ def test_with_fewer_than_five_agents_the_count_stays_hidden(hub, make_desk):
     lead.worker.step()
     assert hub.count("breath_joins") == 2
     assert lead.app.breath.last_sent().joined == "fewer than 5 in the team: count hidden"
+
+
+def test_delete_my_data_waits_for_a_push_in_progress_so_nothing_read_before_it_reaches_the_hub(
+        hub, make_desk, monkeypatch):
+    """Delete my data and the worker's "read the outbox, push, hub commits" share Desk.delivery: a delete
+    started while a batch is on its way waits for the hub's commit (what was sent before stays sent), and a
+    record deleted before a round is never pushed."""
+    import threading
+
+    from companion import mydata
+    from companion.team import hub as hub_mod
+
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a = make_desk(alice)
+    first = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "sent before the delete")
+    deleting: list[threading.Thread] = []
+    deleted: list[dict] = []
+    real_push = hub_mod.push_record
+
+    def push_while_the_agent_deletes(conn, kind, record):
+        if not deleting:
+            thread = threading.Thread(target=lambda: deleted.append(
+                mydata.delete_all(a.db, alice.name, delivery=a.app.delivery)))
+            deleting.append(thread)
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive(), "Delete my data did not wait for the batch on its way to the hub"
+        return real_push(conn, kind, record)
+
+    monkeypatch.setattr(hub_mod, "push_record", push_while_the_agent_deletes)
+    a.worker.step()
+    deleting[0].join(10)
+    assert deleted and deleted[0]["kudos"] == 1  # the delete ran once the hub had committed
+    assert hub.count("kudos", "id = %s", (first["id"],)) == 1
+    assert local_kudos(a.db) == []
+    second = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "deleted before the round")
+    mydata.delete_all(a.db, alice.name, delivery=a.app.delivery)
+    a.worker.step()
+    assert hub.count("kudos", "id = %s", (second["id"],)) == 0

@@ -61,7 +61,8 @@ class DeleteDataDialog(QDialog):
         try:
             removed = mydata.delete_all(self.desk.db, self.desk.settings().agent_name,
                                         on_call=self.desk.calls.on_call,
-                                        in_reset=self.desk.resets.current is not None)
+                                        in_reset=self.desk.resets.current is not None,
+                                        delivery=self.desk.delivery)
         except CompanionError as exc:
             self.error.setText(f"Nothing was deleted: {exc}")
             return False
