@@ -52,6 +52,7 @@ class Desk:
         self.notifications = NotificationCentre(db, clock, notifier, self.settings, self.store, self.events)
         self.offline = False   # the team hub is configured but unreachable (set from team.status)
         self.team_waiting = 0  # outbox items not yet delivered to the hub
+        self.team_problem: str | None = None  # why delivery waits when it is not the hub (status.TEAM_*)
         # Shared by the sync worker's push and Delete my data: a delete never lands between the worker
         # reading the outbox and the hub committing what it read (companion.mydata.delete_all).
         self.delivery = threading.Lock()
@@ -100,11 +101,14 @@ class Desk:
             "unread_kudos": self.kudos.unread_count(),
             "lead": self.identity.is_lead(),
             "team_waiting": self.team_waiting,
+            "team_problem": self.team_problem,
         }
 
-    def set_team_status(self, online: bool, waiting: int) -> None:
-        """From the sync worker's ``team.status`` (delivered on the GUI thread): the tray says so."""
+    def set_team_status(self, online: bool, waiting: int, problem: str | None = None) -> None:
+        """From the sync worker's ``team.status`` (delivered on the GUI thread): the tray says so. ``problem``
+        names a cause on this computer (``status.TEAM_LOCAL_DATABASE``) rather than an unreachable hub."""
         self.offline, self.team_waiting = not online, waiting
+        self.team_problem = None if online else problem
 
     # -- calls ------------------------------------------------------------------------------------
     def start_call(self, ref: str | None = None) -> CallStart:

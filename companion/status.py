@@ -12,6 +12,11 @@ LABELS = {
 }
 
 
+#: ``team.status`` problem: the team hub answers, but this computer's database cannot be written (busy, read-only,
+#: full), so delivery waits. Shown instead of "Team hub offline", which would send people after the wrong thing.
+TEAM_LOCAL_DATABASE = "database"
+
+
 def app_state(*, on_call: bool, in_reset: bool, paused: bool, offline: bool = False) -> str:
     """The most important thing to show first: a reset, then a call, then a pause, then the hub."""
     if in_reset:

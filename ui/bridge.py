@@ -12,7 +12,7 @@ class Bridge(QObject):
     state_changed = Signal()
     notification_shown = Signal(str, str)  # id, via
     team_received = Signal(object)  # list of companion.team.inbound.Received, from the sync worker's thread
-    team_status = Signal(bool, int)        # online, waiting (from the team sync worker's thread)
+    team_status = Signal(bool, int, str)   # online, waiting, problem ("" or status.TEAM_*; the worker's thread)
 
     def __init__(self, events: EventHub) -> None:
         super().__init__()
@@ -21,7 +21,8 @@ class Bridge(QObject):
         events.subscribe(ev.NOTIFICATIONS_RESUMED, lambda e: self.state_changed.emit())
         events.subscribe(ev.NOTIFICATION_SHOWN, self._shown)
         events.subscribe(ev.TEAM_RECEIVED, lambda e: self.team_received.emit(list(e.data.get("items", ()))))
-        events.subscribe(ev.TEAM_STATUS, lambda e: self.team_status.emit(e.data["online"], e.data["waiting"]))
+        events.subscribe(ev.TEAM_STATUS, lambda e: self.team_status.emit(e.data["online"], e.data["waiting"],
+                                                                         e.data.get("problem", "")))
 
     def _shown(self, event: Event) -> None:
         self.notification_shown.emit(event.data["id"], event.data["via"])

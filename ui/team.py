@@ -91,8 +91,8 @@ class TeamSync(QObject):
             waiting = outbox.waiting(s)
         self._on_status(False, waiting)
 
-    def _on_status(self, online: bool, waiting: int) -> None:
-        self.desk.set_team_status(online, waiting)
+    def _on_status(self, online: bool, waiting: int, problem: str = "") -> None:
+        self.desk.set_team_status(online, waiting, problem or None)
         self.controller.refresh()
 
     def stop(self) -> None:

@@ -16,7 +16,8 @@ to wait). Each round:
 5. wait for a NOTIFY (a wake-up only: nothing is read from its payload), a local commit that enqueued
    something, or the idle timeout.
 While the hub is unreachable it backs off exponentially (1 s doubling to 60 s, with jitter) and publishes
-``team.status`` ({online, waiting}) so the tray can say "Team hub offline - N waiting".
+``team.status`` ({online, waiting}) so the tray can say "Team hub offline - N waiting". When it is this
+computer's database that fails (busy, read-only, full) it says so instead (``problem``: "database").
 """
 from __future__ import annotations
 
@@ -32,7 +33,9 @@ from typing import Any, Callable, Protocol
 from companion import events as ev
 from companion.clock import Clock
 from companion.db.sql import Tx
+from companion.errors import DatabaseError
 from companion.events import EventHub
+from companion.status import TEAM_LOCAL_DATABASE
 from companion.team import hub, outbox
 from companion.team.hub import Cursor, HubError, describe_error
 
@@ -184,13 +187,14 @@ class SyncWorker:
         self._hooked = False
         self.online: bool | None = None
         self.waiting = -1
+        self.problem: str | None = None
         self.last_error: str | None = None
 
     # -- one round ---------------------------------------------------------------------------------
     def step(self) -> float:
         """Do what is due now; return the seconds to wait before the next round."""
         if self._conn is None and self.clock.monotonic() < self._next_attempt:
-            self._publish_status(False)  # e.g. a kudos sent while offline: the tray's count moves
+            self._publish_status(False, self.problem)  # e.g. a kudos sent while offline: the tray's count moves
             return self._next_attempt - self.clock.monotonic()
         try:
             if self._conn is None:
@@ -205,6 +209,8 @@ class SyncWorker:
             again = bool(self._woken)
         except _connection_errors() as exc:
             return self._went_offline(describe_error(exc))
+        except DatabaseError as exc:  # this computer's database (busy, read-only, full): not the hub's fault
+            return self._went_offline(str(exc), problem=TEAM_LOCAL_DATABASE)
         except Exception as exc:  # a bug or a local database problem: log it, keep the thread alive
             log.exception("team sync round failed")
             return self._went_offline(f"{type(exc).__name__}: {describe_error(exc)}")
@@ -228,16 +234,17 @@ class SyncWorker:
         self._roster_due = True  # catch-up after every (re)connect: roster, push, pull from the cursor
         log.info("team hub connected as %s", self.me)
 
-    def _went_offline(self, reason: str) -> float:
+    def _went_offline(self, reason: str, problem: str | None = None) -> float:
         self._close_connection()
         self._failures += 1
         delay = backoff_delay(self._failures, self._rng)
         self._next_attempt = self.clock.monotonic() + delay
         if reason != self.last_error:
-            log.warning("team hub unavailable (%s); retrying in %.1f s", reason, delay)
+            log.warning("%s (%s); retrying in %.1f s", "team delivery waits for the local database" if problem
+                        else "team hub unavailable", reason, delay)
         self.last_error = reason
         try:
-            self._publish_status(False)
+            self._publish_status(False, problem)
         except Exception:  # the local database is the problem: nothing to count now
             log.exception("team status could not be counted")
         return delay
@@ -388,7 +395,6 @@ class SyncWorker:
         is not a bad record: nothing of the batch nor its cursor is committed, nobody is told, and the error
         propagates so the round is retried later (the agent is told about every record exactly once)."""
         from companion.config import write_state
-        from companion.errors import DatabaseError
 
         cursor = batch.cursor.to_state()
         told: list[Any] = []
@@ -430,12 +436,14 @@ class SyncWorker:
         self._roster_due = False
 
     # -- status -------------------------------------------------------------------------------------
-    def _publish_status(self, online: bool) -> None:
+    def _publish_status(self, online: bool, problem: str | None = None) -> None:
+        """``team.status``: online, what waits, and (only when set) a ``problem`` on this computer."""
         with self.db.reading() as s:
             waiting = outbox.waiting(s)
-        if online != self.online or waiting != self.waiting:
-            self.online, self.waiting = online, waiting
-            self.events.publish(ev.TEAM_STATUS, online=online, waiting=waiting)
+        if (online, waiting, problem) != (self.online, self.waiting, self.problem):
+            self.online, self.waiting, self.problem = online, waiting, problem
+            extra = {"problem": problem} if problem else {}
+            self.events.publish(ev.TEAM_STATUS, online=online, waiting=waiting, **extra)
 
     # -- the thread ---------------------------------------------------------------------------------
     def wake(self) -> None:

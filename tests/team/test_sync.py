@@ -435,3 +435,31 @@ def test_delete_my_data_waits_for_a_push_in_progress_so_nothing_read_before_it_r
     mydata.delete_all(a.db, alice.name, delivery=a.app.delivery)
     a.worker.step()
     assert hub.count("kudos", "id = %s", (second["id"],)) == 0
+
+
+def test_a_busy_local_database_is_told_apart_from_an_unreachable_hub(hub, make_desk, monkeypatch):
+    """The hub answers but this computer's database is held by another program: the tray must not say "Team
+    hub offline" (people would chase the network); it says the local database is busy, and recovers."""
+    import sqlite3
+
+    from companion.db import engine as engine_mod
+
+    monkeypatch.setattr(engine_mod, "BUSY_TIMEOUT_MS", 200)
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a = make_desk(alice)
+    send_kudos_for_tests(a.db, alice.name, bob.name, "red", "waits for the local database")
+    holder = sqlite3.connect(a.db.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # e.g. a backup tool holding the file
+    try:
+        a.worker.step()  # pushes to the hub, then cannot record that on this computer
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert a.received.statuses[-1] == {"online": False, "waiting": 1, "problem": "database"}
+    assert "busy" in a.worker.last_error
+    a.app.set_team_status(**a.received.statuses[-1])
+    assert a.app.status()["team_problem"] == "database"
+    a.worker._next_attempt = 0  # skip the backoff
+    a.worker.step()
+    assert a.received.statuses[-1] == {"online": True, "waiting": 0}
+    assert hub.count("kudos") == 1  # pushed once (the second push was an idempotent upsert)

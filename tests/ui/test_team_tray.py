@@ -50,10 +50,23 @@ def test_tray_says_offline_with_what_waits(qtbot, controller, desk):
 def test_back_online_clears_the_offline_state(qtbot, controller, desk):
     team = TeamSync(controller, desk, CONFIG, apply=None, apply_roster=None,
                     secrets=SessionSecrets(KeyringSecretStore(backend=fail.Keyring())), ask=lambda p, d: None)
-    controller.bridge.team_status.emit(False, 4)
+    controller.bridge.team_status.emit(False, 4, "")
     assert controller.tray.standin.state_label.text() == "Team hub offline — 4 waiting"
-    controller.bridge.team_status.emit(True, 0)
+    controller.bridge.team_status.emit(True, 0, "")
     assert controller.tray.standin.state_label.text() == "Ready"
+    assert team.worker is None
+
+
+def test_a_busy_local_database_is_not_called_an_offline_hub(qtbot, controller, desk):
+    team = TeamSync(controller, desk, CONFIG, apply=None, apply_roster=None,
+             secrets=SessionSecrets(KeyringSecretStore(backend=fail.Keyring())), ask=lambda p, d: None)
+    desk.events.publish("team.status", online=False, waiting=2, problem="database")  # from the worker
+    label = controller.tray.standin.state_label
+    qtbot.waitUntil(lambda: label.text() == "Team delivery waiting: this computer's database is busy — 2 waiting",
+                    timeout=5000)
+    assert controller.tray.state == "offline"
+    desk.events.publish("team.status", online=False, waiting=2)  # then the hub itself went away
+    qtbot.waitUntil(lambda: label.text() == "Team hub offline — 2 waiting", timeout=5000)
     assert team.worker is None
 
 
