@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
 from companion import APP_NAME, __version__
@@ -153,13 +154,37 @@ class UsageError(Exception):
 
 def _migrate(paths: Paths) -> int:
     """Open the database as the app would (backing it up and migrating it when it is older), then say what
-    happened. The tray app runs this as a child process (companion.db.engine.migrate_in_child)."""
-    from companion.db import schema
-    from companion.db.engine import open_database, pending_migration
+    happened. Refused (exit status MIGRATE_REFUSED, the reason on stderr) while Agent Companion runs on this
+    data folder -- unless it is that app's own start-up asking (``COMPANION_MIGRATE_FOR``), see
+    companion.db.engine.migrate_in_child."""
+    import os
 
+    from companion import ipc
+    from companion.db import schema
+    from companion.db.engine import MIGRATE_REFUSED, open_database, pending_migration
+    from companion.errors import DatabaseError
+
+    asked_by_the_app = os.environ.get("COMPANION_MIGRATE_FOR")
+    if not asked_by_the_app or Path(asked_by_the_app).resolve() != paths.data_dir.resolve():
+        try:
+            ipc.send(paths.server_name, {"cmd": "status"}, timeout=2.0)
+        except NotRunning:
+            pass  # nobody runs on this data folder
+        except OSError:  # something holds the socket but does not answer: a running (hung) app
+            print("companion: Agent Companion seems to be running on this data folder but does not answer. "
+                  "Quit it first.", file=sys.stderr)
+            return MIGRATE_REFUSED
+        else:
+            print("companion: Agent Companion is running on this data folder. Quit it first (it upgrades the "
+                  "database itself when it starts).", file=sys.stderr)
+            return MIGRATE_REFUSED
     path = paths.ensure().database
     before = pending_migration(path)
-    db = open_database(path, paths.backups)
+    try:
+        db = open_database(path, paths.backups)
+    except DatabaseError as exc:
+        print(f"companion: {exc}", file=sys.stderr)
+        return MIGRATE_REFUSED
     db.close()
     for notice in db.notices:
         print(notice)

@@ -106,7 +106,7 @@ class Desk:
 
     def set_team_status(self, online: bool, waiting: int, problem: str | None = None) -> None:
         """From the sync worker's ``team.status`` (delivered on the GUI thread): the tray says so. ``problem``
-        names a cause on this computer (``status.TEAM_LOCAL_DATABASE``) rather than an unreachable hub."""
+        names a cause on this computer (``status.TEAM_PROBLEMS``) rather than an unreachable hub."""
         self.offline, self.team_waiting = not online, waiting
         self.team_problem = None if online else problem
 

@@ -165,6 +165,10 @@ def export(db: Any, agent_name: str, target: Path, exported_at: datetime) -> Pat
 
 
 DELIVERY_WAIT = 10.0  # seconds Delete my data waits for a delivery to the team hub in progress
+
+
+class DeliveryInProgress(InvalidInput):
+    """Delete my data met a batch on its way to the team hub (Desk.delivery is held): nothing was deleted."""
 DELETED_BEFORE_STATE = "mydata.deleted_before"  # companion.team.inbound skips my records from before it
 
 
@@ -180,8 +184,8 @@ def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: boo
         raise InvalidInput("A reset is running. Delete your data when it has ended.")
     # The sync worker holds ``delivery`` from reading the outbox until the hub has committed what it read:
     # waiting for it means nothing read before the delete can still reach the hub after it.
-    if delivery is not None and not delivery.acquire(timeout=wait):
-        raise InvalidInput("Agent Companion is delivering to your team hub right now. Try again in a moment.")
+    if delivery is not None and not (delivery.acquire(timeout=wait) if wait > 0 else delivery.acquire(False)):
+        raise DeliveryInProgress("Agent Companion is delivering to your team hub right now. Try again in a moment.")
     try:
         return _delete_all(db, agent_name)
     finally:

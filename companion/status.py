@@ -12,9 +12,15 @@ LABELS = {
 }
 
 
-#: ``team.status`` problem: the team hub answers, but this computer's database cannot be written (busy, read-only,
-#: full), so delivery waits. Shown instead of "Team hub offline", which would send people after the wrong thing.
-TEAM_LOCAL_DATABASE = "database"
+#: ``team.status`` problems: the team hub answers, but this computer's database is busy (another program holds
+#: it) or cannot be written (read-only, disk full ...), so delivery waits. Said instead of "Team hub offline",
+#: which would send people after the network.
+TEAM_DATABASE_BUSY = "database_busy"
+TEAM_DATABASE = "database"
+TEAM_PROBLEMS = {
+    TEAM_DATABASE_BUSY: "Team delivery waiting: this computer's database is busy",
+    TEAM_DATABASE: "Team delivery waiting: this computer's database cannot be written (see the log)",
+}
 
 
 def app_state(*, on_call: bool, in_reset: bool, paused: bool, offline: bool = False) -> str:

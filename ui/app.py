@@ -108,14 +108,13 @@ class CompanionApp:
     def _migrate_in_child(self) -> None:
         """An older database is upgraded by a short-lived ``companion migrate`` process: SQLAlchemy and Alembic
         never load in the tray process (docs/architecture.md). If no child can be started, ``open_database``
-        migrates here instead (same backup, same result, only more memory until the next start)."""
-        import subprocess
-
+        migrates here instead (same backup, same result, only more memory until the next start). A clear
+        refusal (busy, read-only, disk full, too slow) raises DatabaseError, shown like any database error."""
         from companion.db.engine import migrate_in_child
 
         try:
             log.info("%s", migrate_in_child(self.paths.data_dir))
-        except (OSError, subprocess.SubprocessError) as exc:
+        except OSError as exc:  # no child could start, or it crashed: open_database migrates in this process
             log.warning("could not upgrade the database in a child process (%s); upgrading here", exc)
 
     def _open_services(self) -> None:

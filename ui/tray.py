@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, 
 
 from companion import APP_NAME
 from companion.reset.patterns import PRESETS
-from companion.status import LABELS, OFFLINE, ON_CALL, PAUSED, TEAM_LOCAL_DATABASE
+from companion.status import LABELS, OFFLINE, ON_CALL, PAUSED, TEAM_PROBLEMS
 from ui.icons import app_icon, state_icon
 from ui.ready import report_menu
 from ui.widgets.text import plain_label
@@ -120,8 +120,7 @@ def describe(status: dict) -> str:
         else:
             text += f"; notifications paused until {until:%H:%M}"
     if status["state"] == OFFLINE:  # what waits is the team hub's outbox: "Team hub offline — 3 waiting"
-        if status.get("team_problem") == TEAM_LOCAL_DATABASE:
-            text = "Team delivery waiting: this computer's database is busy"
+        text = TEAM_PROBLEMS.get(status.get("team_problem") or "", text)
         return f"{text} — {status.get('team_waiting', 0)} waiting"
     if status.get("waiting_notifications"):
         text += f" — {status['waiting_notifications']} waiting"

@@ -323,32 +323,54 @@ def create_fresh(path: Path) -> None:
 
 
 def pending_migration(path: Path) -> str | None:
-    """The revision of an existing, healthy database that this build would migrate, else None (new, current,
-    newer, damaged or unreadable databases are ``open_database``'s to handle and explain)."""
-    try:
-        if not path.exists() or path.stat().st_size == 0:
-            return None
-        revision = inspect_database(path)
-    except (OSError, DatabaseError):
+    """The revision of an existing database that this build would migrate, else None. A quick read-only look
+    (no integrity check, no write probe): new, current, newer, damaged or unreadable databases are
+    ``open_database``'s to handle and explain, and it inspects every database fully anyway."""
+    if not path.exists() or path.stat().st_size == 0:
         return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    revision = row[0] if row else None
     return revision if revision in schema.REVISIONS and revision != schema.HEAD else None
 
 
-def migrate_in_child(data_dir: Path, timeout: float = 600.0) -> str:
+#: ``companion migrate`` exit status when it refused with a clear message (anything else is a crash)
+MIGRATE_REFUSED = 4
+MIGRATE_TIMEOUT = 300.0  # seconds; a year of a busy agent's data migrates in a few seconds
+
+
+def migrate_in_child(data_dir: Path, timeout: float = MIGRATE_TIMEOUT) -> str:
     """Run ``companion migrate --data-dir DIR`` as a child process and return what it printed.
 
     The tray app migrates this way so that SQLAlchemy and Alembic (~34 MB) load in a process that ends, not
-    in the one that stays in the tray all shift. A failure raises DatabaseError with the child's message (the
-    same clear words ``open_database`` would have used); OSError if the child cannot be started."""
+    in the one that stays in the tray all shift. The child writes UTF-8 whatever the console's code page.
+    A clear refusal (busy, read-only, newer, disk full) raises DatabaseError with the child's words; a child
+    that takes longer than ``timeout`` raises DatabaseError too. A child that could not start or crashed
+    raises OSError: the caller may then migrate in its own process."""
+    import os
     import subprocess
     import sys
 
     command = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "companion"]
-    result = subprocess.run([*command, "migrate", "--data-dir", str(data_dir)], capture_output=True, text=True,
-                            timeout=timeout, stdin=subprocess.DEVNULL)
+    try:
+        result = subprocess.run([*command, "migrate", "--data-dir", str(data_dir)], capture_output=True,
+                                encoding="utf-8", errors="replace", timeout=timeout, stdin=subprocess.DEVNULL,
+                                env={**os.environ, "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8",
+                                     "COMPANION_MIGRATE_FOR": str(data_dir)})  # "it is me": see cli._migrate
+    except subprocess.TimeoutExpired:
+        raise DatabaseError(f"Upgrading the database in {data_dir} took longer than {timeout:.0f} s and was "
+                            "stopped. Nothing was lost (a copy is in its backups folder); try starting again.") from None
+    lines = [line.removeprefix("companion: ") for line in result.stderr.strip().splitlines()]
+    if result.returncode == MIGRATE_REFUSED and lines:
+        raise DatabaseError(lines[-1])
     if result.returncode != 0:
-        lines = [line.removeprefix("companion: ") for line in result.stderr.strip().splitlines()]
-        raise DatabaseError(lines[-1] if lines else f"Upgrading the database failed (exit status {result.returncode}).")
+        raise OSError(f"companion migrate ended with status {result.returncode}: {lines[-1] if lines else '-'}")
     return result.stdout.strip()
 
 

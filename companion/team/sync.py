@@ -17,7 +17,8 @@ to wait). Each round:
    something, or the idle timeout.
 While the hub is unreachable it backs off exponentially (1 s doubling to 60 s, with jitter) and publishes
 ``team.status`` ({online, waiting}) so the tray can say "Team hub offline - N waiting". When it is this
-computer's database that fails (busy, read-only, full) it says so instead (``problem``: "database").
+computer's database that fails it says so instead (``problem``: "database_busy", or "database" when it
+cannot be written: read-only, disk full ...).
 """
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ from typing import Any, Callable, Protocol
 from companion import events as ev
 from companion.clock import Clock
 from companion.db.sql import Tx
-from companion.errors import DatabaseError
+from companion.errors import DatabaseError, DatabaseLockedError
 from companion.events import EventHub
-from companion.status import TEAM_LOCAL_DATABASE
+from companion.status import TEAM_DATABASE, TEAM_DATABASE_BUSY
 from companion.team import hub, outbox
 from companion.team.hub import Cursor, HubError, describe_error
 
@@ -210,7 +211,8 @@ class SyncWorker:
         except _connection_errors() as exc:
             return self._went_offline(describe_error(exc))
         except DatabaseError as exc:  # this computer's database (busy, read-only, full): not the hub's fault
-            return self._went_offline(str(exc), problem=TEAM_LOCAL_DATABASE)
+            busy = isinstance(exc, DatabaseLockedError)
+            return self._went_offline(str(exc), problem=TEAM_DATABASE_BUSY if busy else TEAM_DATABASE)
         except Exception as exc:  # a bug or a local database problem: log it, keep the thread alive
             log.exception("team sync round failed")
             return self._went_offline(f"{type(exc).__name__}: {describe_error(exc)}")

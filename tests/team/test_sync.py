@@ -455,10 +455,10 @@ def test_a_busy_local_database_is_told_apart_from_an_unreachable_hub(hub, make_d
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert a.received.statuses[-1] == {"online": False, "waiting": 1, "problem": "database"}
+    assert a.received.statuses[-1] == {"online": False, "waiting": 1, "problem": "database_busy"}
     assert "busy" in a.worker.last_error
     a.app.set_team_status(**a.received.statuses[-1])
-    assert a.app.status()["team_problem"] == "database"
+    assert a.app.status()["team_problem"] == "database_busy"
     a.worker._next_attempt = 0  # skip the backoff
     a.worker.step()
     assert a.received.statuses[-1] == {"online": True, "waiting": 0}

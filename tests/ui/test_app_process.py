@@ -147,7 +147,7 @@ def test_companion_migrate_upgrades_a_copy_and_says_so(tmp_path):
     con.commit()
     con.close()
     newer = cli(data, "migrate")
-    assert newer.returncode == 1 and "newer version of Agent Companion" in newer.stderr
+    assert newer.returncode == 4 and "newer version of Agent Companion" in newer.stderr
 
 
 def test_a_failed_child_migration_raises_the_childs_clear_message(tmp_path):
@@ -162,3 +162,35 @@ def test_a_failed_child_migration_raises_the_childs_clear_message(tmp_path):
     con.close()
     with pytest.raises(DatabaseError, match=r"^The database .* newer version of Agent Companion.*not touched"):
         migrate_in_child(data)
+
+
+def test_companion_migrate_is_refused_while_the_app_runs_on_that_folder(start, tmp_path):
+    """A deployment script must not change the schema under a running (older) app."""
+    data = tmp_path / "agent"
+    proc, ready = start(data)
+    wait_for_line(ready, "services-ready")
+    refused = cli(data, "migrate")
+    assert refused.returncode == 4 and "running on this data folder. Quit it first" in refused.stderr
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    assert cli(data, "migrate").returncode == 0  # once it has quit
+
+
+def test_the_child_writes_utf_8_whatever_the_console_and_a_crash_is_not_a_refusal(tmp_path, monkeypatch):
+    """Windows pipes default to the ANSI code page: a path such as C:\\Users\\Иван must not turn a
+    successful upgrade into an error. A child that crashes (here: the data folder is a file) raises OSError,
+    so the app can fall back to migrating itself, rather than a refusal in the child's words."""
+    import shutil
+
+    from companion.db.engine import migrate_in_child
+
+    monkeypatch.setenv("PYTHONIOENCODING", "cp1252")
+    data = tmp_path / "Иван"
+    data.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "db" / "samples" / "schema-0001.sqlite", data / "companion.sqlite")
+    said = migrate_in_child(data)
+    assert "Иван" in said and "upgraded from schema 0001" in said
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    with pytest.raises(OSError, match="companion migrate ended with status 1"):
+        migrate_in_child(not_a_folder)

@@ -122,3 +122,51 @@ def test_delete_says_what_stays_on_the_team_hub_and_is_refused_during_a_reset(qt
     assert not dialog.delete()
     assert "Nothing was deleted" in dialog.error.text() and "reset is running" in dialog.error.text()
     assert mydata.counts(desk.db, "sam") == before
+
+
+def test_delete_waits_for_a_delivery_without_blocking_and_can_be_cancelled(qtbot, desk, clock, monkeypatch):
+    """The sync worker holds Desk.delivery while a batch goes to the team hub: the dialog waits for it
+    without freezing the app, deletes once it is free, and gives up with a message after DELIVERY_WAIT."""
+    import time
+
+    week_data(desk, clock)
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    window.confirm_delete()
+    dialog = window.delete_dialog
+    dialog.confirm.setText("DELETE")
+    before = mydata.counts(desk.db, "sam")
+    desk.delivery.acquire()  # a batch is on its way
+    started = time.monotonic()
+    assert not dialog.delete()
+    assert time.monotonic() - started < 0.5  # the GUI thread did not wait
+    assert dialog.error.text() == "Waiting for a delivery to your team hub to finish…"
+    assert not dialog.delete_button.isEnabled() and mydata.counts(desk.db, "sam") == before
+    desk.delivery.release()  # the hub committed
+    with qtbot.waitSignal(dialog.deleted, timeout=5000) as said:
+        pass
+    assert said.args[0].startswith("Deleted: ") and sum(mydata.counts(desk.db, "sam").values()) == 0
+
+
+def test_delete_gives_up_on_a_long_delivery_and_a_closed_dialog_deletes_nothing(qtbot, desk, clock, monkeypatch):
+    week_data(desk, clock)
+    window = MyDayWindow(desk)
+    qtbot.addWidget(window)
+    window.confirm_delete()
+    dialog = window.delete_dialog
+    dialog.confirm.setText("DELETE")
+    before = mydata.counts(desk.db, "sam")
+    monkeypatch.setattr(mydata, "DELIVERY_WAIT", 0.3)
+    desk.delivery.acquire()
+    try:
+        assert not dialog.delete()
+        qtbot.waitUntil(lambda: dialog.error.text().startswith("Nothing was deleted: Agent Companion is "
+                                                               "delivering to your team hub"), timeout=5000)
+        assert dialog.delete_button.isEnabled()  # the agent may try again
+        monkeypatch.setattr(mydata, "DELIVERY_WAIT", 10.0)
+        assert not dialog.delete()  # waiting again ...
+        dialog.reject()             # ... and the agent closes the dialog
+    finally:
+        desk.delivery.release()
+    qtbot.wait(600)  # past a few retries
+    assert mydata.counts(desk.db, "sam") == before

@@ -60,10 +60,13 @@ def test_back_online_clears_the_offline_state(qtbot, controller, desk):
 def test_a_busy_local_database_is_not_called_an_offline_hub(qtbot, controller, desk):
     team = TeamSync(controller, desk, CONFIG, apply=None, apply_roster=None,
              secrets=SessionSecrets(KeyringSecretStore(backend=fail.Keyring())), ask=lambda p, d: None)
-    desk.events.publish("team.status", online=False, waiting=2, problem="database")  # from the worker
+    desk.events.publish("team.status", online=False, waiting=2, problem="database_busy")  # from the worker
     label = controller.tray.standin.state_label
     qtbot.waitUntil(lambda: label.text() == "Team delivery waiting: this computer's database is busy — 2 waiting",
                     timeout=5000)
+    desk.events.publish("team.status", online=False, waiting=2, problem="database")  # read-only, disk full
+    qtbot.waitUntil(lambda: label.text() == "Team delivery waiting: this computer's database cannot be written "
+                    "(see the log) — 2 waiting", timeout=5000)
     assert controller.tray.state == "offline"
     desk.events.publish("team.status", online=False, waiting=2)  # then the hub itself went away
     qtbot.waitUntil(lambda: label.text() == "Team hub offline — 2 waiting", timeout=5000)

@@ -1,9 +1,10 @@
 """Delete my data: a confirmation that names what will go, offers the export first, and needs DELETE typed."""
 from __future__ import annotations
 
+import time
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from companion import mydata
@@ -12,6 +13,7 @@ from companion.errors import CompanionError
 from ui.widgets.text import plain_label
 
 CONFIRM_WORD = "DELETE"
+RETRY_MS = 200
 
 
 class DeleteDataDialog(QDialog):
@@ -54,16 +56,40 @@ class DeleteDataDialog(QDialog):
         row.addWidget(cancel)
         row.addWidget(self.delete_button)
         layout.addLayout(row)
+        self._give_up_at = 0.0
+        self._retry = QTimer(self)  # owned by the dialog: gone with it
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._retry_delete)
 
     def delete(self) -> bool:
+        """Delete now, or -- while a batch is on its way to the team hub -- wait for it without blocking the
+        app (retrying every RETRY_MS up to mydata.DELIVERY_WAIT). True when the data went at once."""
         if self.confirm.text().strip() != CONFIRM_WORD:
             return False
+        self._give_up_at = time.monotonic() + mydata.DELIVERY_WAIT
+        return self._try_delete()
+
+    def _retry_delete(self) -> None:
+        if self.isVisible() and self.confirm.text().strip() == CONFIRM_WORD:  # not closed, not changed its mind
+            self._try_delete()
+
+    def _try_delete(self) -> bool:
         try:
             removed = mydata.delete_all(self.desk.db, self.desk.settings().agent_name,
                                         on_call=self.desk.calls.on_call,
                                         in_reset=self.desk.resets.current is not None,
-                                        delivery=self.desk.delivery)
+                                        delivery=self.desk.delivery, wait=0)
+        except mydata.DeliveryInProgress as exc:
+            if time.monotonic() < self._give_up_at:
+                self.delete_button.setEnabled(False)
+                self.error.setText("Waiting for a delivery to your team hub to finish…")
+                self._retry.start(RETRY_MS)
+                return False
+            self.delete_button.setEnabled(True)
+            self.error.setText(f"Nothing was deleted: {exc}")
+            return False
         except CompanionError as exc:
+            self.delete_button.setEnabled(True)
             self.error.setText(f"Nothing was deleted: {exc}")
             return False
         self.deleted.emit(f"Deleted: {', '.join(mydata.describe(removed))}.")
