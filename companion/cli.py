@@ -15,7 +15,8 @@
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook
 returns in milliseconds. ``run`` needs the Qt layer; ``ui.main`` hands it in as ``gui`` (the core never
-imports ui). Exit codes: 0 done, 1 refused or failed (message on stderr), 2 bad arguments, 3 not running.
+imports ui). Exit codes: 0 done, 1 refused or failed (message on stderr), 2 bad arguments, 3 not running,
+4 ``migrate`` refused with its reason (companion.db.engine.MIGRATE_REFUSED).
 """
 from __future__ import annotations
 
