@@ -77,7 +77,8 @@ class TeamSync(QObject):
         connect = self._connect or hub.connect
 
         def open_connection() -> Any:  # on the worker thread; the secret is read each time, never logged
-            return connect(config.url, user=config.user, password=secrets.get(config.keyring_user))
+            return connect(config.url, user=config.user, password=secrets.get(config.keyring_user),
+                           statement_timeout=hub.WORKER_STATEMENT_TIMEOUT)
 
         self.worker = SyncWorker(self.desk.db, open_connection, self._apply, self._apply_roster, self.desk.events,
                                  self.desk.clock, me=config.user, team=config.team, delivery=self.desk.delivery)

@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 HUB_STATE = "team.hub"       # app state key: {"url", "user", "team", "lead"}
 CURSOR_STATE = "team.cursor"  # app state key: {"token": "<opaque cursor issued by the hub>"}
 CONNECT_TIMEOUT = 5
+#: seconds after which the hub cancels one of the sync worker's statements (a hub stalled on a lock): the worker
+#: then backs off, and it never holds a batch -- and with it Desk.delivery, which Delete my data waits for --
+#: longer than this per statement
+WORKER_STATEMENT_TIMEOUT = 30.0
 APPLICATION_NAME = "agent-companion"
 
 
@@ -163,8 +167,10 @@ class HubConfig:
 
 # -- connections ---------------------------------------------------------------------------------------
 def connect(url: str, *, user: str | None = None, password: str | None = None,
-            timeout: float = CONNECT_TIMEOUT, autocommit: bool = True) -> "psycopg.Connection[Any]":
-    """A connection to the hub; failures raise HubUnavailable with a scrubbed message."""
+            timeout: float = CONNECT_TIMEOUT, autocommit: bool = True,
+            statement_timeout: float | None = None) -> "psycopg.Connection[Any]":
+    """A connection to the hub; failures raise HubUnavailable with a scrubbed message. ``statement_timeout``
+    (seconds): the hub cancels a statement that runs longer (the sync worker's: WORKER_STATEMENT_TIMEOUT)."""
     import psycopg
     from psycopg.conninfo import make_conninfo
 
@@ -173,6 +179,8 @@ def connect(url: str, *, user: str | None = None, password: str | None = None,
                              "keepalives_count": 3}
     if user:
         extra["user"] = user
+    if statement_timeout is not None:
+        extra["options"] = f"-c statement_timeout={max(1, int(statement_timeout * 1000))}"
     if password is not None:
         extra["password"] = password
     url_password = parse_url(url).get("password")  # refuses an unclean URL before libpq sees it

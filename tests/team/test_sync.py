@@ -463,3 +463,36 @@ def test_a_busy_local_database_is_told_apart_from_an_unreachable_hub(hub, make_d
     a.worker.step()
     assert a.received.statuses[-1] == {"online": True, "waiting": 0}
     assert hub.count("kudos") == 1  # pushed once (the second push was an idempotent upsert)
+
+
+def test_a_hub_stalled_on_a_lock_cancels_the_push_and_the_delivery_lock_is_free_again(hub, make_desk):
+    """A hub that accepts the connection but does not answer (here: a table locked by someone else) must not
+    keep a batch -- and Desk.delivery, which Delete my data waits for -- for ever: the hub cancels the
+    worker's statement after its statement timeout, the worker backs off, and delivers later."""
+    from companion.team import hub as hubmod
+
+    alice, bob = hub.add("alice"), hub.add("bob")
+    a = make_desk(alice, connect=lambda: hubmod.connect(hub.url, user=alice.name, password=alice.secret,
+                                                        statement_timeout=0.5))
+    sent = send_kudos_for_tests(a.db, alice.name, bob.name, "red", "held up by a lock on the hub")
+    import threading
+
+    with hub.admin() as admin:
+        admin.execute("BEGIN")
+        admin.execute("LOCK TABLE companion.kudos IN ACCESS EXCLUSIVE MODE")
+        unlock = threading.Timer(8.0, lambda: admin.execute("ROLLBACK"))  # without a timeout: a failure, not a hang
+        unlock.start()
+        started = time.monotonic()
+        a.worker.step()
+        took = time.monotonic() - started
+        unlock.cancel()
+        if took < 8.0:  # the timer did not fire: the lock is still held
+            admin.execute("ROLLBACK")
+    assert took < 5, f"the stalled push held the worker for {took:.1f} s"
+    assert a.received.statuses[-1] == {"online": False, "waiting": 1}
+    assert "statement timeout" in a.worker.last_error
+    assert a.app.delivery.acquire(blocking=False)  # Delete my data would not wait
+    a.app.delivery.release()
+    a.worker._next_attempt = 0  # skip the backoff
+    a.worker.step()
+    assert hub.count("kudos", "id = %s", (sent["id"],)) == 1

@@ -6,7 +6,7 @@ from keyring.backends import fail
 
 from companion.secrets import KeyringSecretStore, SessionSecrets
 from companion.team import outbox
-from companion.team.hub import HubConfig, HubUnavailable
+from companion.team.hub import WORKER_STATEMENT_TIMEOUT, HubConfig, HubUnavailable
 from tests.fakes import START
 from tests.keyrings import DictKeyring
 from ui.tray import describe
@@ -21,7 +21,11 @@ def enqueue(desk, n):
             outbox.enqueue(s, "kudos", {"id": f"k{i}", "kind": "kudos"}, START)
 
 
+CONNECTS: list[dict] = []
+
+
 def unreachable(*args, **kwargs):
+    CONNECTS.append(kwargs)
     raise HubUnavailable("The team hub cannot be reached: connection refused")
 
 
@@ -39,6 +43,8 @@ def test_tray_says_offline_with_what_waits(qtbot, controller, desk):
         label = controller.tray.standin.state_label
         qtbot.waitUntil(lambda: label.text() == "Team hub offline — 2 waiting", timeout=5000)
         assert controller.tray.state == "offline"
+        # the worker's hub statements are bounded (a stalled hub must not hold a batch for ever)
+        assert CONNECTS[-1]["statement_timeout"] == WORKER_STATEMENT_TIMEOUT
         enqueue(desk, 1)  # a kudos sent while offline wakes the worker; the count moves
         qtbot.waitUntil(lambda: label.text() == "Team hub offline — 3 waiting", timeout=5000)
         controller.menu.rebuild()  # as when the menu opens
