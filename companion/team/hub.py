@@ -179,14 +179,21 @@ def connect(url: str, *, user: str | None = None, password: str | None = None,
                              "keepalives_count": 3}
     if user:
         extra["user"] = user
-    if statement_timeout is not None:
-        extra["options"] = f"-c statement_timeout={max(1, int(statement_timeout * 1000))}"
     if password is not None:
         extra["password"] = password
     url_password = parse_url(url).get("password")  # refuses an unclean URL before libpq sees it
     try:
         conninfo = make_conninfo(url, **extra)
         conn = psycopg.connect(conninfo, autocommit=autocommit)
+        if statement_timeout is not None:  # a SET, not a startup option: a session-mode pooler passes it on
+            try:
+                conn.execute("SELECT set_config('statement_timeout', %s, false)",
+                             (f"{max(1, int(statement_timeout * 1000))}ms",))
+                if not autocommit:
+                    conn.commit()
+            except BaseException:
+                conn.close()
+                raise
     except psycopg.Error as exc:
         text = describe_error(exc, password, url_password, url)
         if _LOGIN_REFUSED.search(str(exc)):
