@@ -124,18 +124,22 @@ def test_delete_says_what_stays_on_the_team_hub_and_is_refused_during_a_reset(qt
     assert mydata.counts(desk.db, "sam") == before
 
 
-def test_delete_waits_for_a_delivery_without_blocking_and_can_be_cancelled(qtbot, desk, clock, monkeypatch):
-    """The sync worker holds Desk.delivery while a batch goes to the team hub: the dialog waits for it
-    without freezing the app, deletes once it is free, and gives up with a message after DELIVERY_WAIT."""
-    import time
-
+def confirmed_delete_dialog(qtbot, desk, clock):
+    """My day with a week of data, its Delete my data dialog open and DELETE typed; and the counts before."""
     week_data(desk, clock)
     window = MyDayWindow(desk)
     qtbot.addWidget(window)
     window.confirm_delete()
-    dialog = window.delete_dialog
-    dialog.confirm.setText("DELETE")
-    before = mydata.counts(desk.db, "sam")
+    window.delete_dialog.confirm.setText("DELETE")
+    return window.delete_dialog, mydata.counts(desk.db, "sam")
+
+
+def test_delete_waits_for_a_delivery_without_blocking_the_app(qtbot, desk, clock, monkeypatch):
+    """The sync worker holds Desk.delivery while a batch goes to the team hub: the dialog waits for it
+    without freezing the app, deletes once it is free, and gives up with a message after DELIVERY_WAIT."""
+    import time
+
+    dialog, before = confirmed_delete_dialog(qtbot, desk, clock)
     desk.delivery.acquire()  # a batch is on its way
     started = time.monotonic()
     assert not dialog.delete()
@@ -149,13 +153,7 @@ def test_delete_waits_for_a_delivery_without_blocking_and_can_be_cancelled(qtbot
 
 
 def test_delete_gives_up_on_a_long_delivery_and_a_closed_dialog_deletes_nothing(qtbot, desk, clock, monkeypatch):
-    week_data(desk, clock)
-    window = MyDayWindow(desk)
-    qtbot.addWidget(window)
-    window.confirm_delete()
-    dialog = window.delete_dialog
-    dialog.confirm.setText("DELETE")
-    before = mydata.counts(desk.db, "sam")
+    dialog, before = confirmed_delete_dialog(qtbot, desk, clock)
     monkeypatch.setattr(mydata, "DELIVERY_WAIT", 0.3)
     desk.delivery.acquire()
     try:
