@@ -44,7 +44,7 @@ class Database:
     """The local database of this desk: one SQLite connection per thread, opened on first use.
 
     ``session()`` is a unit of work, ``reading()`` a read-only look; both yield a :class:`~companion.db.sql.Tx`.
-    ``on_commit`` callbacks run after an outermost ``session()`` commits (with its ``Tx``)."""
+    Hooks added with ``add_commit_hook`` run after an outermost ``session()`` commits (with its ``Tx``)."""
 
     def __init__(self, path: Path, notices: list[str] | None = None) -> None:
         self.path = path

@@ -76,15 +76,11 @@ def row_factory(cursor: sqlite3.Cursor, values: tuple) -> Row:
     return Row(zip([d[0] for d in cursor.description], values))
 
 
-def _now() -> datetime:
-    return utcnow()
-
-
 # The Python-side defaults of companion.db.models (tests/db/test_sql.py compares them), per table:
 # a value, or a callable giving one. Tables with ``updated_at`` get it stamped by Tx.update too.
-_STAMPED: dict[str, Callable[[], Any]] = {"id": new_id, "created_at": _now, "updated_at": _now}
+_STAMPED: dict[str, Callable[[], Any]] = {"id": new_id, "created_at": utcnow, "updated_at": utcnow}
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "settings": {"updated_at": _now},
+    "settings": {"updated_at": utcnow},
     "calls": {**_STAMPED, "tough": False},
     "resets": dict(_STAMPED),
     "notifications": {**_STAMPED, "payload": "{}"},
@@ -93,7 +89,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "obstacles": {**_STAMPED, "mine": False, "anonymous": False, "status": "open"},
     "obstacle_votes": dict(_STAMPED),
     "broadcasts": {**_STAMPED, "kind": "deep_breath"},
-    "outbox": {"id": new_id, "created_at": _now, "attempts": 0},
+    "outbox": {"id": new_id, "created_at": utcnow, "attempts": 0},
     "checklist_templates": {**_STAMPED, "version": 1, "position": 0, "archived": False, "source": "local"},
     "checklist_runs": dict(_STAMPED),
     "checklist_run_items": {},
@@ -171,7 +167,7 @@ class Tx:
         if not self.writable:
             raise RuntimeError("a reading session was asked to write; use Database.session()")
 
-    def insert(self, table: str, values: Mapping[str, Any], *, or_replace: bool = False) -> Row:
+    def insert(self, table: str, values: Mapping[str, Any]) -> Row:
         """Insert one row, filling the table's declared defaults; returns the row as written."""
         self._writing()
         row = Row(values)
@@ -179,8 +175,7 @@ class Tx:
             if row.get(column) is None:  # every defaulted column is NOT NULL: absent or None takes the default
                 row[column] = default() if callable(default) else default
         columns = ", ".join(f'"{c}"' for c in row)
-        verb = "INSERT OR REPLACE" if or_replace else "INSERT"
-        self.execute(f"{verb} INTO {table} ({columns}) VALUES ({placeholders(row)})", list(row.values()))
+        self.execute(f"INSERT INTO {table} ({columns}) VALUES ({placeholders(row)})", list(row.values()))
         return row
 
     def update(self, table: str, values: Mapping[str, Any], where: str,
