@@ -79,16 +79,12 @@ class DeleteDataDialog(QDialog):
                                         on_call=self.desk.calls.on_call,
                                         in_reset=self.desk.resets.current is not None,
                                         delivery=self.desk.delivery, wait=0)
-        except mydata.DeliveryInProgress as exc:
-            if time.monotonic() < self._give_up_at:
+        except CompanionError as exc:
+            if isinstance(exc, mydata.DeliveryInProgress) and time.monotonic() < self._give_up_at:
                 self.delete_button.setEnabled(False)
                 self.error.setText("Waiting for a delivery to your team hub to finish…")
                 self._retry.start(RETRY_MS)
                 return False
-            self.delete_button.setEnabled(True)
-            self.error.setText(f"Nothing was deleted: {exc}")
-            return False
-        except CompanionError as exc:
             self.delete_button.setEnabled(True)
             self.error.setText(f"Nothing was deleted: {exc}")
             return False
