@@ -12,3 +12,12 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = F
     label.setText(text)
     label.setWordWrap(wrap)
     return label
+
+
+def headline_label(parent: QWidget | None = None) -> QLabel:
+    """A window's one-sentence summary: a wrapping plain label, two points larger than the text below it."""
+    label = plain_label("", parent, wrap=True)
+    font = label.font()
+    font.setPointSize(font.pointSize() + 2)
+    label.setFont(font)
+    return label

@@ -24,7 +24,7 @@ from companion.db.sql import placeholders
 from companion.desk import Desk
 from companion.errors import CompanionError
 from ui.icons import app_icon
-from ui.widgets.text import plain_label
+from ui.widgets.text import headline_label, plain_label
 from ui.windows.reset import mmss
 from ui.widgets.keys import close_on_escape
 
@@ -105,10 +105,7 @@ class MyDayWindow(QWidget):
         self.day_page = QWidget()
         day_layout = QVBoxLayout(self.day_page)
         day_layout.setContentsMargins(0, 0, 0, 0)
-        self.headline = plain_label("", wrap=True)
-        font = self.headline.font()
-        font.setPointSize(font.pointSize() + 2)
-        self.headline.setFont(font)
+        self.headline = headline_label()
         day_layout.addWidget(self.headline)
         self.tabs = QTabWidget()
         day_layout.addWidget(self.tabs)

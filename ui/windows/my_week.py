@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidg
 
 from companion.desk import Desk
 from companion.week import WeekSummary, summarise_week
-from ui.widgets.text import plain_label
+from ui.widgets.text import headline_label, plain_label
 from ui.windows.reset import mmss
 
 CALLS_COLOUR = "#3b6ea8"
@@ -45,10 +45,7 @@ class WeekView(QWidget):
         self.desk = desk
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.headline = plain_label("", wrap=True)
-        font = self.headline.font()
-        font.setPointSize(font.pointSize() + 2)
-        self.headline.setFont(font)
+        self.headline = headline_label()
         layout.addWidget(self.headline)
         self.moments = plain_label("", wrap=True)
         layout.addWidget(self.moments)
