@@ -29,6 +29,10 @@ class Settings:
     agent_name: str = ""  # my name on the team (the hub login role when joined); "" until set
     panel_corner: str = "top_right"  # where the Moment of Truth panel opens during a call (PANEL_CORNERS)
     kudos_daily_cap: int = 10  # kudos I may give per day (local midnight to midnight), 1-50
+    # Automatic call detection (issue 13, companion.calls.detector): the softphone holding the microphone
+    call_detection: bool = True
+    detect_start_seconds: float = 2.0  # a call starts after the softphone held the mic this long, 0.5-30
+    detect_end_seconds: float = 4.0    # ... and ends after it released it this long, 1-60
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":
@@ -42,6 +46,11 @@ class Settings:
             raise InvalidInput(f"Unknown screen corner {self.panel_corner!r} for the checklist panel.")
         if not 1 <= self.kudos_daily_cap <= 50:
             raise InvalidInput("The daily kudos limit must be between 1 and 50.")
+        if not 0.5 <= self.detect_start_seconds <= 30:
+            raise InvalidInput("A detected call must start after 0.5 to 30 seconds of the softphone using the "
+                               "microphone.")
+        if not 1 <= self.detect_end_seconds <= 60:
+            raise InvalidInput("A detected call must end after 1 to 60 seconds without the microphone.")
         if self.agent_name:
             from companion.team.names import validate_name
 
