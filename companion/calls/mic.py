@@ -33,9 +33,13 @@ class MicUser:
 
 
 def app_key(binary: str, name: str) -> str:
-    """The remembered identity of an app: its program file when known (stable across versions and
-    languages), else its application name. Case-insensitive."""
-    return (binary or name).strip().lower()
+    """The remembered identity of an app: its program file and its application name (one program file can
+    serve several apps: Electron, Python, ``pacat`` behind ``parecord``), or whichever of them is known.
+    Case-insensitive."""
+    binary, name = binary.strip().lower(), name.strip().lower()
+    if binary and name and binary != name:
+        return f"{binary}:{name}"
+    return binary or name
 
 
 class Backend(Protocol):
