@@ -115,7 +115,7 @@ class SoundServer:
             self._spawn("pulseaudio", [
                 "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
                 "--use-pid-file=no", "--log-target=stderr",
-                "-L", "module-native-protocol-unix",
+                "-L", "module-native-protocol-unix auth-anonymous=1",  # clients need no cookie from this HOME
                 "-L", "module-null-sink sink_name=spk",
                 "-L", "module-null-source source_name=mic"])
             self._wait_ready()
@@ -184,6 +184,10 @@ class SoundServer:
                 self._bus.stdout.close()
             self._bus = None
         shutil.rmtree(self.runtime, ignore_errors=True)
+
+    def client_env(self) -> dict[str, str]:
+        """What a client (the app under test) needs beside its own environment: where the server listens."""
+        return {"PULSE_SERVER": self.env["PULSE_SERVER"]}
 
     # -- the stand-in softphone --------------------------------------------------------------------
     def record(self, app_name: str) -> subprocess.Popen:

@@ -124,6 +124,8 @@ def describe(status: dict) -> str:
         return f"{text} — {status.get('team_waiting', 0)} waiting"
     if status.get("waiting_notifications"):
         text += f" — {status['waiting_notifications']} waiting"
+    if status.get("detection") == "unavailable":  # automatic call detection (ui/detection.py)
+        text += "; call detection unavailable"
     return text
 
 

@@ -39,8 +39,8 @@ class Reports:
 
 @pytest.fixture
 def backend(sound, monkeypatch):
-    for key in ("XDG_RUNTIME_DIR", "PULSE_SERVER", "PULSE_RUNTIME_PATH", "HOME"):
-        monkeypatch.setenv(key, sound.env[key])
+    for key, value in sound.client_env().items():
+        monkeypatch.setenv(key, value)
     reports = Reports()
     b = PulseBackend(backoff=Backoff(first=0.2, limit=1.0))
     b.start(reports.users, reports.status)

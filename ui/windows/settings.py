@@ -1,7 +1,7 @@
 """Settings: notification cap, long-call threshold, reset defaults, reduced motion, chime, autostart."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,7 +26,7 @@ from ui.widgets.keys import close_on_escape
 
 class SettingsWindow(QWidget):
     def __init__(self, desk: Desk, autostart: autostart_mod.Autostart,
-                 launch_command: Callable[[], list[str]]) -> None:
+                 launch_command: Callable[[], list[str]], detection: Any = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.autostart = autostart
@@ -78,6 +78,7 @@ class SettingsWindow(QWidget):
 
         self.team = TeamSection(desk)
         layout.addWidget(self.team)
+        self._add_detection_section(layout, detection)
         self.error = plain_label("", wrap=True)
         self.error.setStyleSheet("color: #a33;")
         layout.addWidget(self.error)
@@ -97,7 +98,15 @@ class SettingsWindow(QWidget):
             mood_tap=self.mood.isChecked(),
             panel_corner=self.panel_corner.currentData(),
             **self.team.changes(),
+            **self.detection.changes(),
         )
+
+    # -- automatic call detection (issue 13): its own section, kept apart from the rest of the window -----
+    def _add_detection_section(self, layout: QVBoxLayout, detection: Any) -> None:
+        from ui.widgets.detection_section import DetectionSection
+
+        self.detection = DetectionSection(self.desk, detection)
+        layout.addWidget(self.detection)
 
     def save(self) -> bool:
         """Save to the database first, then switch autostart; if that fails, put the settings back."""
@@ -120,6 +129,7 @@ class SettingsWindow(QWidget):
                 return False
             self.error.setText(f"Not saved: starting at login could not be changed ({exc}).")
             return False
+        self.detection.saved()
         self.error.setText("")
         self.close()
         return True
