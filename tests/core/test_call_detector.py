@@ -240,3 +240,16 @@ def test_backoff_doubles_up_to_its_limit_and_resets():
     assert [b.next() for _ in range(5)] == [0.5, 1, 2, 3, 3]
     b.reset()
     assert b.next() == 0.5
+
+
+def test_the_backend_is_chosen_by_operating_system():
+    from companion.calls.mic import NoBackend, for_platform
+
+    assert type(for_platform("linux")).__name__ == "PulseBackend"
+    assert type(for_platform("win32")).__name__ == "ConsentStoreBackend"
+    assert type(for_platform("darwin")).__name__ == "CoreAudioBackend"
+    other = for_platform("sunos5")
+    assert isinstance(other, NoBackend)
+    said = []
+    other.start(lambda users: None, lambda available, detail: said.append((available, detail)))
+    assert said == [(False, "call detection is not available on sunos5")]
