@@ -63,7 +63,7 @@ class CallDetector:
     def observe(self, users: Sequence[MicUser]) -> list[Decision]:
         now = self._clock.monotonic()
         self.users = list(users)
-        self.status, self.detail = (WATCHING if self.enabled else OFF), ""
+        self.status = WATCHING if self.enabled else OFF  # the detail (which sound system) stays
         self.apps.remember(users)
         holders = [u for u in users if self.apps.counts(u)]
         if holders:
