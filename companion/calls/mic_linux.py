@@ -113,8 +113,13 @@ class PulseBackend:
             except Exception as exc:  # noqa: BLE001 - whatever libpulse raises, detection must carry on
                 gone = pulse is None or not pulse.connected or isinstance(
                     exc, (pulsectl.PulseError, pulsectl.PulseDisconnected))
-                reason = "connection lost" if isinstance(exc, pulsectl.PulseDisconnected) or (
-                    pulse is not None and pulse.connected is False and available) else (str(exc) or type(exc).__name__)
+                if isinstance(exc, pulsectl.PulseDisconnected) or (pulse is not None and pulse.connected is False
+                                                                   and available):
+                    reason = "connection lost"
+                elif "connecting to pulseaudio" in str(exc) or "Failed to connect" in str(exc):
+                    reason = "cannot connect"  # pulsectl words every failure within its timeout as "Timed-out"
+                else:
+                    reason = str(exc) or type(exc).__name__
                 if not gone:
                     log.exception("call detection: unexpected failure")
                 elif available is not False:

@@ -137,3 +137,15 @@ def test_switching_detection_off_in_settings_stops_the_backend(controller, detec
     window.detection.enabled.setChecked(True)
     assert window.save()
     assert backend.started == 2 and controller.status()["detection"] == "on"
+
+
+def test_pulsectl_is_not_on_the_path_to_the_tray():
+    """Start-up stays fast: libpulse and pulsectl load when detection starts, after the services are ready."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ui.app, ui.controller, ui.tray, ui.bridge, ui.detection, companion.calls.detector\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulsectl', 'ctypes'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
