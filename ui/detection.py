@@ -44,7 +44,8 @@ class CallDetection(QObject):
         self.controller = controller
         self.desk = desk
         self.apps = MicApps(desk.store)
-        self.detector = CallDetector(desk.clock, desk.settings, self.apps, lambda: desk.calls.on_call)
+        self.detector = CallDetector(desk.clock, desk.settings, self.apps, lambda: desk.calls.on_call,
+                                     busy=lambda: desk.resets.current is not None)
         self._backend_factory = backend_factory
         self.backend: Backend | None = None
         self._timer = QTimer(self)
@@ -109,8 +110,9 @@ class CallDetection(QObject):
         for decision in decisions:
             try:
                 self._carry_out(decision)
-            except CompanionError as exc:  # e.g. the database is busy: the call state is what it is
+            except CompanionError as exc:  # e.g. the database is busy: try again after the debounce
                 log.warning("call detection: %s could not be carried out: %s", decision.action, exc)
+                self.detector.retry_later(decision)
         self._schedule()
 
     def _carry_out(self, decision: Decision) -> None:

@@ -44,11 +44,12 @@ class Decision:
 
 class CallDetector:
     def __init__(self, clock: Clock, settings: Callable[[], Settings], apps: MicApps,
-                 on_call: Callable[[], bool]) -> None:
+                 on_call: Callable[[], bool], busy: Callable[[], bool] | None = None) -> None:
         self._clock = clock
         self._settings = settings
         self.apps = apps
         self._on_call = on_call
+        self._busy = busy or (lambda: False)  # e.g. a reset is running: no question then either
         self.status = STARTING if settings().call_detection else OFF
         self.detail = ""
         self.users: list[MicUser] = []
@@ -124,7 +125,7 @@ class CallDetector:
             times.append(self._held_since + s.detect_start_seconds)
         if self.owned and on_call and self._released_since is not None:
             times.append(self._released_since + s.detect_end_seconds)
-        if not on_call:
+        if not on_call and not self._busy():
             times.extend(since + ASK_AFTER for since in self._unknown_since.values())
         return min(times) if times else None
 
@@ -148,7 +149,7 @@ class CallDetector:
             self.owned, on_call = False, False
             self._released_since = None
             decisions.append(Decision(END, self._holder))
-        if not on_call:
+        if not on_call and not self._busy():
             for key, since in list(self._unknown_since.items()):
                 if now - since >= ASK_AFTER:
                     del self._unknown_since[key]
@@ -158,6 +159,18 @@ class CallDetector:
                         if user is not None:
                             decisions.append(Decision(ASK, user))
         return decisions
+
+    def retry_later(self, decision: Decision) -> None:
+        """The ui could not carry out a START or END (e.g. the database was busy): try again after the same
+        debounce instead of at once (no hot loop)."""
+        now = self._clock.monotonic()
+        if decision.action == START:
+            self.owned = False
+            if self._held_since is not None:
+                self._held_since = now
+        elif decision.action == END and self._on_call():
+            self.owned = True
+            self._released_since = now
 
     # -- what Settings and the tray show -----------------------------------------------------------
     def describe(self) -> str:

@@ -253,3 +253,27 @@ def test_the_backend_is_chosen_by_operating_system():
     said = []
     other.start(lambda users: None, lambda available, detail: said.append((available, detail)))
     assert said == [(False, "call detection is not available on sunos5")]
+
+
+def test_no_question_during_a_reset(desk, clock):
+    apps = MicApps(desk.store)
+    detector = CallDetector(clock, desk.settings, apps, lambda: desk.calls.on_call,
+                            busy=lambda: desk.resets.current is not None)
+    desk.start_reset(1, None, "tray")
+    detector.observe([RECORDER])
+    clock.advance(30)
+    assert detector.due() == [] and detector.next_due() is None  # nothing armed: no hot loop either
+    desk.end_reset()
+    assert detector.next_due() <= clock.monotonic()
+    assert [d.action for d in detector.due()] == [ASK]
+
+
+def test_a_start_that_could_not_be_carried_out_is_retried_after_the_debounce(h):
+    h.detector.observe([ZOIPER])
+    h.clock.advance(2)
+    [decision] = h.detector.due()
+    h.detector.retry_later(decision)  # e.g. the database was busy
+    assert h.detector.due() == [] and not h.detector.owned
+    assert h.detector.next_due() == h.clock.monotonic() + 2
+    h.wait(2)
+    assert h.on_call
