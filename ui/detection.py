@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from companion import events as ev
 from companion.calls.apps import MicApps
-from companion.calls.detector import ASK, END, START, CallDetector, Decision
+from companion.calls.detector import ASK, END, START, STARTING, CallDetector, Decision
 from companion.calls.mic import Backend, MicUser
 from companion.errors import CompanionError
 from ui.ready import write_ready
@@ -77,7 +77,8 @@ class CallDetection(QObject):
     def apply_settings(self) -> None:
         """After Settings were saved: start or stop watching, and decide again with the new choices."""
         if self.desk.settings().call_detection:
-            self.detector.status = self.detector.status if self.backend is not None else "starting"
+            if self.backend is None:
+                self.detector.status = STARTING
             self.start()
             self._run(self.detector.observe(self.detector.users))
         else:

@@ -69,10 +69,15 @@ class PulseBackend:
                                         daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 6.0) -> None:
+        """Stop the thread: it leaves libpulse's poll at once (or, mid-connect, within the connect timeout;
+        after ``timeout`` it is left to die with the process: it is a daemon thread)."""
+        import time
+
         self._stop.set()
         thread = self._thread
-        while thread is not None and thread.is_alive():
+        deadline = time.monotonic() + timeout
+        while thread is not None and thread.is_alive() and time.monotonic() < deadline:
             pulse = self._pulse
             if pulse is not None:
                 try:
