@@ -53,6 +53,7 @@ def test_names_the_app_holding_the_mic_and_sees_it_go(sound, backend):
     b, reports = backend
     reports.wait(lambda i: i[0] == "status" and i[1], "available")
     reports.wait(lambda i: i == ("users", []), "nobody on the mic")
+    assert sound.recording_apps() == []  # connected and listening, yet no capture stream of its own
     phone = sound.record("FakeSoftphone")
     reports.wait(lambda i: i[0] == "users" and ("fakesoftphone" if sound.kind == "pipewire" else "pacat:fakesoftphone")
                  in [k for k, _ in i[1]], "the softphone")
