@@ -16,6 +16,7 @@ from pathlib import Path
 from companion import APP_ID
 
 ENV_DATA_DIR = "COMPANION_DATA_DIR"
+ENV_OPERATIONS_CONFIG = "COMPANION_OPERATIONS_CONFIG"
 
 
 def default_data_dir() -> Path:
@@ -31,6 +32,20 @@ def resolve_data_dir(option: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return default_data_dir()
+
+
+def operations_config_path() -> Path:
+    """The machine-wide operations config IT deploys (companion.presence): ``COMPANION_OPERATIONS_CONFIG``, or
+    ``/etc/agent-companion/operations.toml`` (Linux and other Unix), ``%ProgramData%\\agent-companion\\
+    operations.toml`` (Windows), ``/Library/Application Support/agent-companion/operations.toml`` (macOS)."""
+    env = os.environ.get(ENV_OPERATIONS_CONFIG)
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        return Path(os.environ.get("ProgramData", r"C:\ProgramData")) / APP_ID / "operations.toml"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support") / APP_ID / "operations.toml"
+    return Path("/etc") / APP_ID / "operations.toml"
 
 
 @dataclass(frozen=True)

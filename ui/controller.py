@@ -365,7 +365,7 @@ class Controller(QObject):
         for window in [*self.windows.values(), *self.notices]:
             window.close()
         if self.desk is not None and self.desk.resets.current is not None:
-            self.desk.end_reset()
+            self.desk.end_reset("quit")
         if self.desk is not None and self.desk.checklists.active is not None:
             self.desk.checklists.save()  # quitting mid-call keeps the ticks so far
         self.tray.hide()
