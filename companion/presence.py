@@ -40,16 +40,18 @@ import queue
 import re
 import shlex
 import stat
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from companion.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import subprocess
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +205,8 @@ class SubprocessRunner:
     output is read (its tail kept for the log); on timeout the command and its children are killed."""
 
     def run(self, argv: Sequence[str], env: Mapping[str, str], timeout: float) -> HookResult:
+        import subprocess  # only when a hook runs: the tray's start-up does not need it
+
         started = time.monotonic()
         options: dict[str, Any] = {}
         if os.name == "posix":
@@ -230,7 +234,7 @@ class SubprocessRunner:
         return HookResult(True, "", seconds)
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
+def _kill(proc: "subprocess.Popen[bytes]") -> None:
     try:
         if os.name == "posix":
             os.killpg(proc.pid, 9)
