@@ -158,10 +158,12 @@ class CompanionApp:
             listening = self.ipc_server.listen()
         except OSError as exc:
             log.error("local socket unavailable: %s", exc)
-            listening = False
+            listening, socket_problem = False, f" ({exc})"
+        else:
+            socket_problem = ""
         if not listening:
             controller.show_notice("The `companion call …` commands cannot reach this window: the local socket "
-                                   "could not be opened. See the log for details.")
+                                   f"could not be opened{socket_problem}. See the log for details.")
         self._start_team()
         log.info("%s %s ready (data folder %s)", APP_NAME, __version__, self.paths.data_dir)
         _write_ready("services-ready")
