@@ -25,12 +25,9 @@ log = logging.getLogger("companion")
 
 
 def setup_logging(paths: Paths) -> None:
-    from logging.handlers import RotatingFileHandler
+    from companion.logfile import PrivateRotatingFileHandler  # never through a symlink (companion/logfile.py)
 
-    path = paths.log_file
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(paths.log_file, maxBytes=1_000_000, backupCount=3)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
