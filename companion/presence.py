@@ -78,9 +78,17 @@ def parse_command(text: str) -> list[str]:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise InvalidInput("A presence hook is one line, without tabs or control characters.")
     try:
+        if sys.platform == "win32":  # backslashes are path separators there: split, then drop the quotes
+            return [_unquote(arg) for arg in shlex.split(text, posix=False)]
         return shlex.split(text, posix=True)
     except ValueError as exc:  # "No closing quotation", "No escaped character"
         raise InvalidInput(f"The presence hook cannot be read: {str(exc).lower()} ({text[:40]!r}).") from None
+
+
+def _unquote(arg: str) -> str:
+    if len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "\"'":
+        return arg[1:-1]
+    return arg
 
 
 def validate_command(text: str) -> str:
@@ -361,8 +369,9 @@ class PresenceHooks:
         return self._submit(RESET_END, reset_environment(session, RESET_END, reason))
 
     def close(self, timeout: float | None = None) -> bool:
-        """At quit: the end hook of a reset the quit just ended still runs (bounded by its timeout)."""
-        return self._worker.close(timeout if timeout is not None else self._commands().timeout + 2.0)
+        """At quit: the end hook of a reset the quit just ended still runs. Bounded: a start hook still running
+        and the end hook behind it, each at most its timeout."""
+        return self._worker.close(timeout if timeout is not None else 2 * self._commands().timeout + 2.0)
 
     def _submit(self, event: str, env: dict[str, str]) -> Job | None:
         commands = self._commands()

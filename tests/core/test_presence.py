@@ -335,3 +335,9 @@ def test_quit_during_a_reset_still_runs_the_end_hook(configured):
 
 def test_hook_commands_disabled_runs_nothing():
     assert HookCommands(reset_start="a", disabled="broken").command(presence.RESET_START) == ""
+
+
+def test_windows_commands_keep_their_backslashes(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert presence.parse_command(r'"C:\Program Files\ACD\acd.exe" --status "Not Ready" C:\x\y') == \
+        [r"C:\Program Files\ACD\acd.exe", "--status", "Not Ready", r"C:\x\y"]
