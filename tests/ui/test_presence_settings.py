@@ -50,11 +50,19 @@ def test_a_hook_failure_from_the_worker_thread_is_a_notification_held_during_a_c
                                                                                      qtbot):
     notifier.shown.clear()  # the first-run welcome
     desk.start_call()
+    post, threads = desk.notifications.post, []
+
+    def recording_post(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return post(*args, **kwargs)
+
+    desk.notifications.post = recording_post
     worker = threading.Thread(target=controller.hook_problem.emit, args=("The command run when a reset ended "
                                                                           "failed (exit status 7).",))
     worker.start()
     worker.join(10)
     qtbot.waitUntil(lambda: desk.notifications.waiting() == 1, timeout=10_000)
     assert notifier.shown == []  # nothing pops up during the call
+    assert threads == [threading.main_thread()]  # the database is touched on the GUI thread only
     desk.end_call()
     assert notifier.shown == [("Presence hook failed", "The command run when a reset ended failed (exit status 7).")]
