@@ -117,10 +117,10 @@ def test_a_start_hook_that_had_not_begun_when_the_reset_ended_is_dropped_with_it
 
     hooks = hooks_for(configured, SlowRunner(), [], worker=presence.HookWorker)
     configured.start_reset(1, None, "tray")
-    configured.end_reset()  # ran: its start hook is running, so the end hook is queued
     deadline = time.monotonic() + 10
     while runs != ["reset-start"] and time.monotonic() < deadline:
         time.sleep(0.01)
+    configured.end_reset()  # its start hook is running (held by the ACD), so the end hook is queued
     configured.start_reset(1, None, "tray")  # queued behind the first reset's hooks
     configured.start_call()  # ends the second reset before its start hook began
     release.set()
@@ -328,6 +328,9 @@ def test_quit_during_a_reset_still_runs_the_end_hook(configured):
     runner = FakeRunner()
     hooks = hooks_for(configured, runner, [], worker=presence.HookWorker)
     configured.start_reset(1, None, "tray")
+    deadline = time.monotonic() + 10
+    while not runner.runs and time.monotonic() < deadline:  # the start hook has run (else both are dropped)
+        time.sleep(0.01)
     configured.end_reset("quit")
     assert hooks.close(10)
     assert [env.get("COMPANION_RESET_REASON") for _, env, _ in runner.runs] == [None, "quit"]
