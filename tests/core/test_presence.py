@@ -344,3 +344,29 @@ def test_windows_commands_keep_their_backslashes(monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
     assert presence.parse_command(r'"C:\Program Files\ACD\acd.exe" --status "Not Ready" C:\x\y') == \
         [r"C:\Program Files\ACD\acd.exe", "--status", "Not Ready", r"C:\x\y"]
+
+
+# -- companion self-test ----------------------------------------------------------------------------------
+def test_self_test_reports_the_operations_config(tmp_path, monkeypatch, capsys):
+    from companion.paths import Paths
+    from companion.selftest import run_self_test
+
+    ops = write_ops(tmp_path, f'[presence_hooks]\nreset_start = "{sys.executable} -c pass"\nreset_end = ""\n')
+    monkeypatch.setenv(ENV_OPERATIONS_CONFIG, str(ops))
+    assert run_self_test(Paths(tmp_path / "data")) == 0
+    assert f"ok   presence hooks: {ops} sets reset_end, reset_start (timeout 10 s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, mode, words", [
+    ('[presence_hooks]\nreset_start = "no-such-acd-tool --not-ready"\n', 0o644, "'no-such-acd-tool', which is not found"),
+    ('[presence_hooks]\nreset_start = "curl"\n', 0o666, "is not trusted"),
+])
+def test_self_test_fails_on_an_unusable_operations_config(tmp_path, monkeypatch, text, mode, words):
+    from companion import selftest
+    from companion.paths import Paths
+
+    monkeypatch.setenv(ENV_OPERATIONS_CONFIG, str(write_ops(tmp_path, text, mode)))
+    assert ("presence hooks", selftest._check_presence_hooks) in selftest.CHECKS
+    with pytest.raises(RuntimeError) as failed:  # run_self_test prints it as "FAIL presence hooks: ..." and exits 1
+        selftest._check_presence_hooks(Paths(tmp_path / "data"))
+    assert words in str(failed.value)
