@@ -370,3 +370,16 @@ def test_self_test_fails_on_an_unusable_operations_config(tmp_path, monkeypatch,
     with pytest.raises(RuntimeError) as failed:  # run_self_test prints it as "FAIL presence hooks: ..." and exits 1
         selftest._check_presence_hooks(Paths(tmp_path / "data"))
     assert words in str(failed.value)
+
+
+def test_the_worked_example_in_the_operations_guide_is_valid(tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    example = text.split("**Worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    ops = load_operations_config(write_ops(tmp_path, example))
+    assert ops.problem is None and ops.locked == {"reset_start", "reset_end"} and ops.timeout_seconds == 10
+    env = {"COMPANION_RESET_MINUTES": "3", "COMPANION_RESET_REASON": "completed"}
+    start = presence.expand(presence.parse_command(ops.reset_start), env)
+    end = presence.expand(presence.parse_command(ops.reset_end), env)
+    assert start[0] == "curl" and "-fsS" in start and start[-1].startswith("https://")
+    assert '{"status": "NOT_READY", "reason": "Wellness", "minutes": 3}' in start
+    assert '{"status": "AVAILABLE", "after": "completed"}' in end
