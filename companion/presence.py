@@ -16,7 +16,8 @@ Where the commands come from:
 
 How they run (PresenceHooks, with a Runner injected; tests use a fake):
 - never through a shell: the command is split like a POSIX shell would (shlex), and ``$COMPANION_...`` in an
-  argument is replaced by the reset's own value; nothing typed by anyone else reaches a command line;
+  argument is replaced by the reset's own value (``$HOME``/``$USER`` by the agent's); nothing typed by anyone
+  else reaches a command line;
 - one at a time, in order, on a worker thread (never the GUI thread), each with a timeout; the reset never
   waits for them;
 - with the reset in the environment: COMPANION_EVENT (reset-start | reset-end), COMPANION_RESET_MINUTES and
@@ -65,7 +66,8 @@ MAX_CONFIG_BYTES = 64 * 1024
 SECTION = "presence_hooks"
 KEYS = ("reset_start", "reset_end", "timeout_seconds")
 _OUTPUT_TAIL = 300  # characters of a failing hook's stderr kept for the log
-_VARIABLE = re.compile(r"\$(?:\{(COMPANION_[A-Z_]+)\}|(COMPANION_[A-Z_]+))")
+_VARIABLE = re.compile(r"\$(?:\{([A-Z_]+)\}|([A-Z_]+))")
+_USER_VARIABLES = ("HOME", "USER", "USERNAME", "USERPROFILE")  # the agent's own, for a machine-wide command
 
 
 # -- the commands ---------------------------------------------------------------------------------
@@ -97,11 +99,16 @@ def validate_command(text: str) -> str:
 
 
 def expand(argv: Sequence[str], env: Mapping[str, str]) -> list[str]:
-    """Replace ``$COMPANION_X`` / ``${COMPANION_X}`` in each argument by the reset's value (after splitting, so
-    a value can never become a second argument). Unknown names are left as they are."""
+    """Replace ``$COMPANION_X`` / ``${COMPANION_X}`` in each argument by the reset's value, and ``$HOME``,
+    ``$USER``, ``$USERNAME``, ``$USERPROFILE`` by the agent's own (so one machine-wide command serves every
+    agent). After splitting, so a value can never become a second argument. Other names are left as they are."""
     def one(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)
-        return env.get(name, match.group(0))
+        if name.startswith("COMPANION_"):
+            return env.get(name, match.group(0))
+        if name in _USER_VARIABLES and name in os.environ:
+            return os.environ[name]
+        return match.group(0)
 
     return [_VARIABLE.sub(one, arg) for arg in argv]
 

@@ -196,8 +196,16 @@ def test_commands_are_split_without_a_shell_and_variables_cannot_inject_argument
     argv = presence.parse_command("notify-acd --reason 'wellness break' ; rm -rf ~ $(id) `id` | cat")
     assert argv == ["notify-acd", "--reason", "wellness break", ";", "rm", "-rf", "~", "$(id)", "`id`", "|", "cat"]
     env = {"COMPANION_RESET_MINUTES": "5"}
-    assert presence.expand(["-d", '{"minutes":${COMPANION_RESET_MINUTES}}', "$COMPANION_NOPE", "$HOME"], env) == \
-        ["-d", '{"minutes":5}', "$COMPANION_NOPE", "$HOME"]
+    assert presence.expand(["-d", '{"minutes":${COMPANION_RESET_MINUTES}}', "$COMPANION_NOPE", "$PATH", "$x"], env) \
+        == ["-d", '{"minutes":5}', "$COMPANION_NOPE", "$PATH", "$x"]
+
+
+def test_the_agents_home_and_name_fill_a_machine_wide_command(monkeypatch):
+    monkeypatch.setenv("HOME", "/home/dana smith")
+    monkeypatch.setenv("USER", "dana")
+    argv = presence.expand(presence.parse_command("curl -H @$HOME/.config/acd/auth https://acd/users/${USER}x "
+                                                  "$USERNAME_X"), {})
+    assert argv == ["curl", "-H", "@/home/dana smith/.config/acd/auth", "https://acd/users/danax", "$USERNAME_X"]
 
 
 @pytest.mark.parametrize("text, message", [("curl 'unclosed", "no closing quotation"),
