@@ -76,8 +76,13 @@ def acd():
 
 
 def operations_config(path: Path, url: str) -> Path:
-    """The worked example of docs/operations.md, pointed at the stand-in ACD."""
-    common = f"curl -fsS --max-time 8 -X PUT -H 'Authorization: Bearer test-token' " \
+    """The worked example of docs/operations.md, pointed at the stand-in ACD: the agent's token is read by curl
+    from a file in their home ($HOME is the agent's own, filled in by Agent Companion)."""
+    header = Path(os.environ["HOME"]) / ".config" / "acd" / "auth-header"
+    header.parent.mkdir(parents=True, exist_ok=True)
+    header.write_text("Authorization: Bearer test-token\n")
+    header.chmod(0o600)
+    common = f"curl -fsS --max-time 8 -X PUT -H @$HOME/.config/acd/auth-header " \
              f"-H 'Content-Type: application/json' {url}"
     path.write_text(
         "[presence_hooks]\n"
