@@ -165,12 +165,18 @@ def load_operations_config(path: Path | None) -> OperationsConfig:
         return OperationsConfig(path, problem=f"The operations config {path} cannot be read ({exc.strerror}). {off}")
     if not stat.S_ISREG(st.st_mode):
         return OperationsConfig(path, problem=f"The operations config {path} is not a file. {off}")
-    if os.name == "posix":
+    if os.name == "posix":  # whoever can change the file (or swap it in its folder) chooses what the agent runs
         trusted = {0, os.getuid()}
-        if st.st_uid not in trusted or st.st_mode & 0o022:
-            return OperationsConfig(path, problem=(
-                f"The operations config {path} is not trusted: it must belong to root (or you) and be writable by "
-                f"its owner only (it is owned by uid {st.st_uid}, mode {stat.S_IMODE(st.st_mode):04o}). {off}"))
+        for what, where in (("", path), (" folder", Path(path).parent)):
+            try:
+                info = st if not what else os.stat(where)
+            except OSError as exc:
+                return OperationsConfig(path, problem=f"The folder of {path} cannot be checked ({exc.strerror}). {off}")
+            if info.st_uid not in trusted or info.st_mode & 0o022:
+                return OperationsConfig(path, problem=(
+                    f"The operations config{what} {where} is not trusted: it must belong to root (or you) and be "
+                    f"writable by its owner only (it is owned by uid {info.st_uid}, mode "
+                    f"{stat.S_IMODE(info.st_mode):04o}). {off}"))
     if st.st_size > MAX_CONFIG_BYTES:
         return OperationsConfig(path, problem=f"The operations config {path} is larger than 64 KiB. {off}")
     try:
@@ -230,7 +236,7 @@ class SubprocessRunner:
             options["creationflags"] = subprocess.CREATE_NO_WINDOW
         try:
             proc = subprocess.Popen(list(argv), env={**os.environ, **env}, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True, **options)
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, close_fds=True, **options)
         except FileNotFoundError:
             return HookResult(False, f"program not found: {argv[0]}", time.monotonic() - started)
         except OSError as exc:

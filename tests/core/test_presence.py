@@ -274,6 +274,14 @@ def test_an_unusable_operations_config_switches_every_hook_off_and_says_why(desk
     assert runner.runs == []
 
 
+def test_an_operations_config_in_a_folder_others_can_write_is_not_trusted(tmp_path):
+    folder = tmp_path / "etc-agent-companion"
+    folder.mkdir()
+    folder.chmod(0o777)  # anyone could swap the file for their own
+    ops = load_operations_config(write_ops(folder, '[presence_hooks]\nreset_start = "a"\n'))
+    assert ops.problem is not None and "operations config folder" in ops.problem and "not trusted" in ops.problem
+
+
 def test_an_operations_config_that_is_a_folder_is_refused(tmp_path):
     assert "not a file" in load_operations_config(tmp_path).problem
 
