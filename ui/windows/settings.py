@@ -26,7 +26,8 @@ from ui.widgets.keys import close_on_escape
 
 class SettingsWindow(QWidget):
     def __init__(self, desk: Desk, autostart: autostart_mod.Autostart,
-                 launch_command: Callable[[], list[str]], detection: Any = None) -> None:
+                 launch_command: Callable[[], list[str]], *, operations: Any = None,
+                 detection: Any = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.autostart = autostart
@@ -78,6 +79,12 @@ class SettingsWindow(QWidget):
 
         self.team = TeamSection(desk)
         layout.addWidget(self.team)
+        # -- presence hooks (issue 13): its own section, ui/widgets/presence_section.py ---------------------
+        from ui.widgets.presence_section import PresenceSection
+
+        self.presence = PresenceSection(desk, operations)
+        layout.addWidget(self.presence)
+        # -- end of presence hooks ------------------------------------------------------------------------
         self._add_detection_section(layout, detection)
         self.error = plain_label("", wrap=True)
         self.error.setStyleSheet("color: #a33;")
@@ -98,6 +105,7 @@ class SettingsWindow(QWidget):
             mood_tap=self.mood.isChecked(),
             panel_corner=self.panel_corner.currentData(),
             **self.team.changes(),
+            **self.presence.changes(),  # presence hooks (issue 13)
             **self.detection.changes(),
         )
 
