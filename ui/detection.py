@@ -45,7 +45,8 @@ class CallDetection(QObject):
         self.desk = desk
         self.apps = MicApps(desk.store)
         self.detector = CallDetector(desk.clock, desk.settings, self.apps, lambda: desk.calls.on_call,
-                                     busy=lambda: desk.resets.current is not None)
+                                     busy=lambda: desk.resets.current is not None
+                                     or desk.notifications.paused_until is not None)  # no question then
         self._backend_factory = backend_factory
         self.backend: Backend | None = None
         self._timer = QTimer(self)

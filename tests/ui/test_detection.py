@@ -149,3 +149,15 @@ def test_pulsectl_is_not_on_the_path_to_the_tray():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_no_question_while_notifications_are_paused(controller, detection, backend, desk, clock):
+    controller.pause(30)
+    backend.on_users([AUDACITY])
+    clock.advance(25)
+    detection._due()
+    assert not [t for t in controller.toasts.visible if t.kind == ASK_KIND] and not detection._timer.isActive()
+    controller.resume()  # the pause ends: the question is due at once (it has been 20 s)
+    assert detection._timer.isActive() and detection._timer.interval() == 0
+    detection._due()
+    assert [t for t in controller.toasts.visible if t.kind == ASK_KIND]
