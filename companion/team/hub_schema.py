@@ -43,8 +43,8 @@ RECORD_TABLES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "template": ("templates", ("template_id", "name", "version", "body"), LEAD_ROLE),
 }
 
-from companion.team.hub_migrations import VERSION_1, VERSION_2  # noqa: E402  (frozen text)
+from companion.team.hub_migrations import VERSION_1, VERSION_2, VERSION_3  # noqa: E402  (frozen text)
 
 # version -> SQL; every script is idempotent on its own too (IF NOT EXISTS, OR REPLACE, DROP ... IF EXISTS).
-MIGRATIONS: dict[int, str] = {1: VERSION_1, 2: VERSION_2}
+MIGRATIONS: dict[int, str] = {1: VERSION_1, 2: VERSION_2, 3: VERSION_3}
 HUB_VERSION = max(MIGRATIONS)

@@ -131,6 +131,7 @@ def _alone(kind: str, payload: str) -> bool:
 # desk pushes nothing of its own. Its place in the team's feed then says nothing about its author's other records.
 ANONYMOUS_HOLD = (120, 900)        # seconds after it was logged
 QUIET_AFTER_ANONYMOUS = (20, 60)   # seconds in which this desk pushes nothing else
+SLOW_DOWN_SECONDS = 60             # the hub's rows-a-minute limit answered (hub.SlowDown): push again after this
 
 
 def _spread(item_id: str, bounds: tuple[int, int], salt: str) -> float:
@@ -180,6 +181,8 @@ class SyncWorker:
         self._failures = 0
         self._next_attempt = 0.0
         self._roster_due = True
+        self._roster_channel = hub.roster_channel(team)  # the hub's keyed name once connected (schema 3)
+        self._held = False                 # my last pull was held back by a hub transaction left open
         self._woken: set[str] = set()
         self._counted: set[str] = set()    # my broadcasts whose last join count (after closing) was fetched
         self._quiet_until = None            # after pushing an anonymous obstacle: push nothing else until then
@@ -202,8 +205,9 @@ class SyncWorker:
                 self._open()
             channels, self._woken = self._woken | self._drain(), set()
             push_due = self._push()
-            self._pull()
-            if self._roster_due or hub.roster_channel(self.team) in channels:
+            hub.tend(self._conn, self._held)  # publish due anonymous obstacles; end a stuck transaction
+            self._held = not self._pull()
+            if self._roster_due or self._roster_channel in channels:
                 self._pull_roster()
             count_due = self._count_joins()
             self._woken = self._drain()  # woken while we worked: go again (and remember for what)
@@ -228,7 +232,7 @@ class SyncWorker:
         conn = self._connect()
         try:
             if self._listen:
-                hub.listen(conn, self.team)
+                self._roster_channel = hub.listen(conn, self.team)[1]
         except BaseException:
             conn.close()
             raise
@@ -310,7 +314,8 @@ class SyncWorker:
 
     def _push_items(self, items: list[tuple[str, str, str]]) -> None:
         pushed: list[str] = []
-        rejected: list[tuple[str, str]] = []
+        rejected: list[tuple[str, str, str]] = []
+        slowed = False
         for group in _transactions(items):
             with self._conn.transaction():
                 for item_id, kind, payload in group:
@@ -321,16 +326,30 @@ class SyncWorker:
                         hub.push_record(self._conn, kind, record)
                         pushed.append(item_id)
                     except (hub.Rejected, ValueError) as exc:
-                        rejected.append((item_id, str(exc)))
+                        rejected.append((item_id, kind, str(exc)))
+                    except hub.SlowDown as exc:  # the hub's rows-a-minute limit: the rest waits, nothing is lost
+                        log.info("the team hub asks this desk to slow down (%s); pushing again in %d s", exc,
+                                 SLOW_DOWN_SECONDS)
+                        self._quiet_until = self.clock.now() + timedelta(seconds=SLOW_DOWN_SECONDS)
+                        slowed = True
+                        break
+            if slowed:
+                break
         with self.db.session() as s:  # after the hub committed: a crash here only means a re-push
             outbox.mark_pushed(s, pushed, self.clock.now())
-            for item_id, reason in rejected:
+            for item_id, _kind, reason in rejected:
                 log.warning("the team hub refused outbox item %s: %s", item_id, reason)
                 outbox.mark_rejected(s, [item_id], reason)
+        if rejected:  # refused for good: never retried, kept locally, and the agent is told
+            from companion.team.inbound import Received
+
+            self.events.publish(ev.TEAM_RECEIVED, items=[
+                Received(outbox.REFUSED, item_id, None, {"what": kind, "reason": reason})
+                for item_id, kind, reason in rejected])
 
     # -- pull ---------------------------------------------------------------------------------------
-    def _pull(self) -> None:
-        """Page through everything new in this round. Only the safe cursor is stored: once a page holds a
+    def _pull(self) -> bool:
+        """Page through everything new in this round (True: all of it settled). Only the safe cursor is stored: once a page holds a
         record of a transaction that may still be followed by an older one (a hub transaction left open),
         the stored cursor stays where it is for the rest of the round, but delivery pages on (``next``)."""
         from companion.config import SettingsStore
@@ -345,7 +364,7 @@ class SyncWorker:
                 self._apply_batch(hub.Batch(records=page.records, cursor=safe, more=page.more, next=page.next))
             stored, settled = safe, settled and page.settled
             if not page.more:
-                return
+                return settled
             position = page.next
 
     # -- the lead's count of a group deep breath ----------------------------------------------------
