@@ -178,3 +178,27 @@ def test_joining_again_keeps_the_cursor_and_another_hub_needs_leave_first(capsys
                         stdin=alice.secret + "\n", monkeypatch=monkeypatch)
     assert code == 1 and "team leave" in err
     assert state(data)[0]["url"] == hub.url
+
+
+def test_upgrade_and_doctor(capsys, pg_cluster):
+    pg_cluster.create_database("cli_doctor")
+    admin = pg_cluster.admin_url("cli_doctor")
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 2 and "no team hub" in out
+    code, out, _ = team(capsys, "upgrade", admin)
+    assert code == 0 and f"schema version {HUB_VERSION}" in out
+    team(capsys, "add-agent", "doc_alice", "--team", "red", "--hub", admin)
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 0 and out.strip().endswith("The hub is in order.") and "FIX" not in out
+    assert "each limited to 3 connections" in out and "closed to agents" in out
+    with pg_cluster_admin(pg_cluster, "cli_doctor") as conn:  # as if a superuser had never closed them
+        conn.execute("GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_get_backend_userid(integer) TO PUBLIC")
+        conn.execute('ALTER ROLE doc_alice CONNECTION LIMIT -1')
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 2 and out.count("FIX") == 2 and "pg_stat_get_backend_userid" in out and "doc_alice" in out
+
+
+def pg_cluster_admin(pg_cluster, db):
+    from companion.team import hub as hubmod
+
+    return hubmod.connect(pg_cluster.admin_url(db))
