@@ -547,18 +547,6 @@ RESET ROLE;
 
 
 # Written by hand (issue 14), frozen like the others.
-
-
-# Written by hand (issue 14), frozen like the others.
-
-
-# Written by hand (issue 14), frozen like the others.
-
-
-# Written by hand (issue 14), frozen like the others.
-
-
-# Written by hand (issue 14), frozen like the others.
 VERSION_3 = r"""
 -- Hub schema version 3 (issue 14): anonymity against an agent with full use of their own login, limits the hub
 -- enforces itself, guards an agent cannot lift, the card-number rule on the hub, answers for one's own team only.
@@ -987,6 +975,70 @@ BEGIN
           AND NOT pg_has_role(r.oid, 'companion_owner', 'MEMBER');
     END IF;
     RETURN released;
+END
+$$;
+
+-- 8. A team's pull must not slow with other teams' rows: each kind is read by (team, tx, seq) for the team's rows
+-- and by (sender, tx, seq) for what the caller sent elsewhere (e.g. before a change of team), instead of one
+-- (tx, seq) range filtered by team (that index is dropped: with it, a generic plan could still pick it).
+-- Otherwise as version 2 (docs/team-hub.md, "Cursor").
+DROP INDEX IF EXISTS companion.kudos_cursor;
+CREATE INDEX IF NOT EXISTS kudos_team_cursor ON companion.kudos (team, tx, seq);
+CREATE INDEX IF NOT EXISTS kudos_sender_cursor ON companion.kudos (sender, tx, seq);
+DROP INDEX IF EXISTS companion.obstacles_cursor;
+CREATE INDEX IF NOT EXISTS obstacles_team_cursor ON companion.obstacles (team, tx, seq);
+CREATE INDEX IF NOT EXISTS obstacles_sender_cursor ON companion.obstacles (sender, tx, seq);
+DROP INDEX IF EXISTS companion.obstacle_votes_cursor;
+CREATE INDEX IF NOT EXISTS obstacle_votes_team_cursor ON companion.obstacle_votes (team, tx, seq);
+CREATE INDEX IF NOT EXISTS obstacle_votes_sender_cursor ON companion.obstacle_votes (sender, tx, seq);
+DROP INDEX IF EXISTS companion.obstacle_replies_cursor;
+CREATE INDEX IF NOT EXISTS obstacle_replies_team_cursor ON companion.obstacle_replies (team, tx, seq);
+CREATE INDEX IF NOT EXISTS obstacle_replies_sender_cursor ON companion.obstacle_replies (sender, tx, seq);
+DROP INDEX IF EXISTS companion.broadcasts_cursor;
+CREATE INDEX IF NOT EXISTS broadcasts_team_cursor ON companion.broadcasts (team, tx, seq);
+CREATE INDEX IF NOT EXISTS broadcasts_sender_cursor ON companion.broadcasts (sender, tx, seq);
+DROP INDEX IF EXISTS companion.templates_cursor;
+CREATE INDEX IF NOT EXISTS templates_team_cursor ON companion.templates (team, tx, seq);
+CREATE INDEX IF NOT EXISTS templates_sender_cursor ON companion.templates (sender, tx, seq);
+CREATE OR REPLACE FUNCTION companion.pull(after text, max_rows integer) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    my_name name := session_user;
+    my_team text := companion.team_of(session_user);
+    n integer := least(greatest(coalesce(max_rows, 200), 1), 1000);
+    p_tx xid8;
+    p_seq bigint;
+    result jsonb;
+BEGIN
+    SELECT c.tx, c.seq INTO p_tx, p_seq FROM companion.cursor_position(after) AS c;
+    WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+    feed AS (
+        SELECT f.* FROM (
+        (SELECT 'kudos'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'kudos', 'id', r.id, 'sender', r.sender, 'team', r.team, 'recipient', r.recipient, 'category', r.category, 'message', r.message, 'call_ref', r.call_ref, 'sent_at', to_char(r.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.kudos r WHERE r.team = my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'kudos'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'kudos', 'id', r.id, 'sender', r.sender, 'team', r.team, 'recipient', r.recipient, 'category', r.category, 'message', r.message, 'call_ref', r.call_ref, 'sent_at', to_char(r.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.kudos r WHERE r.sender = my_name AND r.team IS DISTINCT FROM my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'obstacle'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'obstacle', 'id', r.id, 'sender', r.sender, 'team', r.team, 'anonymous', r.anonymous, 'category', r.category, 'text', r.text, 'logged_at', to_char(r.logged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.obstacles r WHERE r.team = my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'obstacle'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'obstacle', 'id', r.id, 'sender', r.sender, 'team', r.team, 'anonymous', r.anonymous, 'category', r.category, 'text', r.text, 'logged_at', to_char(r.logged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.obstacles r WHERE r.sender = my_name AND r.team IS DISTINCT FROM my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'obstacle_vote'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'obstacle_vote', 'id', r.id, 'sender', r.sender, 'team', r.team, 'obstacle_id', r.obstacle_id) AS record FROM companion.obstacle_votes r WHERE r.team = my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'obstacle_vote'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'obstacle_vote', 'id', r.id, 'sender', r.sender, 'team', r.team, 'obstacle_id', r.obstacle_id) AS record FROM companion.obstacle_votes r WHERE r.sender = my_name AND r.team IS DISTINCT FROM my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'obstacle_reply'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'obstacle_reply', 'id', r.id, 'sender', r.sender, 'team', r.team, 'obstacle_id', r.obstacle_id, 'reply', r.reply, 'acted_at', to_char(r.acted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.obstacle_replies r WHERE r.team = my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'obstacle_reply'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'obstacle_reply', 'id', r.id, 'sender', r.sender, 'team', r.team, 'obstacle_id', r.obstacle_id, 'reply', r.reply, 'acted_at', to_char(r.acted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.obstacle_replies r WHERE r.sender = my_name AND r.team IS DISTINCT FROM my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'broadcast'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'broadcast', 'id', r.id, 'sender', r.sender, 'team', r.team, 'broadcast_kind', r.broadcast_kind, 'sent_at', to_char(r.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), 'expires_at', to_char(r.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.broadcasts r WHERE r.team = my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'broadcast'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'broadcast', 'id', r.id, 'sender', r.sender, 'team', r.team, 'broadcast_kind', r.broadcast_kind, 'sent_at', to_char(r.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), 'expires_at', to_char(r.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')) AS record FROM companion.broadcasts r WHERE r.sender = my_name AND r.team IS DISTINCT FROM my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'template'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'template', 'id', r.id, 'sender', r.sender, 'team', r.team, 'template_id', r.template_id, 'name', r.name, 'version', r.version, 'body', r.body) AS record FROM companion.templates r WHERE r.team = my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        UNION ALL (SELECT 'template'::text AS kind, r.tx, r.seq, jsonb_build_object('kind', 'template', 'id', r.id, 'sender', r.sender, 'team', r.team, 'template_id', r.template_id, 'name', r.name, 'version', r.version, 'body', r.body) AS record FROM companion.templates r WHERE r.sender = my_name AND r.team IS DISTINCT FROM my_team AND (r.tx, r.seq) > (p_tx, p_seq) ORDER BY r.tx, r.seq LIMIT n)
+        ) AS f ORDER BY f.tx, f.seq LIMIT n),
+    numbered AS (
+        SELECT feed.*, row_number() OVER (ORDER BY tx, seq) AS i,
+               bool_and(tx < (SELECT xmin FROM snap)) OVER (ORDER BY tx, seq) AS settled
+        FROM feed),
+    last_settled AS (SELECT tx, seq FROM numbered WHERE settled ORDER BY i DESC LIMIT 1),
+    last_row AS (SELECT tx, seq FROM numbered ORDER BY i DESC LIMIT 1)
+    SELECT jsonb_build_object(
+        'records', coalesce((SELECT jsonb_agg(record ORDER BY i) FROM numbered), '[]'::jsonb),
+        'cursor', coalesce((SELECT companion.cursor_token(tx, seq) FROM last_settled), coalesce(after, '')),
+        'next', coalesce((SELECT companion.cursor_token(tx, seq) FROM last_row), coalesce(after, '')),
+        'more', (SELECT count(*) FROM numbered) = n) INTO result;
+    RETURN result;
 END
 $$;
 

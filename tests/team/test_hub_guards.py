@@ -372,3 +372,31 @@ def test_team_doctor_checks_the_guards_and_says_what_a_non_superuser_cannot_do(p
         conn.execute(provision.GUARDED_SQL)
         conn.execute(provision.SESSION_VIEWS_SQL)
     assert all(f.ok for f in provision.doctor(owner)), provision.doctor(owner)
+
+
+def test_a_quiet_teams_pull_does_not_read_other_teams_rows(hub):
+    """Issue 14, scale: a quiet team's pull went through every newer row of every team ((tx, seq) index,
+    filtered by team): 0.5 ms with none, 68 ms after 288,000. Counted here as the rows the pull fetches."""
+    quiet, mate = hub.add("quiet", team="quiet"), hub.add("mate", team="quiet")
+    busy, other = hub.add("busy", team="busy"), hub.add("other", team="busy")
+    with hub.connect(quiet) as q:
+        push(q, "kudos", kudos_record(quiet.name, mate.name, "quiet", "ours"))
+    with hub.connect(mate) as m:
+        cursor = hubmod.pull(m, hubmod.Cursor()).cursor
+    with hub.admin() as conn:  # another team's 20,000 rows, stamped as the trigger would (bulk, triggers off)
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("INSERT INTO companion.kudos (id, sender, team, recipient, category, message, sent_at, seq, tx,"
+                     " stored_at) SELECT gen_random_uuid(), %s, 'busy', %s, 'helping', 'x', now(),"
+                     " nextval('companion.change_seq'), pg_current_xact_id(), now() FROM generate_series(1, 20000)",
+                     (busy.name, other.name))
+        conn.execute("ANALYZE companion.kudos")
+        conn.execute("RESET session_replication_role")
+        with conn.transaction():
+            conn.execute(f'SET SESSION AUTHORIZATION "{mate.name}"')
+            for _ in range(7):  # past PL/pgSQL's switch to a generic plan
+                assert hubmod.pull(conn, cursor).records == []
+            conn.execute("RESET SESSION AUTHORIZATION")
+            fetched = conn.execute("SELECT coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0) "
+                                   "FROM pg_stat_xact_user_tables WHERE relid = 'companion.kudos'::regclass"
+                                   ).fetchone()[0]
+    assert fetched < 100
