@@ -43,6 +43,14 @@ class HubRefused(HubUnavailable):
     """The hub answered but refused the login (wrong secret, or no such login role)."""
 
 
+class HubFull(HubUnavailable):
+    """The hub has no free connection slot (max_connections, or this login's connection limit)."""
+
+
+_HUB_FULL = re.compile(r"too many clients|too many connections|remaining connection slots are reserved",
+                       re.IGNORECASE)
+
+
 _LOGIN_REFUSED = re.compile(r"password authentication failed|authentication failed for user|"
                             r"no password supplied|role \S+ does not exist", re.IGNORECASE)
 
@@ -198,6 +206,8 @@ def connect(url: str, *, user: str | None = None, password: str | None = None,
         text = describe_error(exc, password, url_password, url)
         if _LOGIN_REFUSED.search(str(exc)):
             raise HubRefused(f"The team hub refused the login: {text}") from None
+        if _HUB_FULL.search(str(exc)):
+            raise HubFull(f"The team hub is full: {text}") from None
         raise HubUnavailable(f"The team hub cannot be reached: {text}") from None
     return conn
 

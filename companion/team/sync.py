@@ -36,7 +36,7 @@ from companion.clock import Clock
 from companion.db.sql import Tx
 from companion.errors import DatabaseError, DatabaseLockedError
 from companion.events import EventHub
-from companion.status import TEAM_DATABASE, TEAM_DATABASE_BUSY
+from companion.status import TEAM_DATABASE, TEAM_DATABASE_BUSY, TEAM_HUB_FULL
 from companion.team import hub, outbox
 from companion.team.hub import Cursor, HubError, describe_error
 
@@ -46,6 +46,7 @@ IDLE_SECONDS = 60.0     # a safety round when nothing wakes us (it also notices 
 BACKOFF_START = 1.0
 BACKOFF_MAX = 60.0
 JITTER = 0.2            # +-20 %
+HUB_FULL_DELAY = 60.0   # the hub has no free slot: about one attempt a minute per desk (+-20 %), no storm
 BATCH = 200
 COUNT_SETTLE = timedelta(minutes=2)   # the lead's last join count, this long after a deep breath closed
 COUNT_RECENT = timedelta(days=1)      # broadcasts older than this are not counted again after a restart
@@ -212,6 +213,8 @@ class SyncWorker:
             count_due = self._count_joins()
             self._woken = self._drain()  # woken while we worked: go again (and remember for what)
             again = bool(self._woken)
+        except hub.HubFull as exc:  # a desk that cannot get a slot waits longer, and the tray says why
+            return self._went_offline(describe_error(exc), problem=TEAM_HUB_FULL)
         except _connection_errors() as exc:
             return self._went_offline(describe_error(exc))
         except DatabaseError as exc:  # this computer's database (busy, read-only, full): not the hub's fault
@@ -244,10 +247,13 @@ class SyncWorker:
         self._close_connection()
         self._failures += 1
         delay = backoff_delay(self._failures, self._rng)
+        if problem == TEAM_HUB_FULL:
+            delay = max(delay, HUB_FULL_DELAY * (1 + JITTER * (2 * self._rng() - 1)))
         self._next_attempt = self.clock.monotonic() + delay
         if reason != self.last_error:
-            log.warning("%s (%s); retrying in %.1f s", "team delivery waits for the local database" if problem
-                        else "team hub unavailable", reason, delay)
+            what = ("team hub unavailable" if problem is None else "the team hub is full"
+                    if problem == TEAM_HUB_FULL else "team delivery waits for the local database")
+            log.warning("%s (%s); retrying in %.1f s", what, reason, delay)
         self.last_error = reason
         try:
             self._publish_status(False, problem)

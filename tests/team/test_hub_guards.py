@@ -400,3 +400,30 @@ def test_a_quiet_teams_pull_does_not_read_other_teams_rows(hub):
                                    "FROM pg_stat_xact_user_tables WHERE relid = 'companion.kudos'::regclass"
                                    ).fetchone()[0]
     assert fetched < 100
+
+
+def test_a_desk_that_finds_the_hub_full_says_so_and_waits_about_a_minute(hub, make_desk):
+    """Issue 14, scale: desks that found no free slot retried within seconds (500 desks: 2,919 attempts in 92 s).
+    Now: jittered exponential backoff, and at least ~1 minute (+-20 %) with the tray saying "Team hub full"."""
+    from companion.status import TEAM_HUB_FULL, TEAM_PROBLEMS
+    from companion.team.sync import HUB_FULL_DELAY, JITTER
+    from tests.fakes import FakeClock
+
+    alice = hub.add("alice")
+    taken = [hub.connect(alice) for _ in range(provision.AGENT_CONNECTION_LIMIT)]  # no slot left for her desk
+    try:
+        a = make_desk(alice, clock=FakeClock())
+        waits = [a.worker.step() for _ in range(1)]
+        for _ in range(3):
+            a.worker.clock.advance(waits[-1] + 0.1)
+            waits.append(a.worker.step())
+        assert all(HUB_FULL_DELAY * (1 - JITTER) <= w <= HUB_FULL_DELAY * (1 + JITTER) for w in waits), waits
+        assert len(set(waits)) > 1  # jittered: desks that failed together do not come back together
+        assert a.worker.problem == TEAM_HUB_FULL and a.received.statuses[-1]["problem"] == TEAM_HUB_FULL
+        assert TEAM_PROBLEMS[TEAM_HUB_FULL].startswith("Team hub full")
+    finally:
+        for conn in taken:
+            conn.close()
+    a.worker.clock.advance(HUB_FULL_DELAY * 2)
+    a.worker.step()
+    assert a.worker.online is True and a.worker.problem is None
