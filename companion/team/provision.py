@@ -3,8 +3,10 @@
 - ``init_hub``: creates or upgrades the ``companion`` schema, the group roles, the policies and grants, in
   one transaction under an advisory lock; running it again changes nothing.
 - ``add_agent``: a login role for one agent (member of ``companion_agent``; leads also of
-  ``companion_lead``; ``idle_in_transaction_session_timeout`` 60 s) with a random one-time secret, and the
-  agent's roster row. The secret is returned
+  ``companion_lead``; ``idle_in_transaction_session_timeout`` and ``statement_timeout`` 60 s as defaults,
+  ``CONNECTION LIMIT 3``, and ``companion_owner`` made a member of it so the hub's reaper may end its stuck
+  transactions) with a random one-time secret, and the agent's roster row.
+- ``doctor``: what anonymity and the guards rest on, checked (``companion team doctor``). The secret is returned
   once for the admin to hand over; it is sent to the server only as a SCRAM verifier computed here, so it
   appears in no server log, and it is stored nowhere by us.
 """
