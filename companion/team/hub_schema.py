@@ -24,6 +24,16 @@ xmin, handed out as an encrypted, authenticated token (docs/team-hub.md, "Cursor
 An AFTER INSERT statement trigger sends ``NOTIFY companion_<md5(team)>`` with an empty payload: a wake-up
 only, because LISTEN/NOTIFY ignore privileges and row-level security.
 
+Version 3 (issue 14): anonymous obstacles staged by the hub and published by another desk's round
+(``companion.tend``) without a wake-up; pg_catalog's pid/lock/transaction/statistics functions closed to agents;
+per-agent limits (SQLSTATE CA429 refused, CA420 slow down); connection limit and a reaper for stuck agent
+transactions; the card-number rule as CHECKs; keyed channel names; team_of()/is_lead() for the caller only;
+a team's pull by (team, tx, seq). See docs/team-hub.md.
+
+The SQL of every version is FROZEN text in companion.team.hub_migrations (a hub that applied a version must
+never see it change); ``RECORD_TABLES`` below describes the wire kinds for the desk (its insert statements),
+never a migration.
+
 Wellbeing data (resets, moods, vents) has no table here.
 """
 from __future__ import annotations
