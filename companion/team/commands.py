@@ -79,6 +79,8 @@ class TeamCommands:
         from companion.team.provision import init_hub
 
         result = init_hub(url)
+        from companion.team.provision import check_connections
+
         if result.changed:
             self.say(f"Team hub ready (schema version {result.after}; was {result.before or 'none'}).")
         else:
@@ -91,6 +93,9 @@ class TeamCommands:
                      "Ask a superuser to run in this database, then `companion team doctor URL` to check:")
             self.say(f"    {SESSION_VIEWS_SQL}")
             self.say(f"    {GUARDED_SQL}")
+        connections = check_connections(url)
+        if not connections.ok:
+            self.say(f"Warning: {connections.text}.")
         return EXIT_OK
 
     def doctor(self, url: str) -> int:
@@ -111,6 +116,11 @@ class TeamCommands:
         self.say(f"Added {role} {name} to team {team}. One-time secret (shown once, not stored anywhere):")
         self.say(f"    {secret}")
         self.say(f"Give it to {name} privately; they run: companion team join <hub URL> --user {name}")
+        from companion.team.provision import check_connections
+
+        connections = check_connections(url)
+        if not connections.ok:
+            self.say(f"Warning: {connections.text}.")
         return EXIT_OK
 
     # -- agents -------------------------------------------------------------------------------------

@@ -165,6 +165,26 @@ class Finding:
     text: str
 
 
+def connections_finding(conn: Any) -> Finding:
+    """max_connections (minus the superuser-reserved slots) against the roster plus 20 % (at least 10)."""
+    max_conn, reserved = (int(v) for v in conn.execute(
+        "SELECT current_setting('max_connections'), current_setting('superuser_reserved_connections')").fetchone())
+    roster = conn.execute("SELECT count(*) FROM companion.agents").fetchone()[0]
+    need = roster + max(10, roster // 5)
+    return Finding(max_conn - reserved >= need, f"max_connections {max_conn} for {roster} agents" + (
+        "" if max_conn - reserved >= need else f": each running desk holds one connection; raise it to at least "
+                                               f"{need + reserved} (roster + 20 %) and restart PostgreSQL"))
+
+
+def check_connections(admin_url: str) -> Finding:
+    """What `team init` and `team add-agent` say about max_connections after their change."""
+    conn = connect(admin_url, autocommit=True)
+    try:
+        return connections_finding(conn)
+    finally:
+        conn.close()
+
+
 def doctor(admin_url: str) -> list[Finding]:
     """Check what anonymity and the guards rest on: the schema version, pg_catalog's process/lock/transaction
     functions closed to agents, temporary tables, every agent login's connection limit and the reaper's right
@@ -208,13 +228,7 @@ def doctor(admin_url: str) -> list[Finding]:
         findings.append(Finding(not unreapable, "the hub can end stuck agent transactions" if not unreapable else
                                 f"the hub cannot end stuck transactions of {', '.join(unreapable[:5])}: run "
                                 "`companion team upgrade URL` as a superuser (or the admin who created them)"))
-        max_conn, reserved = (int(v) for v in conn.execute(
-            "SELECT current_setting('max_connections'), current_setting('superuser_reserved_connections')").fetchone())
-        roster = conn.execute("SELECT count(*) FROM companion.agents").fetchone()[0]
-        need = roster + max(10, roster // 5)
-        findings.append(Finding(max_conn - reserved >= need, f"max_connections {max_conn} for {roster} agents" + (
-            "" if max_conn - reserved >= need else f": each running desk holds one connection; raise it to at "
-                                                   f"least {need + reserved} (roster + 20 %) and restart PostgreSQL")))
+        findings.append(connections_finding(conn))
     except psycopg.Error as exc:
         raise HubError(f"The hub could not be checked: {describe_error(exc, admin_url)}") from None
     finally:

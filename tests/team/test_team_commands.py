@@ -202,3 +202,18 @@ def pg_cluster_admin(pg_cluster, db):
     from companion.team import hub as hubmod
 
     return hubmod.connect(pg_cluster.admin_url(db))
+
+
+def test_init_and_add_agent_check_max_connections_against_the_roster(capsys, pg_cluster):
+    pg_cluster.create_database("cli_conns")
+    admin = pg_cluster.admin_url("cli_conns")
+    team(capsys, "init", admin)
+    with pg_cluster_admin(pg_cluster, "cli_conns") as conn:  # a roster as big as this server's slots
+        conn.execute("INSERT INTO companion.agents (name, display_name, team) "
+                     "SELECT 'roster' || i, 'R', 'red' FROM generate_series(1, 190) i")
+    code, out, _ = team(capsys, "add-agent", "conns_alice", "--team", "red", "--hub", admin)
+    assert code == 0 and "Warning: max_connections 200 for 191 agents: each running desk holds one connection" in out
+    code, out, _ = team(capsys, "init", admin)
+    assert code == 0 and "raise it to at least" in out
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 2 and "FIX  max_connections 200 for 191 agents" in out
