@@ -133,6 +133,8 @@ def _alone(kind: str, payload: str) -> bool:
 ANONYMOUS_HOLD = (120, 900)        # seconds after it was logged
 QUIET_AFTER_ANONYMOUS = (20, 60)   # seconds in which this desk pushes nothing else
 SLOW_DOWN_SECONDS = 60             # the hub's rows-a-minute limit answered (hub.SlowDown): push again after this
+HELD_RECHECK = 15.0                # my pull was held back by an open hub transaction: look again this soon (the
+                                   # hub's reaper, companion.tend, ends it once it is older than a minute)
 
 
 def _spread(item_id: str, bounds: tuple[int, int], salt: str) -> float:
@@ -228,7 +230,7 @@ class SyncWorker:
         self._publish_status(True)
         if again:
             return 0.0
-        waits = [w for w in (count_due, push_due) if w is not None]
+        waits = [w for w in (count_due, push_due, HELD_RECHECK if self._held else None) if w is not None]
         return self._idle_seconds if not waits else max(0.0, min(self._idle_seconds, *waits))
 
     def _open(self) -> None:

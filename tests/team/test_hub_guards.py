@@ -223,6 +223,7 @@ def test_an_agent_has_a_connection_limit_it_cannot_raise(hub):
 def test_a_transaction_an_agent_holds_open_is_ended_by_the_hub(hub, make_desk):
     """alice lifts every timeout she can (ALTER ROLE herself, SET in the session) and holds a transaction with
     a row in it: bob's safe cursor could not move past it, and every pull returned everything after it again."""
+    from companion.team.sync import HELD_RECHECK
     from tests.fakes import FakeClock
     from tests.team.test_sync import stored_cursor
 
@@ -240,7 +241,7 @@ def test_a_transaction_an_agent_holds_open_is_ended_by_the_hub(hub, make_desk):
     try:
         with hub.connect(carol) as c:
             push(c, "kudos", kudos_record(carol.name, bob.name, "red", "after it"))
-        b.worker.step()
+        assert b.worker.step() <= HELD_RECHECK  # held: it looks again soon, not at the idle round
         assert [i.data["message"] for i in b.received.items] == ["after it"]
         assert stored_cursor(b.db) == hubmod.Cursor()  # held back
         deadline = time.monotonic() + 30
