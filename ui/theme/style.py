@@ -69,12 +69,15 @@ def stylesheet(scheme: str) -> str:
         f"QPushButton:pressed, QToolButton:pressed {{ background: {c['surface_alt']}; }}",
         f"QPushButton:focus, QToolButton:focus {{ border: {focus}px solid {c['focus']};"
         f" padding: {pad_v - (focus - edge)}px {pad_h - (focus - edge)}px; }}",
+        f"QPushButton:checked, QToolButton:checked {{ background: {c['accent']}; color: {c['on_accent']};"
+        f" border-color: {c['accent']}; }}",
+        f"QPushButton:checked:focus, QToolButton:checked:focus {{ border-color: {c['text']}; }}",
         f"QPushButton:disabled, QToolButton:disabled {{ color: {c['text_disabled']}; background: {c['surface_alt']};"
         f" border-color: {c['border']}; }}",
         f"QPushButton[role=\"primary\"], QPushButton:default {{ background: {c['accent']}; color: {c['on_accent']};"
         f" border-color: {c['accent']}; font-weight: 600; }}",
         f"QPushButton[role=\"primary\"]:hover, QPushButton:default:hover {{ background: {c['accent_hover']}; }}",
-        f"QPushButton[role=\"primary\"]:focus, QPushButton:default:focus {{ border-color: {c['focus']}; }}",
+        f"QPushButton[role=\"primary\"]:focus, QPushButton:default:focus {{ border-color: {c['text']}; }}",
         f"QPushButton[role=\"primary\"]:disabled, QPushButton:default:disabled {{ background: {c['surface_alt']};"
         f" color: {c['text_disabled']}; border-color: {c['border']}; }}",
         f"QPushButton[role=\"quiet\"], QToolButton[role=\"quiet\"] {{ background: transparent; border-color: transparent; }}",
@@ -87,13 +90,14 @@ def stylesheet(scheme: str) -> str:
         f" font-size: {pt('heading')}pt; font-weight: 600; border-radius: {r('large')}px; }}",
         f"QPushButton[role=\"big\"]:focus {{ padding: {s(3) - (focus - edge)}px {s(4) - (focus - edge)}px; }}",
         # text inputs
-        f"QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QTimeEdit, QComboBox {{ background: {c['surface']};"
+        # (spin boxes and time edits keep Fusion's frame, drawn from the palette: a styled frame loses their arrows)
+        f"QLineEdit, QPlainTextEdit, QTextEdit, QComboBox {{ background: {c['surface']};"
         f" color: {c['text']}; border: {edge}px solid {c['border_strong']}; border-radius: {r('small')}px;"
         f" padding: {s(1)}px {s(2)}px; selection-background-color: {c['accent']};"
         f" selection-color: {c['on_accent']}; }}",
-        f"QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus, QTimeEdit:focus, QComboBox:focus"
+        f"QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus"
         f" {{ border: {focus}px solid {c['focus']}; padding: {s(1) - (focus - edge)}px {s(2) - (focus - edge)}px; }}",
-        f"QLineEdit:disabled, QPlainTextEdit:disabled, QSpinBox:disabled, QComboBox:disabled {{"
+        f"QLineEdit:disabled, QPlainTextEdit:disabled, QComboBox:disabled {{"
         f" background: {c['surface_alt']}; color: {c['text_disabled']}; border-color: {c['border']}; }}",
         f"QComboBox QAbstractItemView {{ background: {c['surface']}; border: {edge}px solid {c['border_strong']};"
         f" selection-background-color: {c['accent']}; selection-color: {c['on_accent']}; }}",
