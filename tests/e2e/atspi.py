@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import signal
 import subprocess
 import time
@@ -269,6 +268,39 @@ class AtspiBus:
             raise AssertionError(f"{node.role} {node.name!r} offers no {name!r} action, only {names}")
         return bool(self._call(node.bus, node.path, ACTION, "DoAction", "i", (names.index(name),))[0])
 
+    def set_text(self, node: Node, text: str) -> None:
+        """Replace an editable field's text (EditableText.SetTextContents), as dictation or a braille display
+        would."""
+        ok = self._call(node.bus, node.path, "org.a11y.atspi.EditableText", "SetTextContents", "s", (text,))[0]
+        assert ok, f"{node.role} {node.name!r} refused its new text"
+
+    def press_or_toggle(self, node: Node) -> None:
+        names = self.actions(node)
+        self.do_action(node, next((n for n in ("Toggle", "Press") if n in names), names[0] if names else "Press"))
+
+    def exclusive_choices(self, window: Node) -> list[str]:
+        """Rows of check boxes or toggle buttons that behave as an exclusive choice (radio buttons in disguise:
+        a screen reader would not say "1 of 3"). Found the way a tester finds them: in a row of two or more
+        sibling check boxes / toggle buttons with exactly one on, one that is off is turned on through AT-SPI;
+        if the one that was on goes off, the row is exclusive. Whatever was turned is turned back."""
+        found = []
+        for node in window.walk():
+            row = [c for c in node.children if c.role in ("check box", "toggle button") and "showing" in c.states
+                   and "enabled" in c.states]
+            on = [c for c in row if c.checked]
+            if len(row) < 2 or len(on) != 1:
+                continue
+            off = next(c for c in row if not c.checked)
+            self.press_or_toggle(off)
+            time.sleep(0.3)
+            if not self.refreshed(on[0]).checked:
+                found.append("an exclusive choice shown as " + node.children[0].role + "es (use radio buttons): "
+                             + ", ".join(repr(c.name) for c in row))
+                self.press_or_toggle(on[0])
+            elif self.refreshed(off).checked:
+                self.press_or_toggle(off)
+        return found
+
     def parent(self, bus: str, path: str) -> tuple[str, str]:
         return tuple(self._prop(bus, path, "Parent"))  # type: ignore[return-value]
 
@@ -311,14 +343,11 @@ class EventListener:
         """Read what arrived within ``timeout`` seconds; returns every event so far."""
         deadline = time.monotonic() + timeout
         while True:
-            left = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.conn.sock], [], [], left)
-            if not ready:
-                return self.events
+            # jeepney's receive, not select() on the socket: messages already read into its buffer count too
             try:
-                msg = self.conn.receive(timeout=1)
+                msg = self.conn.receive(timeout=max(0.001, deadline - time.monotonic()))
             except TimeoutError:
-                continue
+                return self.events
             if msg.header.message_type != MessageType.signal:
                 continue
             fields, body = msg.header.fields, msg.body

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBo
 from companion import mydata
 from companion.desk import Desk
 from companion.errors import CompanionError
-from ui import theme
+from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
@@ -41,8 +41,10 @@ class DeleteDataDialog(QDialog):
         self.export_button = QPushButton("Export my data first…")
         self.export_button.clicked.connect(export)
         layout.addWidget(self.export_button)
-        layout.addWidget(plain_label(f"Type {CONFIRM_WORD} to confirm:"))
+        confirm_label = plain_label(f"Type {CONFIRM_WORD} to confirm:")
+        layout.addWidget(confirm_label)
         self.confirm = QLineEdit()
+        a11y.label_for(confirm_label, self.confirm)
         self.confirm.textChanged.connect(lambda text: self.delete_button.setEnabled(text.strip() == CONFIRM_WORD))
         layout.addWidget(self.confirm)
         self.error = Feedback()

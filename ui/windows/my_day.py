@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QRadioButton,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -49,8 +50,11 @@ def reset_length(reset) -> str:
     return text
 
 
-def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None) -> QTableWidget:
+def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None,
+           name: str = "") -> QTableWidget:
+    """A read-only table; ``name`` is what a screen reader calls it ("Today's calls")."""
     table = QTableWidget(len(rows), len(headers))
+    table.setAccessibleName(name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
@@ -82,12 +86,13 @@ class MyDayWindow(QWidget):
 
         bar = QHBoxLayout()
         self.view_group = QButtonGroup(self)
-        self.day_button = QPushButton("Day")
-        self.week_button = QPushButton("Week")
+        # one of two views: radio buttons (a screen reader says "1 of 2"); toggled, not clicked, so the
+        # keyboard's arrows and assistive technology's Toggle action switch the view too
+        self.day_button = QRadioButton("Day")
+        self.week_button = QRadioButton("Week")
         for button, key in ((self.day_button, DAY), (self.week_button, WEEK)):
-            button.setCheckable(True)
             self.view_group.addButton(button)
-            button.clicked.connect(lambda _=False, k=key: self.show_view(k))
+            button.toggled.connect(lambda on, k=key: self.show_view(k) if on else None)
             bar.addWidget(button)
         bar.addStretch(1)
         self.export_button = QPushButton("Export my data…")
@@ -145,14 +150,15 @@ class MyDayWindow(QWidget):
             [c.started_at.astimezone().strftime("%H:%M"), c.ref or "—",
              mmss(c.handle_seconds) if c.handle_seconds is not None else "not ended", "yes" if c.tough else "",
              scores.get(c.id, "")]
-            for c in summary.calls]), f"Calls ({len(summary.calls)})")
+            for c in summary.calls], name="Today's calls"), f"Calls ({len(summary.calls)})")
         self.tabs.addTab(_table(["Started", "Pattern", "Length", "How it went", "Mood before → after"], [
             [r.started_at.astimezone().strftime("%H:%M"), r.pattern, reset_length(r),
              r.outcome.replace("_", " "), f"{r.mood_before or '–'} → {r.mood_after or '–'}"]
-            for r in summary.resets]), f"Resets ({len(summary.resets)})")
+            for r in summary.resets], name="Today's resets"), f"Resets ({len(summary.resets)})")
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
             [n.created_at.astimezone().strftime("%H:%M"), f"{n.title} — {n.body}", notification_status(n)]
-            for n in summary.notifications], stretch=1), f"Notifications ({len(summary.notifications)})")
+            for n in summary.notifications], stretch=1, name="Today's notifications"),
+            f"Notifications ({len(summary.notifications)})")
 
     def _scores(self, summary: DaySummary) -> dict[str, str]:
         """call id -> "6 of 8 ticked", for today's calls that had a checklist."""
