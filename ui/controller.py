@@ -31,10 +31,12 @@ class Controller(QObject):
     quit_requested = Signal()
 
     def __init__(self, *, use_tray: bool | None = None, chime: Callable[[], None] | None = None,
-                 autostart: Any = None, launch_command: Callable[[], list[str]] | None = None) -> None:
+                 autostart: Any = None, launch_command: Callable[[], list[str]] | None = None,
+                 tone: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.desk: Desk | None = None
         self.chime = chime
+        self.tone = tone  # the reset window's pacing tone (Settings: audio pacing)
         self.autostart = autostart
         self.launch_command = launch_command or (lambda: ["companion"])
         self.toasts = ToastManager(on_action=self.on_toast_action)
@@ -148,9 +150,10 @@ class Controller(QObject):
             raise CompanionError("A reset is already running; it is on your screen.")
         session = desk.start_reset(minutes, pattern, trigger, call_id=call_id)
         self.toasts.dismiss(RESET_OFFER)
-        window = ResetWindow(desk, session, chime=self.chime)
+        window = ResetWindow(desk, session, chime=self.chime, tone=self.tone)
         window.finished.connect(lambda *_: self.refresh())
         self.windows["reset"] = window
+        window.place()
         window.show()
         window.raise_()
         window.activateWindow()
