@@ -29,6 +29,7 @@ class Settings:
     agent_name: str = ""  # my name on the team (the hub login role when joined); "" until set
     panel_corner: str = "top_right"  # where the Moment of Truth panel opens during a call (PANEL_CORNERS)
     kudos_daily_cap: int = 10  # kudos I may give per day (local midnight to midnight), 1-50
+    audio_pacing: bool = False  # a soft tone at each breathing phase change (never during a call)
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":

@@ -33,6 +33,8 @@ class TrayMenu(QObject):
     voice_requested = Signal()
     breath_requested = Signal()
     checklists_requested = Signal()
+    checklist_show_requested = Signal()     # "Show the checklist": the panel hidden with Esc, same call
+    offer_requested = Signal()              # "Take the offered reset" while a reset offer lives
     settings_requested = Signal()
     quit_requested = Signal()
 
@@ -65,6 +67,10 @@ class TrayMenu(QObject):
             action = reset_menu.addAction(label)
             action.triggered.connect(lambda _=False, m=minutes, p=pattern: self.reset_requested.emit(m, p))
 
+        if status.get("reset_offer"):
+            menu.addAction("Take the offered reset").triggered.connect(self.offer_requested.emit)
+        if status.get("checklist_hidden"):
+            menu.addAction("Show the checklist").triggered.connect(self.checklist_show_requested.emit)
         if on_call:
             menu.addAction("End call").triggered.connect(lambda: self.call_end_requested.emit(False))
             menu.addAction("End call (it was a tough one)").triggered.connect(
