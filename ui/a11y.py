@@ -3,15 +3,18 @@
 A screen reader (Orca, NVDA, Narrator, VoiceOver) reads a control by its accessible name and role. A label
 next to a field names it only when it is the field's buddy (QFormLayout rows with a text label do this);
 anything else gets its name here. A status change that matters ("Kudos sent", "Logged", an error) is
-*announced*: Qt 6.8+ sends a QAccessibleAnnouncementEvent (AT-SPI ``Announcement``, UIA notification), and
-the status label's accessible name follows its text so a screen reader that reads the label finds it too.
+*announced* (ui.widgets.announce: Qt 6.8+ sends a QAccessibleAnnouncementEvent, AT-SPI ``Announcement``,
+UIA notification); every feedback line (ui.widgets.feedback) announces itself.
 
 tests/e2e/test_accessibility.py walks every window over AT-SPI and fails on an unnamed control.
 """
 from __future__ import annotations
 
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+from ui.widgets.announce import announce  # one way to announce (Qt 6.8+ announcement event), shared
+
+__all__ = ["MIN_TARGET", "announce", "label_for", "name", "unnamed_controls"]
 
 MIN_TARGET = 24  # px at 1x: WCAG 2.2 SC 2.5.8 (target size, minimum)
 
@@ -32,32 +35,6 @@ def label_for(label: QLabel, widget: QWidget) -> QWidget:
     return widget
 
 
-def announce(source: QWidget, text: str, assertive: bool = False) -> None:
-    """Say ``text`` through the screen reader now (politely: after what it is reading, unless ``assertive``).
-
-    ``source`` is the widget that changed (a status label); its accessible name follows the text too, so a
-    screen reader that reads the label later finds the same words. Nothing happens without assistive
-    technology running (QAccessible.isActive() is False) besides the name."""
-    if isinstance(source, QLabel):
-        source.setAccessibleName(text)
-    if not text or not QAccessible.isActive():
-        return
-    event = QAccessibleAnnouncementEvent(source, text)
-    if assertive:
-        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
-    QAccessible.updateAccessibility(event)
-
-
-def status(label: QLabel, text: str, assertive: bool = False) -> None:
-    """Show ``text`` in a status label and announce it (errors assertively). An empty text clears both."""
-    label.setText(text)
-    label.setAccessibleName(text)
-    if text:
-        announce(label, text, assertive)
-    elif QAccessible.isActive():
-        QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.NameChanged))
-
-
 def unnamed_controls(window: QWidget) -> list[QWidget]:
     """Interactive widgets of ``window`` that a screen reader would read without a name (no accessible name,
     no text of their own, no buddy label): the in-process twin of the AT-SPI walk, for pytest-qt tests."""
@@ -66,6 +43,7 @@ def unnamed_controls(window: QWidget) -> list[QWidget]:
         QAbstractSlider,
         QAbstractSpinBox,
         QComboBox,
+        QHeaderView,
         QLineEdit,
         QPlainTextEdit,
         QScrollBar,
@@ -75,8 +53,9 @@ def unnamed_controls(window: QWidget) -> list[QWidget]:
     buddies = {id(lbl.buddy()) for lbl in window.findChildren(QLabel) if lbl.buddy() is not None}
     found = []
     for widget in window.findChildren(QWidget):
-        if not widget.isVisibleTo(window):
-            continue
+        if not widget.isVisibleTo(window) or isinstance(widget, QHeaderView) \
+                or widget.objectName() == "qt_tableview_cornerbutton":
+            continue  # a table's headers and corner button are read as part of the table
         if isinstance(widget, QAbstractButton):
             if not (widget.accessibleName() or widget.text().strip()):
                 found.append(widget)

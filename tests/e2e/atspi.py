@@ -304,6 +304,10 @@ class AtspiBus:
     def parent(self, bus: str, path: str) -> tuple[str, str]:
         return tuple(self._prop(bus, path, "Parent"))  # type: ignore[return-value]
 
+    def refreshed_tree(self, node: Node) -> Node:
+        """``node`` and its subtree read again (after a step changed what shows)."""
+        return self.node(node.bus, node.path)
+
     def refreshed(self, node: Node) -> Node:
         return self.node(node.bus, node.path, depth=0)
 
