@@ -26,12 +26,21 @@ class DeleteDataDialog(QDialog):
         self.desk = desk
         self.setWindowTitle(theme.window_title("Delete my data"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
+        # about 60 characters a line: wrapped paragraphs stay short enough to fit the screen at 2x (a narrow
+        # dialog grows taller than a 1080p screen at 200 % and its paragraphs get cut)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         name = desk.settings().agent_name
         self.counts = mydata.counts(desk.db, name)
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("This removes from this computer, for good:", wrap=True))
-        self.what = plain_label("\n".join(f"• {line}" for line in mydata.describe(self.counts)), wrap=True)
-        layout.addWidget(self.what)
+        lines = [f"• {line}" for line in mydata.describe(self.counts)]
+        half = (len(lines) + 1) // 2  # two columns: the list stays short enough for a screen at 2x
+        self.what = plain_label("\n".join(lines[:half]), wrap=True)
+        self.what_more = plain_label("\n".join(lines[half:]), wrap=True)
+        columns = QHBoxLayout()
+        columns.addWidget(self.what, 1)
+        columns.addWidget(self.what_more, 1)
+        layout.addLayout(columns)
         layout.addWidget(plain_label("Your settings, your team roster and your checklist templates stay. "
                                      "Anything still waiting to go to your team hub is not sent.", wrap=True))
         self.hub_note = plain_label(
