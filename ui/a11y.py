@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from ui.widgets.announce import announce  # one way to announce (Qt 6.8+ announcement event), shared
 
-__all__ = ["MIN_TARGET", "announce", "label_for", "name", "unnamed_controls"]
+__all__ = ["MIN_TARGET", "announce", "fit_height", "label_for", "name", "unnamed_controls"]
 
 MIN_TARGET = 24  # px at 1x: WCAG 2.2 SC 2.5.8 (target size, minimum)
 
@@ -33,6 +33,23 @@ def label_for(label: QLabel, widget: QWidget) -> QWidget:
     label.setBuddy(widget)
     widget.setAccessibleName(label.text().replace("&", "").rstrip(":"))
     return widget
+
+
+def fit_height(widget: QWidget) -> None:
+    """Grow ``widget``'s window to the height its content needs now (a message that appeared, wrapped over
+    several lines): an error grows the dialog instead of squeezing its fields. Never shrinks it."""
+    window = widget.window()
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = window.width()
+    need = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    screen = window.screen()
+    if screen is not None:
+        need = min(need, screen.availableGeometry().height())
+    if need > window.height():
+        window.resize(width, need)
 
 
 def unnamed_controls(window: QWidget) -> list[QWidget]:

@@ -4,48 +4,26 @@ One app start (a team lead on a hub, so the group deep breath and the hub-secret
 headless desktop with the accessibility bus; each window is opened the way an agent opens it (the tray menu
 by keyboard, the `companion` commands, buttons pressed through AT-SPI) and walked. The test fails on an
 interactive node without a name (or with a name that says nothing, like "1") and on an exclusive choice shown
-as toggle buttons, listing every problem of every window at once. It ticks a checklist item through AT-SPI's
+as check boxes or toggle buttons, listing every problem of every window at once. It ticks a checklist item through AT-SPI's
 Action interface, as a screen reader does, and checks the stored run has it. The per-window counts are
 written to test-artifacts/e2e/accessibility.txt.
 """
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
-import subprocess
-import time
-from datetime import datetime, timezone
 
 import pytest
 
 from tests.e2e.agents import Agent
 from tests.e2e.atspi import AtspiBus, EventListener, Node, find_launcher, problems
 from tests.e2e.conftest import ARTIFACTS
-from tests.process import COMPANION
+from tests.e2e.tour import seed_lead
 
 # Every window of the app, as the walk labels them (issues 10 and 11: the walk covers them all).
 WINDOWS = ("hub secret prompt", "tray menu", "tray left click", "send kudos", "name prompt", "team feed",
            "voice of the customer", "group deep breath", "checklists editor", "settings", "my day", "my week",
            "delete my data", "in-call checklist panel", "in-call panel, outcome step", "reset offer",
            "reset, mood before", "reset, breathing", "reset, and now")
-
-LEAD = {"url": "postgresql://127.0.0.1:9/hub", "user": "lena", "team": "blue", "lead": True}
-
-
-def seed_lead(data) -> None:
-    """A data folder whose agent is the lead of a team hub (nothing listens on the hub's port: offline)."""
-    done = subprocess.run([COMPANION, "migrate", "--data-dir", str(data)], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    con = sqlite3.connect(data / "companion.sqlite")
-    try:
-        with con:
-            con.execute('INSERT INTO settings ("key", value, updated_at) VALUES (?, ?, ?)',
-                        ("state.team.hub", json.dumps(LEAD), datetime.now(timezone.utc).isoformat(" ")))
-    finally:
-        con.close()
-
 
 @pytest.fixture
 def a11y(desktop, tmp_path):

@@ -54,9 +54,18 @@ def _text_area(widget):
 
 def clipped_texts(window) -> list[str]:
     """The visible labels and buttons of ``window`` whose text does not fit, as readable lines."""
-    from PySide6.QtWidgets import QAbstractButton, QLabel
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QLineEdit
 
     found = []
+    for field in window.findChildren(QLineEdit) + window.findChildren(QComboBox) \
+            + window.findChildren(QAbstractSpinBox):
+        if field.window() is not window or not field.isVisibleTo(window) \
+                or isinstance(field.parent(), (QComboBox, QAbstractSpinBox)):
+            continue
+        need = field.minimumSizeHint().height()
+        if field.height() + TOLERANCE < need:
+            found.append(f"{type(field).__name__} {field.accessibleName()!r}: squeezed to {field.height()} px "
+                         f"high, needs {need}")
     for widget in window.findChildren(QLabel) + window.findChildren(QAbstractButton):
         if widget.window() is not window or not widget.isVisibleTo(window) or not widget.text().strip():
             continue  # a dialog of this window is checked as its own window
@@ -126,6 +135,11 @@ def main() -> int:
         windows = open_every_window(controller)
         for name, window in windows.items():
             check(name, window)
+        kudos = windows["send kudos"]  # an error grows the dialog, it does not squeeze the fields
+        kudos.to.setText("nobody")
+        kudos.message.setText("Thanks for the handover notes")
+        kudos.send()
+        check("send kudos, with an error", kudos)
         day = windows["my day"]
         day.show_view("week")
         check("my week", day)
