@@ -26,8 +26,7 @@ from companion.desk import Desk
 from companion.errors import CompanionError
 from ui.icons import app_icon
 from ui.theme import window_title
-from ui.widgets.text import headline_label, plain_label
-from ui.windows.reset import mmss
+from ui.widgets.text import headline_label, mmss, plain_label
 from ui.widgets.keys import close_on_escape
 
 VIA = {"plyer": "shown on the desktop", "tray": "shown by the tray icon", "toast": "shown in a card"}
@@ -125,7 +124,7 @@ class MyDayWindow(QWidget):
         self.view = WEEK if view == WEEK else DAY
         if self.view == WEEK:
             self.setWindowTitle(window_title("My week"))
-            self.week_button.setChecked(True)
+            self._check(self.week_button)
             if self.week is None:
                 from ui.windows.my_week import WeekView
 
@@ -136,9 +135,15 @@ class MyDayWindow(QWidget):
             self.views.setCurrentWidget(self.week)
         else:
             self.setWindowTitle(window_title("My day"))
-            self.day_button.setChecked(True)
+            self._check(self.day_button)
             self.refresh()
             self.views.setCurrentWidget(self.day_page)
+
+    def _check(self, button: QRadioButton) -> None:
+        """Show which view is on without its toggled signal opening the view a second time."""
+        blocked = button.blockSignals(True)
+        button.setChecked(True)
+        button.blockSignals(blocked)
 
     def refresh(self) -> None:
         summary = summarise_day(self.desk, datetime.now(timezone.utc).astimezone())

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidg
 from companion.desk import Desk
 from companion.week import WeekSummary, summarise_week
 from ui import a11y, theme
-from ui.widgets.text import headline_label, plain_label
-from ui.windows.reset import mmss
+from ui.widgets.text import headline_label, mmss, plain_label
 
 CALLS_COLOUR = "chart_1"   # palette names (ui/theme): the charts follow light, dark and high contrast
 RESETS_COLOUR = "chart_3"
