@@ -136,14 +136,15 @@ def stylesheet(scheme: str) -> str:
         f"QLabel[role=\"heading\"] {{ font-size: {pt('heading')}pt; font-weight: {TYPE['heading'].weight}; }}",
         f"QLabel[role=\"title\"] {{ font-size: {pt('title')}pt; font-weight: {TYPE['title'].weight}; }}",
         f"QLabel[role=\"display\"] {{ font-size: {pt('display')}pt; font-weight: {TYPE['display'].weight}; }}",
-        f"QLabel[role=\"header\"] {{ color: {c['text']}; font-weight: 600; padding: {s(2)}px {s(3)}px; }}",
         f"QLabel[role=\"counter-over\"] {{ color: {c['error']}; font-weight: 600; }}",
         f"QLabel:disabled {{ color: {c['text_disabled']}; }}",
+        f"QLabel[role=\"header\"], QLabel[role=\"header\"]:disabled {{ color: {c['text']}; font-weight: 600;"
+        f" padding: {s(2)}px {s(3)}px; }}",
         # containers
         f"QFrame[role=\"card\"], QWidget[role=\"card\"] {{ background: {c['surface']};"
         f" border: {edge}px solid {c['border']}; border-radius: {r('large')}px; }}",
         f"QFrame[role=\"popup\"] {{ background: {c['window']}; border: {edge}px solid {c['border_strong']};"
-        f" border-radius: {r('large')}px; }}",
+        f" border-radius: {r('small')}px; }}",  # a top-level popup has square corners to round off
     ]
     for kind, sem in SEMANTIC.items():  # the feedback line: its own colour, icon and word per state
         rules.append(f"QFrame[role=\"feedback\"][kind=\"{kind}\"] {{ background: {c[sem.bg]};"
