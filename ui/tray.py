@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QPoint, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QVBoxLayout, QWidget, QWidgetAction
 
 from companion import APP_NAME
@@ -44,7 +44,12 @@ class TrayMenu(QObject):
         self.menu = QMenu()
         self.menu.aboutToShow.connect(self.rebuild)
         self.menu.aboutToShow.connect(lambda: report_menu(self.menu, "tray"))  # after rebuild: what it offers
-        self.rebuild()
+        self._opened = False  # the first build is before the tray shows: icons and the header label come when
+        self.rebuild()        # the menu opens (no SVGs read, no Qt enum namespace loaded on the way to the tray)
+        self._opened = True
+
+    def _icon(self, name: str) -> QIcon:
+        return theme.icon(name) if self._opened else QIcon()
 
     def rebuild(self) -> None:
         status = self._status()
@@ -53,19 +58,23 @@ class TrayMenu(QObject):
             submenu.setParent(None)
             submenu.deleteLater()
         menu.clear()
-        self.header = self._add_header(menu, status)
+        if self._opened:
+            self.header = self._add_header(menu, status)
+        else:
+            self.header = menu.addAction(describe(status))
+            self.header.setEnabled(False)
         menu.addSeparator()
 
         on_call = status["state"] == ON_CALL
         in_reset = status["state"] == "reset"
         if on_call or in_reset:  # a disabled plain entry: no submenu arrow that leads nowhere
             blocked = menu.addAction("Reset (not during a call)" if on_call else "Reset (one is running)")
-            blocked.setIcon(theme.icon("reset"))
+            blocked.setIcon(self._icon("reset"))
             blocked.setEnabled(False)
         else:
-            reset_menu = menu.addMenu(theme.icon("reset"), "Reset")
+            reset_menu = menu.addMenu(self._icon("reset"), "Reset")
             for label, pattern, minutes in PRESETS:
-                action = reset_menu.addAction(theme.icon("breathe" if minutes == 1 else "reset"), label)
+                action = reset_menu.addAction(self._icon("breathe" if minutes == 1 else "reset"), label)
                 action.triggered.connect(lambda _=False, m=minutes, p=pattern: self.reset_requested.emit(m, p))
 
         if on_call:
@@ -79,9 +88,9 @@ class TrayMenu(QObject):
         pause_title = "Pause notifications"
         if paused_until:  # the entry says that a pause runs, and until when
             pause_title = f"Paused until {datetime.fromisoformat(paused_until).astimezone():%H:%M}"
-        pause_menu = menu.addMenu(theme.icon("pause"), pause_title)
+        pause_menu = menu.addMenu(self._icon("pause"), pause_title)
         if paused_until:
-            pause_menu.addAction(theme.icon("resume"), "Resume now").triggered.connect(self.resume_requested.emit)
+            pause_menu.addAction(self._icon("resume"), "Resume now").triggered.connect(self.resume_requested.emit)
             pause_menu.addSeparator()
         for label, value in (("For 30 minutes", 30), ("For 1 hour", 60), ("Until tomorrow", "tomorrow")):
             pause_menu.addAction(label).triggered.connect(lambda _=False, v=value: self.pause_requested.emit(v))
@@ -104,9 +113,8 @@ class TrayMenu(QObject):
         for submenu in menu.findChildren(QMenu):  # e2e tests and benchmarks (ui/ready.py): what a submenu offers
             submenu.aboutToShow.connect(lambda m=submenu: report_menu(m, m.title()))
 
-    @staticmethod
-    def _add(menu: QMenu, text: str, icon: str) -> QAction:
-        return menu.addAction(theme.icon(icon), text)
+    def _add(self, menu: QMenu, text: str, icon: str) -> QAction:
+        return menu.addAction(self._icon(icon), text)
 
     @staticmethod
     def _add_header(menu: QMenu, status: dict) -> QWidgetAction:
