@@ -41,6 +41,8 @@ class GroupBreathWindow(QWidget):
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = self.buttons.addButton("Invite the team now", QDialogButtonBox.ButtonRole.AcceptRole)
+        theme.set_role(self.send_button, "primary")
+        theme.set_icon(self.send_button, "group-breath", "on_accent")
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
