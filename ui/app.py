@@ -126,6 +126,9 @@ class CompanionApp:
             log.warning("could not upgrade the database in a child process (%s); upgrading here", exc)
 
     def _open_services(self) -> None:
+        from ui import theme
+
+        theme.follow_os(self.app)  # light/dark/high contrast as the OS says, and its changes from now on
         try:
             setup_logging(self.paths)  # after the tray is showing: logging.handlers is not free to import
         except OSError as exc:  # e.g. a log left by a sudo run, or a full disk: carry on without it
@@ -256,7 +259,7 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         app.setQuitOnLastWindowClosed(False)
         from ui import theme
 
-        theme.apply(app)  # the palette and stylesheet from the design tokens; follows the OS from here on
+        theme.start(app)  # the palette and stylesheet from the design tokens (the OS is asked after the tray shows)
         notifier = install_signal_handlers(app)
         companion = CompanionApp(app, paths)
         companion.start()

@@ -119,6 +119,8 @@ def test_apply_sets_the_palette_and_stylesheet_and_follows_os_changes(app, monke
 
     assert app.palette().color(QPalette.ColorRole.Window).name() == PALETTES["light"]["window"]
     assert PALETTES["light"]["accent"] in app.styleSheet()
+    theme.follow_os(app)  # what the composition root does on the first event-loop turn
+    assert theme.current() == "light"  # offscreen says "no preference"
     button = QPushButton("Save")
     theme.set_icon(button, "save")
     before = button.icon()

@@ -13,7 +13,11 @@ Windows never write a colour, a pixel size or a font size of their own; they ask
 
 The scheme follows the OS (``QStyleHints.colorScheme()`` and the accessibility contrast preference, both
 watched for changes); ``COMPANION_THEME=light|dark|high-contrast|high-contrast-light|high-contrast-dark``
-overrides it (for testing, or an agent who wants it). :func:`apply` is called once by the composition root.
+overrides it (for testing, or an agent who wants it).
+
+The composition root calls :func:`start` before the tray shows (cheap: the override or the light scheme) and
+:func:`follow_os` on the first event-loop turn after it: asking the OS for its scheme costs ~40 ms the first
+time (Qt's enum namespace loads), which the tray should not wait for. No window is open before then.
 """
 from __future__ import annotations
 
@@ -28,8 +32,8 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QColor, QFont, QIcon
     from PySide6.QtWidgets import QApplication, QWidget
 
-__all__ = ["ENV", "SCHEMES", "apply", "color", "current", "detect", "font", "icon", "is_high_contrast",
-           "qcolor", "radius", "semantic", "set_icon", "set_role", "space", "tokens", "window_title"]
+__all__ = ["ENV", "SCHEMES", "apply", "color", "current", "detect", "follow_os", "font", "icon", "is_high_contrast",
+           "qcolor", "radius", "semantic", "set_icon", "set_role", "space", "start", "tokens", "window_title"]
 
 log = logging.getLogger(__name__)
 ENV = "COMPANION_THEME"
@@ -37,7 +41,8 @@ ALIASES = {"high-contrast": None, "hc": None}  # "high-contrast" follows the OS'
 
 _scheme = LIGHT
 _base_point_size = 10.0   # the system font's size when the theme was applied
-_installed = False
+_installed = False  # following the OS's changes
+_styled = False     # the Fusion style and the base font size are set
 
 
 # -- which scheme -------------------------------------------------------------------------------------
@@ -158,35 +163,47 @@ def set_role(widget: QWidget, role: str) -> None:
 
 
 # -- applying -----------------------------------------------------------------------------------------
-def apply(app: QApplication, scheme: str | None = None) -> str:
-    """Apply the palette and the stylesheet to the whole app; the first call also follows OS changes."""
-    global _scheme, _base_point_size, _installed
-    hints = app.styleHints()
-    if not _installed:
-        from PySide6.QtWidgets import QStyleFactory
+def start(app: QApplication) -> str:
+    """Before the tray shows: the override if one is set, else the light scheme until :func:`follow_os`."""
+    return apply(app, detect(None))
 
-        fusion = QStyleFactory.create("Fusion")  # the same widgets on every OS, drawn from our palette
-        if fusion is not None:
-            app.setStyle(fusion)
-        point = app.font().pointSizeF()
-        _base_point_size = point if point > 0 else 10.0
-    _scheme = scheme or detect(hints)
-    from ui.theme.style import palette, stylesheet
 
-    app.setPalette(palette(PALETTES[_scheme]))
-    app.setStyleSheet(stylesheet(_scheme))
+def follow_os(app: QApplication) -> str:
+    """Take the OS's scheme now and follow its changes from here on (light/dark, high contrast)."""
+    global _installed
     if not _installed:
         _installed = True
+        hints = app.styleHints()
         hints.colorSchemeChanged.connect(lambda *_: _follow_os(app))
         accessibility = getattr(hints, "accessibility", None)
         if accessibility is not None:
             accessibility().contrastPreferenceChanged.connect(lambda *_: _follow_os(app))
+    _follow_os(app)
+    return _scheme
+
+
+def apply(app: QApplication, scheme: str | None = None) -> str:
+    """Apply the palette and the stylesheet of a scheme (by default the one the OS asks for) to the whole app."""
+    global _scheme, _base_point_size, _styled
+    if not _styled:
+        _styled = True
+        if app.style().name().lower() != "fusion":  # the same widgets on every OS, drawn from our palette
+            app.setStyle("Fusion")
+        point = app.font().pointSizeF()
+        _base_point_size = point if point > 0 else 10.0
+    _scheme = scheme or detect(app.styleHints())
+    from ui.theme.style import palette, stylesheet
+
+    app.setPalette(palette(PALETTES[_scheme]))
+    app.setStyleSheet(stylesheet(_scheme))
     return _scheme
 
 
 def _follow_os(app: QApplication) -> None:
     before = _scheme
-    if apply(app) != before:
+    wanted = detect(app.styleHints())
+    if wanted != before:
+        apply(app, wanted)
         log.info("theme changed to %s", _scheme)
         _refresh_icons(app)
 

@@ -3,7 +3,7 @@
 Widgets opt into a look with a ``role`` property (``theme.set_role(widget, "muted")``):
 
 - labels: ``muted``, ``caption``, ``heading``, ``title``, ``display``
-- buttons: ``primary`` (the one main action), ``quiet`` (a flat secondary action), ``big`` (the quick panel)
+- buttons: ``primary`` (the one main action), ``danger`` (deletes something), ``quiet`` (a flat secondary action), ``big`` (the quick panel)
 - containers: ``card`` (a raised surface with a border and rounded corners), ``header`` (the tray's state line)
 - ``feedback`` (ui/widgets/feedback.py) with ``kind`` = success / warning / error / info
 """
@@ -80,6 +80,10 @@ def stylesheet(scheme: str) -> str:
         f"QPushButton[role=\"primary\"]:focus, QPushButton:default:focus {{ border-color: {c['text']}; }}",
         f"QPushButton[role=\"primary\"]:disabled, QPushButton:default:disabled {{ background: {c['surface_alt']};"
         f" color: {c['text_disabled']}; border-color: {c['border']}; }}",
+        f"QPushButton[role=\"danger\"] {{ color: {c['error']}; border-color: {c['error']}; font-weight: 600; }}",
+        f"QPushButton[role=\"danger\"]:hover {{ background: {c['error_bg']}; }}",
+        f"QPushButton[role=\"danger\"]:focus {{ border-color: {c['focus']}; }}",
+        f"QPushButton[role=\"danger\"]:disabled {{ color: {c['text_disabled']}; border-color: {c['border']}; }}",
         f"QPushButton[role=\"quiet\"], QToolButton[role=\"quiet\"] {{ background: transparent; border-color: transparent; }}",
         f"QPushButton[role=\"quiet\"]:hover, QToolButton[role=\"quiet\"]:hover {{ background: {c['surface_hover']}; }}",
         f"QPushButton[role=\"quiet\"]:focus, QToolButton[role=\"quiet\"]:focus {{ border-color: {c['focus']}; }}",
@@ -136,14 +140,15 @@ def stylesheet(scheme: str) -> str:
         f"QLabel[role=\"heading\"] {{ font-size: {pt('heading')}pt; font-weight: {TYPE['heading'].weight}; }}",
         f"QLabel[role=\"title\"] {{ font-size: {pt('title')}pt; font-weight: {TYPE['title'].weight}; }}",
         f"QLabel[role=\"display\"] {{ font-size: {pt('display')}pt; font-weight: {TYPE['display'].weight}; }}",
-        f"QLabel[role=\"header\"] {{ color: {c['text']}; font-weight: 600; padding: {s(2)}px {s(3)}px; }}",
         f"QLabel[role=\"counter-over\"] {{ color: {c['error']}; font-weight: 600; }}",
         f"QLabel:disabled {{ color: {c['text_disabled']}; }}",
+        f"QLabel[role=\"header\"], QLabel[role=\"header\"]:disabled {{ color: {c['text']}; font-weight: 600;"
+        f" padding: {s(2)}px {s(3)}px; }}",
         # containers
         f"QFrame[role=\"card\"], QWidget[role=\"card\"] {{ background: {c['surface']};"
         f" border: {edge}px solid {c['border']}; border-radius: {r('large')}px; }}",
         f"QFrame[role=\"popup\"] {{ background: {c['window']}; border: {edge}px solid {c['border_strong']};"
-        f" border-radius: {r('large')}px; }}",
+        f" border-radius: {r('small')}px; }}",  # a top-level popup has square corners to round off
     ]
     for kind, sem in SEMANTIC.items():  # the feedback line: its own colour, icon and word per state
         rules.append(f"QFrame[role=\"feedback\"][kind=\"{kind}\"] {{ background: {c[sem.bg]};"

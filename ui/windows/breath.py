@@ -41,9 +41,14 @@ class GroupBreathWindow(QWidget):
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = self.buttons.addButton("Invite the team now", QDialogButtonBox.ButtonRole.AcceptRole)
+        theme.set_role(self.send_button, "primary")
+        theme.set_icon(self.send_button, "group-breath", "on_accent")
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
+        # Close has the keyboard first, so Enter or Space never invites the whole team by accident (the button
+        # box orders its tab chain as it is drawn, Invite first, once a stylesheet is set).
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         self._timer = QTimer(self)
         self._timer.setInterval(self.REFRESH_MS)
         self._timer.timeout.connect(self.refresh)

@@ -61,6 +61,8 @@ class DeleteDataDialog(QDialog):
         row = QHBoxLayout()
         self.delete_button = QPushButton("Delete my data")
         self.delete_button.setEnabled(False)
+        theme.set_role(self.delete_button, "danger")
+        theme.set_icon(self.delete_button, "delete", "error")
         self.delete_button.clicked.connect(self.delete)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)

@@ -25,6 +25,7 @@ from companion.db.sql import placeholders
 from companion.desk import Desk
 from companion.errors import CompanionError
 from ui.icons import app_icon
+from ui import theme
 from ui.theme import window_title
 from ui.widgets.text import headline_label, mmss, plain_label
 from ui.widgets.keys import close_on_escape
@@ -98,6 +99,9 @@ class MyDayWindow(QWidget):
         self.export_button.clicked.connect(self.choose_export)
         self.delete_button = QPushButton("Delete my data…")
         self.delete_button.clicked.connect(self.confirm_delete)
+        theme.set_icon(self.day_button, "my-day")
+        theme.set_icon(self.week_button, "my-week")
+        theme.set_icon(self.delete_button, "delete", "error")
         bar.addWidget(self.export_button)
         bar.addWidget(self.delete_button)
         self._layout.addLayout(bar)

@@ -59,6 +59,8 @@ class VoiceWindow(QWidget):
         form.addRow(self.anonymous)
         self.log_button = QPushButton("Log it")
         self.log_button.clicked.connect(self.log)
+        theme.set_role(self.log_button, "primary")
+        theme.set_icon(self.log_button, "send", "on_accent")
         form.addRow(self.log_button)
         layout.addWidget(box)
         self.error = Feedback()
