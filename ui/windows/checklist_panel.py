@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from companion.notify.centre import Shown
 
 OUTCOME_SECONDS = 90  # the outcome step saves what it has and goes away after this long
-OUTCOME_LABELS = (("positive", "Positive moment"), ("neutral", "Neutral"), ("negative", "Negative moment"))
+OUTCOME_LABELS = (("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative"))
 # state -> (word on the panel, icon, colour name, spoken state)
 STATES: dict[str, tuple[str, str | None, str, str]] = {
     r.TICKED: ("done", "success", "success", "ticked"),
@@ -208,7 +208,7 @@ class ChecklistPanel(QFrame):
         self._page = page
         for other in self.pages:
             other.setVisible(other is page)
-        self.hint.setVisible(page is not self.outcome_page)
+        self.hint.setVisible(page is self.items_page)  # the cards say their own keys
         self._fit()
 
     def _fit(self) -> None:
@@ -301,7 +301,7 @@ class ChecklistPanel(QFrame):
         self.outcome_buttons: dict[str, QRadioButton] = {}
         for key, label in OUTCOME_LABELS:
             button = QRadioButton(label)
-            button.setAccessibleName(f"How the moment went: {label}")
+            button.setAccessibleName(f"{label} moment")
             button.toggled.connect(lambda on, k=key: self._outcome_toggled(k, on))
             self.outcome_group.addButton(button)
             row.addWidget(button)
@@ -315,12 +315,14 @@ class ChecklistPanel(QFrame):
         self.obstacle_edit.returnPressed.connect(lambda: self.save_outcome(by_agent=True))
         self.obstacle_edit.textEdited.connect(lambda *_: self._outcome_timer.start(OUTCOME_SECONDS * 1000))
         box.addWidget(self.obstacle_edit)
-        self.raise_box = QCheckBox("Also raise it at the huddle (Voice of the Customer)")
+        self.raise_box = QCheckBox("Also raise it at the huddle")
+        self.raise_box.setToolTip("Opens Voice of the Customer with the text filled in; nothing is sent until you log it")
         self.raise_box.setAccessibleName("Also raise it at the huddle (Voice of the Customer)")
         box.addWidget(self.raise_box)
         self.outcome_error = plain_label("", wrap=True)
         self.outcome_error.setStyleSheet(f"color: {theme.color('error')};")
         self.outcome_error.setAccessibleName("Problem")
+        self.outcome_error.hide()
         box.addWidget(self.outcome_error)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save")
@@ -352,7 +354,7 @@ class ChecklistPanel(QFrame):
         offer.addLayout(offer_head)
         offer_buttons = QHBoxLayout()
         self.offer_start = QPushButton("Start a 60-second reset")
-        self.offer_start.setIcon(theme.icon("breathe", "on_accent"))
+        theme.set_icon(self.offer_start, "breathe", "accent")
         self.offer_start.setAccessibleName("Start a 60-second reset")
         self.offer_start.clicked.connect(lambda: self._offer_choice("start"))
         self.offer_later = QPushButton("Not now")
@@ -451,6 +453,7 @@ class ChecklistPanel(QFrame):
         self.obstacle_edit.clear()
         self.raise_box.setChecked(False)
         self.outcome_error.setText("")
+        self.outcome_error.hide()
         self.offer_box.setVisible(self.offer is not None)
         self.show_page(self.outcome_page)
         self._outcome_timer.start(OUTCOME_SECONDS * 1000)
@@ -472,6 +475,7 @@ class ChecklistPanel(QFrame):
         except CompanionError as exc:
             if by_agent:
                 self.outcome_error.setText(str(exc))  # the agent is here: let them fix it
+                self.outcome_error.show()
                 announce(self.outcome_error, str(exc), assertive=True)
                 return False
             self.service.set_outcome(run_id, self.chosen_outcome(), None)
