@@ -134,7 +134,7 @@ class ChecklistPanel(QFrame):
         self.setStyleSheet(f"#checklistPanel {{ background: {theme.color('surface')}; "
                            f"border: 1px solid {theme.color('border_strong')}; "
                            f"border-radius: {theme.radius('medium')}px; }}")
-        self.setWindowTitle("Moment of Truth")
+        self.setWindowTitle(theme.window_title("Moment of Truth"))
         self.setAccessibleName("Moment of Truth checklist")
         self.service = service
         self._corner = corner
@@ -354,7 +354,8 @@ class ChecklistPanel(QFrame):
         offer.addLayout(offer_head)
         offer_buttons = QHBoxLayout()
         self.offer_start = QPushButton("Start a 60-second reset")
-        theme.set_icon(self.offer_start, "breathe", "accent")
+        theme.set_icon(self.offer_start, "breathe", "on_accent")
+        theme.set_role(self.offer_start, "primary")
         self.offer_start.setAccessibleName("Start a 60-second reset")
         self.offer_start.clicked.connect(lambda: self._offer_choice("start"))
         self.offer_later = QPushButton("Not now")
