@@ -182,6 +182,9 @@ class Controller(QObject):
 
         desk = self._require_desk()
         self.toasts.dismiss(RESET_OFFER)
+        old = self.windows.get("reset")
+        if old is not None:
+            old.deleteLater()  # the last reset's window (closed) goes with its widgets
         window = ResetWindow(desk, session, chime=self.chime, tone=self.tone)
         window.finished.connect(lambda *_: self.refresh())
         self.windows["reset"] = window

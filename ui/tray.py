@@ -223,12 +223,20 @@ class Tray(QObject):
 
     def _connect_quick(self, quick) -> None:
         """The quick actions speak through the menu's signals: the controller needs no second wiring."""
-        quick.breathe_requested.connect(lambda: self.menu.reset_requested.emit(1, None))
+        quick.breathe_requested.connect(self._breathe)
         quick.kudos_requested.connect(self.menu.kudos_requested.emit)
         quick.my_day_requested.connect(self.menu.my_day_requested.emit)
 
+    def _breathe(self) -> None:
+        """Breathe: the offered reset while an offer lives (it counts as taken), else the 1-minute breath."""
+        if self._status().get("reset_offer"):
+            self.menu.offer_requested.emit()
+        else:
+            self.menu.reset_requested.emit(1, None)
+
     def _update_quick(self, quick, status: dict) -> None:
-        quick.update_state(describe(status), status["state"] == ON_CALL, status["state"] == "reset")
+        quick.update_state(describe(status), status["state"] == ON_CALL, status["state"] == "reset",
+                           offer=bool(status.get("reset_offer")))
 
     def open_panel(self) -> QWidget:
         """The left-click quick panel beside the icon (built once, refreshed each time it opens)."""

@@ -280,3 +280,15 @@ def test_the_quick_panel_sits_beside_the_icon_on_the_screen(qtbot):
     top_left = QRect(area.left(), area.top(), 24, 24)  # a panel at the top
     corner = place_near(top_left, size)
     assert corner.y() > top_left.bottom() and area.contains(QRect(corner, size))
+
+
+def test_while_an_offer_lives_breathe_in_the_quick_actions_takes_it(controller, desk, clock):
+    desk.start_call()
+    clock.advance(30)
+    desk.end_call(tough=True)
+    controller.refresh()
+    quick = controller.tray.standin.quick
+    assert quick.buttons["breathe"].caption_label.text().startswith("Take the offered reset")
+    quick.buttons["breathe"].click()
+    window = controller.windows["reset"]
+    assert window.session.trigger == "after_call" and desk.reset_offer() is None

@@ -18,6 +18,20 @@ MOODS = ((1, "Drained"), (2, "Tense"), (3, "Okay"), (4, "Good"), (5, "Great"))
 PRIVATE = "Private: it stays on this computer. Press 1 to 5, or tap."
 
 
+def tile_style() -> str:
+    """The five choices as tiles (radio buttons underneath: one choice, read as such by screen readers)."""
+    c, s, r = theme.color, theme.space, theme.radius
+    edge = 2 if theme.is_high_contrast() else 1
+    return (f"QRadioButton#moodChoice {{ background: {c('surface')}; border: {edge}px solid {c('border_strong')};"
+            f" border-radius: {r('large')}px; padding: {s(2)}px {s(3)}px; }}"
+            f"QRadioButton#moodChoice:hover {{ background: {c('surface_hover')}; }}"
+            f"QRadioButton#moodChoice:focus {{ border: {edge + 1}px solid {c('focus')}; }}"
+            f"QRadioButton#moodChoice:checked {{ background: {c('accent')}; color: {c('on_accent')};"
+            f" border-color: {c('accent')}; }}"
+            f"QRadioButton#moodChoice:disabled:!checked {{ color: {c('text_disabled')}; }}"
+            f"QRadioButton#moodChoice::indicator {{ width: 0px; height: 0px; }}")
+
+
 class MoodTap(QWidget):
     chosen = Signal(object)  # int 1..5
 
@@ -41,12 +55,14 @@ class MoodTap(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[int, QRadioButton] = {}
+        side = theme.space(7) + theme.space(6)
         for value, word in MOODS:
-            button = QRadioButton(f"{value}  {word}")
+            button = QRadioButton(f"{value}\n{word}")  # a tile: the key above the word
+            button.setObjectName("moodChoice")
             button.setFont(theme.font("heading"))
+            button.setMinimumSize(side + theme.space(4), side)
             button.setAccessibleName(f"Mood {value} of 5: {word}")
             button.setToolTip("Private: stays on this computer")
-            button.setMinimumHeight(theme.space(6) * 2)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             # clicked, not toggled: moving the focus with the arrow keys must not answer for the agent
             button.clicked.connect(lambda _=False, v=value: self.choose(v))
@@ -56,6 +72,7 @@ class MoodTap(QWidget):
         row.insertStretch(0, 1)
         row.addStretch(1)
         layout.addLayout(row)
+        self.setStyleSheet(tile_style())
         self.status = plain_label("", wrap=True)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setAccessibleName("Mood answer")

@@ -44,7 +44,7 @@ class Toast(QFrame):
         from ui import theme
 
         self.setStyleSheet(f"#toast {{ background: {theme.color('surface')}; "
-                           f"border: 1px solid {theme.color('border_strong')}; "
+                           f"border: {2 if theme.is_high_contrast() else 1}px solid {theme.color('border_strong')}; "
                            f"border-radius: {theme.radius('medium')}px; }}")
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -56,11 +56,9 @@ class Toast(QFrame):
         self.has_keyboard = False
         layout = QVBoxLayout(self)
         self.title_label = plain_label(title)
-        font = self.title_label.font()
-        font.setBold(True)
-        self.title_label.setFont(font)
+        self.title_label.setFont(theme.font("strong"))
         self.body_label = plain_label(body, wrap=True)
-        self.body_label.setMaximumWidth(340)
+        self.body_label.setMaximumWidth(theme.space(7) * 7)
         layout.addWidget(self.title_label)
         layout.addWidget(self.body_label)
         self.buttons: dict[str, QPushButton] = {}
@@ -79,7 +77,7 @@ class Toast(QFrame):
                 self.footnote = plain_label(footnote, wrap=True)
                 self.footnote.setFont(theme.font("caption"))
                 self.footnote.setStyleSheet(f"color: {theme.color('text_muted')};")
-                self.footnote.setMaximumWidth(340)
+                self.footnote.setMaximumWidth(theme.space(7) * 7)
                 layout.addWidget(self.footnote)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

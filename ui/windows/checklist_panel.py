@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from companion.notify.centre import Shown
 
 OUTCOME_SECONDS = 90  # the outcome step saves what it has and goes away after this long
-OUTCOME_LABELS = (("positive", "Positive moment"), ("neutral", "Neutral"), ("negative", "Negative moment"))
+OUTCOME_LABELS = (("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative"))
 # state -> (word on the panel, icon, colour name, spoken state)
 STATES: dict[str, tuple[str, str | None, str, str]] = {
     r.TICKED: ("done", "success", "success", "ticked"),
@@ -54,6 +54,17 @@ STATES: dict[str, tuple[str, str | None, str, str]] = {
     r.CLOSING: ("wrap up", "clock", "info", "near the end: now"),
 }
 TOOLTIPS = {r.LATE: "its time has passed", r.UPCOMING: "for the end of the call", r.CLOSING: "now: the call is closing"}
+
+
+def visible_indicator(button: QWidget) -> None:
+    """Fusion draws a check box's or radio button's edge from the palette's Window colour, darkened: on a dark
+    or high-contrast background that edge disappears. Give this control a Window colour it can darken into an
+    edge that shows (it paints no background of its own, so nothing else changes)."""
+    from PySide6.QtGui import QPalette
+
+    palette = button.palette()
+    palette.setColor(QPalette.ColorRole.Window, theme.qcolor("border_strong").lighter(140))
+    button.setPalette(palette)
 
 
 def panel_width() -> int:
@@ -75,9 +86,11 @@ class ItemRow(QWidget):
         line.setSpacing(theme.space(2))
         self.box = QCheckBox(f"{number}" if number <= 9 else "")
         self.box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        visible_indicator(self.box)
         if number <= 9:
             self.box.setAccessibleDescription(f"Key {number} ticks it")
         self.label = plain_label(text, wrap=True)  # long texts wrap; never rich text
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.label.setCursor(Qt.CursorShape.PointingHandCursor)
         self.icon = QLabel()
         self.badge = plain_label("")
@@ -131,9 +144,9 @@ class ChecklistPanel(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setObjectName("checklistPanel")
         self.setStyleSheet(f"#checklistPanel {{ background: {theme.color('surface')}; "
-                           f"border: 1px solid {theme.color('border_strong')}; "
+                           f"border: {2 if theme.is_high_contrast() else 1}px solid {theme.color('border_strong')}; "
                            f"border-radius: {theme.radius('medium')}px; }}")
-        self.setWindowTitle("Moment of Truth")
+        self.setWindowTitle(theme.window_title("Moment of Truth"))
         self.setAccessibleName("Moment of Truth checklist")
         self.service = service
         self._corner = corner
@@ -207,7 +220,7 @@ class ChecklistPanel(QFrame):
         self._page = page
         for other in self.pages:
             other.setVisible(other is page)
-        self.hint.setVisible(page is not self.outcome_page)
+        self.hint.setVisible(page is self.items_page)  # the cards say their own keys
         self._fit()
 
     def _fit(self) -> None:
@@ -300,8 +313,9 @@ class ChecklistPanel(QFrame):
         self.outcome_buttons: dict[str, QRadioButton] = {}
         for key, label in OUTCOME_LABELS:
             button = QRadioButton(label)
-            button.setAccessibleName(f"How the moment went: {label}")
+            button.setAccessibleName(f"{label} moment")
             button.toggled.connect(lambda on, k=key: self._outcome_toggled(k, on))
+            visible_indicator(button)
             self.outcome_group.addButton(button)
             row.addWidget(button)
             self.outcome_buttons[key] = button
@@ -314,12 +328,15 @@ class ChecklistPanel(QFrame):
         self.obstacle_edit.returnPressed.connect(lambda: self.save_outcome(by_agent=True))
         self.obstacle_edit.textEdited.connect(lambda *_: self._outcome_timer.start(OUTCOME_SECONDS * 1000))
         box.addWidget(self.obstacle_edit)
-        self.raise_box = QCheckBox("Also raise it at the huddle (Voice of the Customer)")
+        self.raise_box = QCheckBox("Also raise it at the huddle")
+        self.raise_box.setToolTip("Opens Voice of the Customer with the text filled in; nothing is sent until you log it")
         self.raise_box.setAccessibleName("Also raise it at the huddle (Voice of the Customer)")
+        visible_indicator(self.raise_box)
         box.addWidget(self.raise_box)
         self.outcome_error = plain_label("", wrap=True)
         self.outcome_error.setStyleSheet(f"color: {theme.color('error')};")
         self.outcome_error.setAccessibleName("Problem")
+        self.outcome_error.hide()
         box.addWidget(self.outcome_error)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save")
@@ -351,7 +368,8 @@ class ChecklistPanel(QFrame):
         offer.addLayout(offer_head)
         offer_buttons = QHBoxLayout()
         self.offer_start = QPushButton("Start a 60-second reset")
-        self.offer_start.setIcon(theme.icon("breathe", "on_accent"))
+        theme.set_icon(self.offer_start, "breathe", "on_accent")
+        theme.set_role(self.offer_start, "primary")
         self.offer_start.setAccessibleName("Start a 60-second reset")
         self.offer_start.clicked.connect(lambda: self._offer_choice("start"))
         self.offer_later = QPushButton("Not now")
@@ -457,6 +475,7 @@ class ChecklistPanel(QFrame):
         self.obstacle_edit.clear()
         self.raise_box.setChecked(False)
         self.outcome_error.setText("")
+        self.outcome_error.hide()
         self.offer_box.setVisible(self.offer is not None)
         self.show_page(self.outcome_page)
         self._outcome_timer.start(OUTCOME_SECONDS * 1000)
@@ -478,6 +497,7 @@ class ChecklistPanel(QFrame):
         except CompanionError as exc:
             if by_agent:
                 self.outcome_error.setText(str(exc))  # the agent is here: let them fix it
+                self.outcome_error.show()
                 announce(self.outcome_error, str(exc), assertive=True)
                 return False
             self.service.set_outcome(run_id, self.chosen_outcome(), None)

@@ -236,6 +236,7 @@ class ResetWindow(QWidget):
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close the reset window")
         self.close_button.clicked.connect(self.close)
+        theme.set_role(self.close_button, "primary")
         after.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.pages.addWidget(self.after_page)
 
