@@ -14,13 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-TOLERANCE = 1  # px: rounding between the font metrics and the layout
+TOLERANCE = 2  # px: rounding between the font metrics and the layout, and the glyphs' side bearings
 
 
 def _text_area(widget):
     """The rectangle a label or button draws its text in, and the room the text needs there."""
     from PySide6.QtCore import QRect, Qt
-    from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QRadioButton, QStyle, QStyleOptionButton
+    from PySide6.QtWidgets import QCheckBox, QLabel, QRadioButton, QStyle, QStyleOptionButton
 
     fm = widget.fontMetrics()
     text = widget.text()
@@ -39,17 +39,14 @@ def _text_area(widget):
         element = QStyle.SubElement.SE_CheckBoxContents
     if element is None and isinstance(widget, QRadioButton):
         element = QStyle.SubElement.SE_RadioButtonContents
-    if element is None:  # a push button (or a tool button): its contents, less the icon
+    size = fm.size(int(Qt.TextFlag.TextShowMnemonic.value), text)  # mnemonics and line breaks as drawn
+    if element is None:  # a push button: its contents rect (the style sheet's padding is outside it)
         element = QStyle.SubElement.SE_PushButtonContents
     area = widget.style().subElementRect(element, option, widget)
-    width = fm.horizontalAdvance(text.replace("&&", "\0").replace("&", "").replace("\0", "&"))
-    if isinstance(widget, QPushButton) and not widget.icon().isNull():
-        width += widget.iconSize().width() + 4
-    if isinstance(widget, QPushButton):
-        # the style draws the label inside the contents rect less the button margin on each side
-        pad = widget.style().pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, option, widget)
-        area = area.adjusted(pad // 2, 0, -(pad // 2), 0)
-    return area, width, fm.height()
+    width = size.width()
+    if element == QStyle.SubElement.SE_PushButtonContents and not widget.icon().isNull():
+        width += widget.iconSize().width() + 4  # the icon and Qt's gap before the text
+    return area, width, size.height()
 
 
 def clipped_texts(window) -> list[str]:

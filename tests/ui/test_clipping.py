@@ -19,10 +19,6 @@ WINDOWS = ("send kudos", "send kudos, with an error", "name prompt", "team feed"
            "in-call panel, outcome step", "reset")
 SCREEN = {"screens": [{"name": "screen", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96,
                        "logicalBaseDpi": 96, "dpr": 1}]}
-# Known cut text in windows another branch is rebuilding right now (strict: the fix makes this fail, and the
-# entry goes). The in-call panel's outcome step: its three outcome radio buttons and the "Also raise it at the
-# huddle" check box get 2-11 px less than their text needs in the fixed-width panel ("Positive momen|").
-KNOWN_CUT = {"in-call panel, outcome step"}
 _reports: dict[str, dict[str, list[str]]] = {}
 
 
@@ -40,8 +36,7 @@ def report(scale: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, li
 
 
 @pytest.mark.parametrize("scale", ["1", "2"])
-@pytest.mark.parametrize("window", [pytest.param(w, marks=pytest.mark.xfail(strict=True, reason="known cut text"))
-                                    if w in KNOWN_CUT else w for w in WINDOWS])
+@pytest.mark.parametrize("window", WINDOWS)
 def test_no_text_is_cut(window, scale, tmp_path_factory):
     found = report(scale, tmp_path_factory)
     assert window in found, sorted(found)
