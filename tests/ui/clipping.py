@@ -20,7 +20,7 @@ TOLERANCE = 2  # px: rounding between the font metrics and the layout, and the g
 def _text_area(widget):
     """The rectangle a label or button draws its text in, and the room the text needs there."""
     from PySide6.QtCore import QRect, Qt
-    from PySide6.QtWidgets import QCheckBox, QLabel, QRadioButton, QStyle, QStyleOptionButton
+    from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QRadioButton, QStyle, QStyleOptionButton
 
     fm = widget.fontMetrics()
     text = widget.text()
@@ -31,6 +31,9 @@ def _text_area(widget):
         flags = int(widget.alignment().value) | (int(Qt.TextFlag.TextWordWrap.value) if widget.wordWrap() else 0)
         need = fm.boundingRect(QRect(0, 0, max(1, area.width()), 100_000), flags, text)
         return area, need.width(), need.height()
+    if not isinstance(widget, QPushButton | QCheckBox | QRadioButton):  # a tool button: its size hint is the need
+        hint = widget.sizeHint()
+        return widget.rect(), hint.width(), hint.height()
     option = QStyleOptionButton()
     widget.initStyleOption(option)
     element = {QCheckBox: QStyle.SubElement.SE_CheckBoxContents,
@@ -83,6 +86,9 @@ def open_every_window(controller) -> dict[str, object]:
 
     desk = controller.desk
     windows: dict[str, object] = {}
+    windows["tray quick panel"] = controller.tray.open_panel()
+    if controller.tray.standin is not None:
+        windows["tray stand-in window"] = controller.tray.standin
     windows["send kudos"] = controller.open_kudos()
     windows["name prompt"] = AskNameDialog(desk, lambda: None, windows["send kudos"])
     windows["name prompt"].show()

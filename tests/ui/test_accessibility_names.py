@@ -20,6 +20,8 @@ def team(desk):
 def open_all(controller):
     """Every window the controller opens outside the reset and call flows (and the dialogs they open)."""
     windows = {
+        "tray quick panel": controller.tray.open_panel(),
+        "tray stand-in window": controller.tray.standin,
         "kudos": controller.open_kudos(),
         "feed": controller.open_feed(),
         "voice": controller.open_voice(),
