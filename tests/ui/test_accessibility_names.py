@@ -105,7 +105,7 @@ def test_status_changes_are_announced(controller, team, qtbot):
     assert kudos.error.property("lastAnnouncement").startswith("Error: ")
     kudos.to.setText("dana")
     assert kudos.send()
-    assert kudos.property("lastAnnouncement") == "Kudos sent to dana."
+    assert kudos.property("lastAnnouncement") == "Kudos sent to Dana Scully."
 
 
 def test_tables_and_lists_have_names(controller, team, qtbot):
