@@ -54,9 +54,26 @@ def _text_area(widget):
 
 def clipped_texts(window) -> list[str]:
     """The visible labels and buttons of ``window`` whose text does not fit, as readable lines."""
-    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QLineEdit
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QHeaderView,
+        QLabel,
+        QLineEdit,
+    )
 
     found = []
+    for header in window.findChildren(QHeaderView):  # a column title wider than its column
+        if header.window() is not window or not header.isVisibleTo(window) or header.model() is None:
+            continue
+        for section in range(header.count()):
+            title = header.model().headerData(section, header.orientation())
+            if header.isSectionHidden(section) or not isinstance(title, str) or not title:
+                continue
+            need = header.sectionSizeHint(section)  # the title in the header's own (style-sheet) font
+            if need > header.sectionSize(section) + TOLERANCE:
+                found.append(f"column title {title!r}: needs {need} px, has {header.sectionSize(section)}")
     for field in window.findChildren(QLineEdit) + window.findChildren(QComboBox) \
             + window.findChildren(QAbstractSpinBox):
         if field.window() is not window or not field.isVisibleTo(window) \

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
 from tests.ui.clipping import clipped_texts
 
@@ -60,12 +60,16 @@ def test_the_checker_finds_a_cut_label_a_cut_button_and_a_short_wrapped_paragrap
     button.setFixedWidth(60)
     box = QCheckBox("A check box squeezed")
     box.setFixedWidth(50)
-    for widget in (fits, cut, wrapped, wraps_fine, button, box):
+    table = QTableWidget(1, 2)
+    table.setHorizontalHeaderLabels(["A", "A column title far wider than its column"])
+    table.horizontalHeader().resizeSection(1, 30)
+    for widget in (fits, cut, wrapped, wraps_fine, button, box, table):
         layout.addWidget(widget)
     window.show()
     qtbot.waitExposed(window)
     found = clipped_texts(window)
     assert [line.split(":")[0] for line in found] == [
+        "column title 'A column title far wider than its column'",
         "QLabel 'A label far too long for the forty pixels it is given'",
         "QLabel 'A wrapped paragraph of several words that needs more than one line at this width'",
         "QPushButton 'A button whose text cannot fit'",
