@@ -65,18 +65,25 @@ class ShredEffect(QWidget):
         self.reduced_motion = reduced_motion
         self._picture: QPixmap | None = None
         self.progress = 0.0
-        self.animation = QVariantAnimation(self)
-        self.animation.setStartValue(0.0)
-        self.animation.setEndValue(1.0)
-        self.animation.setDuration(SHRED_CALM_MS if reduced_motion else SHRED_MS)
-        self.animation.setEasingCurve(QEasingCurve.Type.InCubic)
-        self.animation.valueChanged.connect(self._step)
-        self.animation.finished.connect(self._done)
+        self._animation: QVariantAnimation | None = None  # built at the first shred, not with the window
         self.hide()
 
     @property
+    def animation(self) -> QVariantAnimation:
+        if self._animation is None:
+            animation = QVariantAnimation(self)
+            animation.setStartValue(0.0)
+            animation.setEndValue(1.0)
+            animation.setDuration(SHRED_CALM_MS if self.reduced_motion else SHRED_MS)
+            animation.setEasingCurve(QEasingCurve.Type.InCubic)
+            animation.valueChanged.connect(self._step)
+            animation.finished.connect(self._done)
+            self._animation = animation
+        return self._animation
+
+    @property
     def running(self) -> bool:
-        return self.animation.state() == QVariantAnimation.State.Running
+        return self._animation is not None and self._animation.state() == QVariantAnimation.State.Running
 
     def play(self, picture: QPixmap, where: QRect) -> None:
         self._picture = picture
@@ -454,5 +461,6 @@ class ResetWindow(QWidget):
         self.shred()
         self._stop_timers()
         self._close_later.stop()
-        self.shred_effect.animation.stop()
+        if self.shred_effect._animation is not None:
+            self.shred_effect._animation.stop()
         super().closeEvent(event)
