@@ -208,6 +208,7 @@ def test_lead_menu_and_breath_window(controller, team):
     controller.menu.action("Group deep breath…").trigger()
     window = controller.windows["breath"]
     assert "not invited the team" in window.last.text()
+    assert window.focusWidget() is window.buttons.button(window.buttons.StandardButton.Close)  # never Invite first
     window.send_button.click()
     assert "fewer than 5 in the team: count hidden" in window.last.text()
     assert controller.toasts.visible[-1].windowTitle() == "Group deep breath"

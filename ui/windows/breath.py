@@ -46,6 +46,9 @@ class GroupBreathWindow(QWidget):
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
+        # Close has the keyboard first, so Enter or Space never invites the whole team by accident (the button
+        # box orders its tab chain as it is drawn, Invite first, once a stylesheet is set).
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         self._timer = QTimer(self)
         self._timer.setInterval(self.REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
