@@ -21,3 +21,9 @@ def headline_label(parent: QWidget | None = None) -> QLabel:
     label = plain_label("", parent, wrap=True)
     label.setFont(theme.font("heading"))
     return label
+
+
+def mmss(seconds: float) -> str:
+    """A duration as minutes:seconds ("1:05"); negative counts as 0."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -36,8 +36,7 @@ from companion.checklists.cards import Card, default_cards
 from companion.errors import CompanionError
 from ui import theme
 from ui.widgets.announce import announce
-from ui.widgets.text import plain_label
-from ui.windows.reset import mmss
+from ui.widgets.text import mmss, plain_label
 
 if TYPE_CHECKING:
     from companion.checklists.runs import ActiveRun, ChecklistService

@@ -36,7 +36,7 @@ from ui.icons import app_icon
 from ui.widgets.announce import announce
 from ui.widgets.breathing import BreathingWidget
 from ui.widgets.mood import MoodTap
-from ui.widgets.text import plain_label
+from ui.widgets.text import mmss, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,6 @@ ACK_MS = 1000           # the "after" mood tap: "Noted privately" stays this lon
 SHRED_MS = 900          # the shred animation (reduced motion: a shorter fade)
 SHRED_CALM_MS = 300
 SHRED_STRIPS = 14
-
-
-def mmss(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class ShredEffect(QWidget):
