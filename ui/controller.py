@@ -185,6 +185,9 @@ class Controller(QObject):
         old = self.windows.get("reset")
         if old is not None:
             old.deleteLater()  # the last reset's window (closed) goes with its widgets
+        panel = self.windows.get("checklist_panel")
+        if panel is not None:
+            panel.drop_offer()  # type: ignore[attr-defined]  # a reset is running: the offer is answered
         window = ResetWindow(desk, session, chime=self.chime, tone=self.tone)
         window.finished.connect(lambda *_: self.refresh())
         self.windows["reset"] = window

@@ -437,6 +437,16 @@ def test_not_now_in_the_panel_answers_the_offer_and_saving_keeps_it_takeable(con
     assert controller.menu.action("Take the offered reset") is not None
 
 
+def test_a_reset_started_elsewhere_takes_the_offer_out_of_the_panel(controller, desk, clock):
+    controller.start_call("T")
+    panel = controller.windows["checklist_panel"]
+    controller.end_call(True)
+    assert panel.offer_box.isVisible()
+    controller.open_reset(3, None, "tray")  # e.g. from the tray: the offer is answered
+    assert not panel.offer_box.isVisible() and panel.offer is None
+    assert panel.height() == panel.natural_height()
+
+
 def test_an_offer_without_a_checklist_run_is_a_toast(controller, desk, clock):
     desk.start_call()  # not through the controller: no panel for this call
     clock.advance(30)
