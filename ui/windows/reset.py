@@ -148,9 +148,11 @@ class ResetWindow(QWidget):
         self.before_page = QWidget()
         before = QVBoxLayout(self.before_page)
         before.addStretch(1)
-        self.mood_before = MoodTap("How are you right now?")
-        self.mood_before.chosen.connect(self._mood_before_chosen)
-        before.addWidget(self.mood_before)
+        self.mood_before: MoodTap | None = None  # only when the mood tap is on (Settings)
+        if settings.mood_tap:
+            self.mood_before = MoodTap("How are you right now?")
+            self.mood_before.chosen.connect(self._mood_before_chosen)
+            before.addWidget(self.mood_before)
         before.addStretch(1)
         self.skip_button = QPushButton("Skip")
         self.skip_button.setAccessibleName("Skip the mood question and start breathing")
@@ -236,9 +238,8 @@ class ResetWindow(QWidget):
         self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_label.setAccessibleName("Reset finished")
         after.addWidget(self.done_label)
-        self.mood_after = MoodTap("And now?")
-        self.mood_after.chosen.connect(self._mood_after_chosen)
-        after.addWidget(self.mood_after)
+        self.mood_after: MoodTap | None = None  # built when the breathing ends, if it is asked
+        self._after_layout = after
         after.addStretch(1)
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close the reset window")
@@ -270,7 +271,7 @@ class ResetWindow(QWidget):
         self.timer.setInterval(CALM_MS)
         self.timer.timeout.connect(self.tick)
 
-        if settings.mood_tap:
+        if self.mood_before is not None:
             self.pages.setCurrentWidget(self.before_page)
             self._mood_timer.start(MOOD_BEFORE_SECONDS * 1000)
             self.mood_before.buttons[3].setFocus()
@@ -288,7 +289,7 @@ class ResetWindow(QWidget):
         if self.pages.currentWidget() is self.breathing_page or self.desk.resets.current is not self.session:
             return
         self._mood_timer.stop()
-        if not self.mood_before.answered and self.desk.settings().mood_tap:
+        if self.mood_before is not None and not self.mood_before.answered:
             self.mood_before.close_tap("How you felt before: not noted.")
         self.desk.resets.begin_breathing()
         self.pages.setCurrentWidget(self.breathing_page)
@@ -348,9 +349,12 @@ class ResetWindow(QWidget):
         else:
             self.done_label.setText(f"Ended after {mmss(session.actual_seconds)}. Every breath counts.")
         mood = self.desk.settings().mood_tap and self.record_id is not None and session.actual_seconds >= 1
-        self.mood_after.setVisible(mood)
+        if mood and self.mood_after is None:
+            self.mood_after = MoodTap("And now?")
+            self.mood_after.chosen.connect(self._mood_after_chosen)
+            self._after_layout.insertWidget(self._after_layout.indexOf(self.done_label) + 1, self.mood_after)
         self.pages.setCurrentWidget(self.after_page)
-        (self.mood_after.buttons[3] if mood else self.close_button).setFocus()
+        (self.mood_after.buttons[3] if self.mood_after is not None else self.close_button).setFocus()
         announce(self.done_label, self.done_label.text())
         self.finished.emit(session)
 
@@ -440,7 +444,7 @@ class ResetWindow(QWidget):
         if Qt.Key.Key_1 <= key <= Qt.Key.Key_5 and not self.vent_edit.hasFocus():
             tap = self.mood_before if page is self.before_page else self.mood_after if page is self.after_page \
                 else None
-            if tap is not None and tap.isVisible():
+            if tap is not None:
                 tap.choose(key - Qt.Key.Key_0)
                 return
         if key != Qt.Key.Key_Escape:
