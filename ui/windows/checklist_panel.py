@@ -618,9 +618,12 @@ class ChecklistPanel(QFrame):
                 self.hide()
             return
         if page is self.outcome_page:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.offer_start.hasFocus() \
-                    and not self.offer_later.hasFocus():
-                self.save_outcome(by_agent=True)
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                focused = self.focusWidget()
+                if isinstance(focused, QPushButton):
+                    focused.click()  # Enter presses the button that has the focus (Tab gets there)
+                else:
+                    self.save_outcome(by_agent=True)
                 return
             super().keyPressEvent(event)
             return
