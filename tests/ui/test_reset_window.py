@@ -184,7 +184,7 @@ def test_vent_keeps_the_circle_at_full_size_and_shreds_with_a_moment(controller,
     window = start_breathing(controller)
     window.show()
     qtbot.waitExposed(window)
-    before = window.guide.size()
+    before, width = window.guide.size(), window.width()
     window.vent_button.click()
     assert window.vent_panel.isVisible()
     def side(size):  # the circle's diameter follows the shorter side of its area
@@ -199,6 +199,9 @@ def test_vent_keeps_the_circle_at_full_size_and_shreds_with_a_moment(controller,
     assert window.shred_note.property("lastAnnouncement") == "Shredded 1 line. Gone."
     qtbot.waitUntil(lambda: not window.shred_effect.isVisible(), timeout=3000)
     assert window.shred_effect._picture is None  # nothing of it outlives the moment
+    window.vent_button.click()  # the box closes: the window is as narrow as before
+    qtbot.waitUntil(lambda: window.width() == width)
+    assert not window.vent_panel.isVisible()
 
 
 def test_reduced_motion_shreds_with_a_short_fade(controller, desk, clock, qtbot):

@@ -20,6 +20,7 @@ from PySide6.QtCore import QEasingCurve, QPoint, QRect, QRectF, QSize, Qt, QTime
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -131,6 +132,7 @@ class ResetWindow(QWidget):
         self._tone = tone
         self.record_id: str | None = None
         self._last_phase: tuple[int, int] | None = None
+        self._width_without_vent = 0
         settings = desk.settings()
         self.reduced_motion = settings.reduced_motion
         self.setWindowTitle(theme.window_title(f"Reset: {session.pattern.name}"))
@@ -233,6 +235,9 @@ class ResetWindow(QWidget):
         after = QVBoxLayout(self.after_page)
         after.setSpacing(theme.space(5))
         after.addStretch(1)
+        self.done_icon = QLabel()  # drawn when the reset ends (in the colour of how it ended)
+        self.done_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        after.addWidget(self.done_icon)
         self.done_label = plain_label("", wrap=True)
         self.done_label.setFont(theme.font("title"))
         self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -340,6 +345,9 @@ class ResetWindow(QWidget):
         self.vent_button.setChecked(False)  # the box closes (shredding what it held); the window narrows again
         self.shred()
         self.record_id = getattr(session, "record_id", None)
+        side = theme.space(7)
+        icon = theme.icon("success", "success") if session.state == COMPLETED else theme.icon("breathe", "info")
+        self.done_icon.setPixmap(icon.pixmap(side, side))
         if session.state == COMPLETED:
             self.done_label.setText(f"Well done. {mmss(session.actual_seconds)} just for you.")
             if self.desk.settings().chime and self._chime is not None:
@@ -384,9 +392,17 @@ class ResetWindow(QWidget):
 
     def _toggle_vent(self, on: bool) -> None:
         """The box opens beside the circle (the window grows), so the circle keeps its full size."""
-        grow = self.vent_panel.width() + self.breathing_page.layout().spacing()
-        self.vent_panel.setVisible(on)
-        self.resize(self.width() + (grow if on else -grow), self.height())
+        if on:
+            self._width_without_vent = self.width()
+            self.vent_panel.show()
+            self.resize(self.width() + self.vent_panel.width() + self.breathing_page.layout().spacing(), self.height())
+        else:
+            self.vent_panel.hide()
+            from PySide6.QtCore import QCoreApplication, QEvent
+
+            for _ in range(3):  # the box's page, the pages, the window: each asks its parent to lay out again
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.resize(self._width_without_vent, self.height())  # narrower again, as before the box
         self._fit_on_screen()
         if on:
             self.vent_edit.setFocus()  # type straight away; a space must not toggle the button
