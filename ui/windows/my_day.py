@@ -26,6 +26,7 @@ from companion.errors import CompanionError
 from ui.icons import app_icon
 from ui import theme
 from ui.theme import window_title
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import headline_label, plain_label
 from ui.windows.reset import mmss
 from ui.widgets.keys import close_on_escape
@@ -101,8 +102,7 @@ class MyDayWindow(QWidget):
         bar.addWidget(self.export_button)
         bar.addWidget(self.delete_button)
         self._layout.addLayout(bar)
-        self.message = plain_label("", wrap=True)
-        self.message.hide()
+        self.message = Feedback()  # hidden until there is something to say
         self._layout.addWidget(self.message)
 
         self.views = QStackedWidget()
@@ -169,9 +169,8 @@ class MyDayWindow(QWidget):
         return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked" for run in runs}
 
     # -- my data ----------------------------------------------------------------------------------
-    def say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+    def say(self, text: str, kind: str = "success") -> None:
+        self.message.show_message(kind, text)
 
     def choose_export(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d")
@@ -189,7 +188,7 @@ class MyDayWindow(QWidget):
             written = mydata.export(self.desk.db, self.desk.settings().agent_name, Path(path),
                                     datetime.now(timezone.utc))
         except (CompanionError, OSError) as exc:
-            self.say(f"Not exported: {exc}")
+            self.say(f"Not exported: {exc}", "error")
             return False
         self.say(f"Exported to {written} (one CSV file per table and my-data.json).")
         return True
