@@ -96,8 +96,6 @@ class MyDayWindow(QWidget):
         self.export_button.clicked.connect(self.choose_export)
         self.delete_button = QPushButton("Delete my data…")
         self.delete_button.clicked.connect(self.confirm_delete)
-        theme.set_icon(self.day_button, "my-day")
-        theme.set_icon(self.week_button, "my-week")
         theme.set_icon(self.delete_button, "delete", "error")
         bar.addWidget(self.export_button)
         bar.addWidget(self.delete_button)
