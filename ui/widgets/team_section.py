@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui.widgets.feedback import Feedback
 from companion.desk import Desk
 from companion.errors import CompanionError
-from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
 

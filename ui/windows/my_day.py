@@ -23,10 +23,10 @@ from companion.day import DaySummary, summarise_day
 from companion.db.sql import placeholders
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui.widgets.feedback import Feedback
 from ui.icons import app_icon
 from ui import theme
 from ui.theme import window_title
-from ui.widgets.feedback import Feedback
 from ui.widgets.text import headline_label, plain_label
 from ui.windows.reset import mmss
 from ui.widgets.keys import close_on_escape
