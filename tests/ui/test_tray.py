@@ -278,4 +278,3 @@ def test_the_quick_panel_sits_beside_the_icon_on_the_screen(qtbot):
     top_left = QRect(area.left(), area.top(), 24, 24)  # a panel at the top
     corner = place_near(top_left, size)
     assert corner.y() > top_left.bottom() and area.contains(QRect(corner, size))
-
