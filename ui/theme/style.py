@@ -128,9 +128,11 @@ def stylesheet(scheme: str) -> str:
         # menus (the tray menu)
         f"QMenu {{ background: {c['surface']}; color: {c['text']}; border: {edge}px solid {c['border_strong']};"
         f" border-radius: {r('small')}px; padding: {s(1)}px; }}",
-        f"QMenu::item {{ padding: {s(2) - 2}px {s(6)}px {s(2) - 2}px {s(2)}px; border-radius: {r('small')}px;"
-        f" background: transparent; }}",
-        f"QMenu::item:selected {{ background: {c['accent']}; color: {c['on_accent']}; }}",
+        # the entry under the pointer or the keyboard: a tint and an edge, text and icons keep their colours
+        f"QMenu::item {{ padding: {s(2) - 2 - edge}px {s(6) - edge}px {s(2) - 2 - edge}px {s(2) - edge}px;"
+        f" border: {edge}px solid transparent; border-radius: {r('small')}px; background: transparent; }}",
+        f"QMenu::item:selected {{ background: {c['surface_hover']}; color: {c['text']};"
+        f" border-color: {c['focus']}; }}",
         f"QMenu::item:disabled {{ color: {c['text_disabled']}; }}",
         f"QMenu::icon {{ padding-left: {s(2)}px; }}",
         f"QMenu::separator {{ height: {edge}px; background: {c['border']}; margin: {s(1)}px {s(2)}px; }}",

@@ -391,7 +391,7 @@ class ChecklistPanel(QFrame):
         """Show the checklist for a call (a pending outcome step is saved first)."""
         if self.run_id is not None:
             self.save_outcome()
-        self._drop_offer()
+        self.drop_offer()
         self.run = run
         self.call_id = run.call_id
         self.title.setText(run.template_name + (f" — call {ref}" if ref else ""))
@@ -517,7 +517,7 @@ class ChecklistPanel(QFrame):
 
     def _tuck_away(self) -> None:
         """The outcome step is done: the panel goes. An offer not answered stays takeable from the tray."""
-        self._drop_offer()
+        self.drop_offer()
         self.hide()
 
     # -- the reset offer --------------------------------------------------------------------------
@@ -538,13 +538,14 @@ class ChecklistPanel(QFrame):
         offer = self.offer
         if offer is None:
             return
-        self._drop_offer()
+        self.drop_offer()
         if key == "start":
             self.save_outcome()  # the outcome step as it stands; the reset window takes over
             self.hide()
         self.offer_chosen.emit(offer.id, key)
 
-    def _drop_offer(self) -> None:
+    def drop_offer(self) -> None:
+        """The offer is answered or moot (a reset started, a new call): it leaves the outcome step."""
         self.offer = None
         if self.offer_box.isVisible():
             self.offer_box.hide()
@@ -624,9 +625,12 @@ class ChecklistPanel(QFrame):
                 self.hide()
             return
         if page is self.outcome_page:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.offer_start.hasFocus() \
-                    and not self.offer_later.hasFocus():
-                self.save_outcome(by_agent=True)
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                focused = self.focusWidget()
+                if isinstance(focused, QPushButton):
+                    focused.click()  # Enter presses the button that has the focus (Tab gets there)
+                else:
+                    self.save_outcome(by_agent=True)
                 return
             super().keyPressEvent(event)
             return
