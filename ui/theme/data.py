@@ -149,6 +149,7 @@ ICONS: dict[str, str] = {
     "close": "x", "delete": "trash-2", "name": "user-pen", "send": "send", "save": "save", "add": "plus",
     "clock": "clock", "mood": "smile", "menu": "menu", "help": "circle-help",
     "check": "check",  # the tick inside a checked check box (ui/theme/style.py)
+    "up": "chevron-up", "down": "chevron-down",  # spin box arrows
 }
 
 APP_TITLE = "Agent Companion"

@@ -106,6 +106,36 @@ def _indicators(c: dict[str, str], edge: int) -> list[str]:
     ]
 
 
+def _spin_boxes(c: dict[str, str], edge: int, focus: int) -> list[str]:
+    """Spin boxes and time edits with the same edge as the other fields (Fusion's vanishes on black) and their
+    arrows drawn from the icon set."""
+    s, r = theme.space, theme.radius
+    spins = "QSpinBox, QDoubleSpinBox, QTimeEdit, QDateTimeEdit"
+    button = s(5)
+    rules = [
+        f"{spins} {{ background: {c['surface']}; color: {c['text']}; border: {edge}px solid {c['border_strong']};"
+        f" border-radius: {r('small')}px; padding: {s(1)}px {button + s(1)}px {s(1)}px {s(2)}px;"
+        f" selection-background-color: {c['accent']}; selection-color: {c['on_accent']}; }}",
+        f"QSpinBox:focus, QDoubleSpinBox:focus, QTimeEdit:focus, QDateTimeEdit:focus {{"
+        f" border: {focus}px solid {c['focus']}; padding: {s(1) - (focus - edge)}px {button + s(1) - (focus - edge)}px"
+        f" {s(1) - (focus - edge)}px {s(2) - (focus - edge)}px; }}",
+        f"QSpinBox:disabled, QDoubleSpinBox:disabled, QTimeEdit:disabled, QDateTimeEdit:disabled {{"
+        f" background: {c['surface_alt']}; color: {c['text_disabled']}; border-color: {c['border']}; }}",
+    ]
+    for part, position, icon in (("up", "top", "up"), ("down", "bottom", "down")):
+        sel = ", ".join(f"{w.strip()}::{part}-button" for w in spins.split(","))
+        arrow = ", ".join(f"{w.strip()}::{part}-arrow" for w in spins.split(","))
+        rules += [
+            f"{sel} {{ subcontrol-origin: border; subcontrol-position: {position} right; width: {button}px;"
+            f" border: none; border-left: {edge}px solid {c['border']}; background: transparent; }}",
+            f"{sel.replace('-button', '-button:hover')} {{ background: {c['surface_hover']}; }}",
+            f"{arrow} {{ image: url({indicator_image(icon, c['text'])}); width: {s(3)}px; height: {s(3)}px; }}",
+            f"{arrow.replace('-arrow', '-arrow:disabled')}, {arrow.replace('-arrow', '-arrow:off')} {{"
+            f" image: url({indicator_image(icon, c['text_disabled'])}); }}",
+        ]
+    return rules
+
+
 def stylesheet(scheme: str) -> str:
     c = theme.tokens(scheme)["colors"]
     s, r = theme.space, theme.radius
@@ -150,7 +180,6 @@ def stylesheet(scheme: str) -> str:
         f" font-size: {pt('heading')}pt; font-weight: 600; border-radius: {r('large')}px; }}",
         f"QPushButton[role=\"big\"]:focus {{ padding: {s(3) - (focus - edge)}px {s(4) - (focus - edge)}px; }}",
         # text inputs
-        # (spin boxes and time edits keep Fusion's frame, drawn from the palette: a styled frame loses their arrows)
         f"QLineEdit, QPlainTextEdit, QTextEdit, QComboBox {{ background: {c['surface']};"
         f" color: {c['text']}; border: {edge}px solid {c['border_strong']}; border-radius: {r('small')}px;"
         f" padding: {s(1)}px {s(2)}px; selection-background-color: {c['accent']};"
@@ -209,6 +238,7 @@ def stylesheet(scheme: str) -> str:
         f" border-radius: {r('small')}px; }}",  # a top-level popup has square corners to round off
     ]
     rules += _indicators(c, edge)
+    rules += _spin_boxes(c, edge, focus)
     for kind, sem in SEMANTIC.items():  # the feedback line: its own colour, icon and word per state
         rules.append(f"QFrame[role=\"feedback\"][kind=\"{kind}\"] {{ background: {c[sem.bg]};"
                      f" border: {edge}px solid {c[sem.color]}; border-radius: {r('small')}px; }}")
