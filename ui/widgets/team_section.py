@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui.widgets.feedback import Feedback
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui import a11y
 from ui.widgets.text import plain_label
 
 
@@ -49,7 +52,10 @@ class TeamSection(QGroupBox):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column in (0, 1):  # each column at least as wide as its title ("Display name" was cut)
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumHeight(120)
+        a11y.name(self.table, "Team roster")
         layout.addWidget(self.table)
         row = QHBoxLayout()
         self.new_name = QLineEdit()
@@ -58,15 +64,19 @@ class TeamSection(QGroupBox):
         self.new_display.setPlaceholderText("display name (e.g. Dana Scully)")
         self.add_button = QPushButton("Add")
         self.remove_button = QPushButton("Remove selected")
+        a11y.name(self.new_name, "New teammate: name (login)")
+        a11y.name(self.new_display, "New teammate: display name")
+        a11y.name(self.add_button, "Add teammate")
+        a11y.name(self.remove_button, "Remove selected teammate")
         for widget in (self.new_name, self.new_display, self.add_button, self.remove_button):
             row.addWidget(widget)
         layout.addLayout(row)
-        self.message = plain_label("", wrap=True)
+        self.message = Feedback()
         layout.addWidget(self.message)
         if hub is not None:
             for widget in (self.new_name, self.new_display, self.add_button, self.remove_button):
                 widget.setEnabled(False)
-            self.message.setText("Your roster comes from the team hub (read-only here).")
+            self.message.info("Your roster comes from the team hub (read-only here).")
         self.add_button.clicked.connect(self.add)
         self.new_display.returnPressed.connect(self.add)
         self.remove_button.clicked.connect(self.remove)
@@ -89,9 +99,9 @@ class TeamSection(QGroupBox):
         try:
             self.desk.roster.add_local(self.new_name.text().strip(), self.new_display.text())
         except CompanionError as exc:
-            self.message.setText(str(exc))
+            self.message.error(str(exc))
             return False
-        self.message.setText("")
+        self.message.clear()
         self.new_name.clear()
         self.new_display.clear()
         self.refresh()
@@ -100,14 +110,14 @@ class TeamSection(QGroupBox):
     def remove(self) -> bool:
         row = self.table.currentRow()
         if row < 0:
-            self.message.setText("Select a teammate to remove.")
+            self.message.error("Select a teammate to remove.")
             return False
         try:
             self.desk.roster.remove_local(self.table.item(row, 0).text())
         except CompanionError as exc:
-            self.message.setText(str(exc))
+            self.message.error(str(exc))
             return False
-        self.message.setText("")
+        self.message.clear()
         self.refresh()
         return True
 

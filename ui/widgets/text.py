@@ -15,12 +15,18 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = F
 
 
 def headline_label(parent: QWidget | None = None) -> QLabel:
-    """A window's one-sentence summary: a wrapping plain label, two points larger than the text below it."""
+    """A window's one-sentence summary: a wrapping plain label one step up the type scale (ui/theme)."""
+    from ui import theme
+
     label = plain_label("", parent, wrap=True)
-    font = label.font()
-    font.setPointSize(font.pointSize() + 2)
-    label.setFont(font)
+    label.setFont(theme.font("heading"))
     return label
+
+
+def mmss(seconds: float) -> str:
+    """A duration as minutes:seconds ("1:05"); negative counts as 0."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def plain_tooltip(text: str) -> str:

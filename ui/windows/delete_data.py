@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBo
 from companion import mydata
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui import a11y, theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
 CONFIRM_WORD = "DELETE"
@@ -22,14 +24,23 @@ class DeleteDataDialog(QDialog):
     def __init__(self, desk: Desk, export: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.setWindowTitle("Delete my data")
+        self.setWindowTitle(theme.window_title("Delete my data"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
+        # about 60 characters a line: wrapped paragraphs stay short enough to fit the screen at 2x (a narrow
+        # dialog grows taller than a 1080p screen at 200 % and its paragraphs get cut)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         name = desk.settings().agent_name
         self.counts = mydata.counts(desk.db, name)
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("This removes from this computer, for good:", wrap=True))
-        self.what = plain_label("\n".join(f"• {line}" for line in mydata.describe(self.counts)), wrap=True)
-        layout.addWidget(self.what)
+        lines = [f"• {line}" for line in mydata.describe(self.counts)]
+        half = (len(lines) + 1) // 2  # two columns: the list stays short enough for a screen at 2x
+        self.what = plain_label("\n".join(lines[:half]), wrap=True)
+        self.what_more = plain_label("\n".join(lines[half:]), wrap=True)
+        columns = QHBoxLayout()
+        columns.addWidget(self.what, 1)
+        columns.addWidget(self.what_more, 1)
+        layout.addLayout(columns)
         layout.addWidget(plain_label("Your settings, your team roster and your checklist templates stay. "
                                      "Anything still waiting to go to your team hub is not sent.", wrap=True))
         self.hub_note = plain_label(
@@ -39,16 +50,19 @@ class DeleteDataDialog(QDialog):
         self.export_button = QPushButton("Export my data first…")
         self.export_button.clicked.connect(export)
         layout.addWidget(self.export_button)
-        layout.addWidget(plain_label(f"Type {CONFIRM_WORD} to confirm:"))
+        confirm_label = plain_label(f"Type {CONFIRM_WORD} to confirm:")
+        layout.addWidget(confirm_label)
         self.confirm = QLineEdit()
+        a11y.label_for(confirm_label, self.confirm)
         self.confirm.textChanged.connect(lambda text: self.delete_button.setEnabled(text.strip() == CONFIRM_WORD))
         layout.addWidget(self.confirm)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #9a1c1c;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         row = QHBoxLayout()
         self.delete_button = QPushButton("Delete my data")
         self.delete_button.setEnabled(False)
+        theme.set_role(self.delete_button, "danger")
+        theme.set_icon(self.delete_button, "delete", "error")
         self.delete_button.clicked.connect(self.delete)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
@@ -82,11 +96,11 @@ class DeleteDataDialog(QDialog):
         except CompanionError as exc:
             if isinstance(exc, mydata.DeliveryInProgress) and time.monotonic() < self._give_up_at:
                 self.delete_button.setEnabled(False)
-                self.error.setText("Waiting for a delivery to your team hub to finish…")
+                self.error.info("Waiting for a delivery to your team hub to finish…")
                 self._retry.start(RETRY_MS)
                 return False
             self.delete_button.setEnabled(True)
-            self.error.setText(f"Nothing was deleted: {exc}")
+            self.error.error(f"Nothing was deleted: {exc}")
             return False
         self.deleted.emit(f"Deleted: {', '.join(mydata.describe(removed))}.")
         self.accept()

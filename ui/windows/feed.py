@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from companion.desk import Desk
 from ui.icons import app_icon
+from ui.theme import window_title
 from ui.widgets.text import plain_label
 from ui.windows.my_day import _table
 from ui.widgets.keys import close_on_escape
@@ -19,7 +20,7 @@ class TeamFeedWindow(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.on_change = on_change
-        self.setWindowTitle("Agent Companion — Team feed")
+        self.setWindowTitle(window_title("Team feed"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(640, 440)
@@ -49,14 +50,16 @@ class TeamFeedWindow(QWidget):
         self.tabs.clear()
         self.feed_table = _table(["When", "From", "To", "For", "Message"], [
             [k.sent_at.astimezone().strftime("%a %H:%M"), self._who(k.sender), self._who(k.recipient),
-             k.category.name, k.message] for k in self.feed], stretch=4)
+             k.category.name, k.message] for k in self.feed], stretch=4, name="Kudos this week")
         self.tabs.addTab(self.feed_table, f"This week ({len(self.feed)})")
         self.stars_table = _table(["Category", "Service Star(s)", "Kudos"], [
-            [s.category.name, ", ".join(self._who(n) for n in s.names), str(s.count)] for s in self.stars], stretch=1)
+            [s.category.name, ", ".join(self._who(n) for n in s.names), str(s.count)] for s in self.stars],
+            stretch=1, name="Service Stars this week")
         self.tabs.addTab(self.stars_table, "Service Stars")
         self.inbox_table = _table(["", "When", "From", "For", "Message", "Call"], [
             ["new" if not k.read else "", k.sent_at.astimezone().strftime("%a %d %b %H:%M"), self._who(k.sender),
-             k.category.name, k.message, k.call_ref or ""] for k in self.inbox], stretch=4)
+             k.category.name, k.message, k.call_ref or ""] for k in self.inbox],
+            stretch=4, name="My kudos inbox")
         self.tabs.addTab(self.inbox_table, f"My inbox ({unread} new)" if unread else "My inbox")
         self.tabs.setCurrentIndex(max(0, current))
         self.mark_read.setEnabled(unread > 0)

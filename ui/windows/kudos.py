@@ -23,7 +23,10 @@ from companion.errors import CompanionError
 from companion.kudos.categories import CATEGORIES
 from companion.kudos.rules import MAX_MESSAGE
 from companion.team.identity import NameNeeded
+from ui import a11y
 from ui.icons import app_icon
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 from ui.windows.name import AskNameDialog
 from ui.widgets.keys import close_on_escape
@@ -38,7 +41,7 @@ class KudosDialog(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.name_dialog: AskNameDialog | None = None
-        self.setWindowTitle("Send kudos")
+        self.setWindowTitle(theme.window_title("Send kudos"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.mates = desk.roster.mates()
@@ -54,35 +57,41 @@ class KudosDialog(QWidget):
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.to.setCompleter(self.completer)
         form.addRow("To", self.to)
+        a11y.name(self.to, "To: teammate", "Type two letters of a teammate's name, then Enter")
         self.category = QComboBox()
         for number, cat in enumerate(CATEGORIES, start=1):
             self.category.addItem(f"{number}  {cat.name}", cat.key)
         form.addRow("For", self.category)
+        a11y.name(self.category, "For: kudos category", "Keys 1 to 5 pick a category")
         self.category_help = plain_label(CATEGORIES[0].description, wrap=True)
-        self.category_help.setStyleSheet("color: #555;")
+        theme.set_role(self.category_help, "muted")
         form.addRow("", self.category_help)
         self.message = QLineEdit()
         self.message.setPlaceholderText("Say what they did (plain text)")
         self.counter = plain_label(f"0/{MAX_MESSAGE}")
+        theme.set_role(self.counter, "muted")
         row = QHBoxLayout()
         row.addWidget(self.message)
         row.addWidget(self.counter)
         form.addRow("Message", row)
+        a11y.name(self.message, "Message", f"What they did, up to {MAX_MESSAGE} characters; Enter sends")
+        a11y.name(self.counter, "Characters used")
         self.ref = QLineEdit(call_ref or "")
         self.ref.setPlaceholderText("optional")
         self.ref.setMaxLength(64)
         form.addRow("Call reference", self.ref)
+        a11y.name(self.ref, "Call reference (optional)")
 
         layout = QVBoxLayout(self)
         if not self.mates:
             layout.addWidget(plain_label("Your team roster is empty: add teammates in Settings → Team "
                                          "(or join your team hub).", wrap=True))
         layout.addLayout(form)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #a33;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = self.buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        theme.set_icon(self.send_button, "kudos", "on_accent")
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
@@ -116,7 +125,7 @@ class KudosDialog(QWidget):
     def _count(self, text: str) -> None:
         length = len(text.strip())
         self.counter.setText(f"{length}/{MAX_MESSAGE}")
-        self.counter.setStyleSheet("color: #a33;" if length > MAX_MESSAGE else "")
+        theme.set_role(self.counter, "counter-over" if length > MAX_MESSAGE else "muted")
 
     def recipient(self) -> str:
         """The roster name behind what was typed: "Dana Scully (dana)", "dana", or a unique display name."""
@@ -143,9 +152,11 @@ class KudosDialog(QWidget):
             self.name_dialog.open()
             return False
         except CompanionError as exc:
-            self.error.setText(str(exc))
+            self.error.error(str(exc))
             return False
-        self.error.setText("")
+        self.error.clear()
+        mate = self.desk.roster.find(view.recipient)
+        a11y.announce(self, f"Kudos sent to {mate.display_name if mate else view.recipient}.")
         self.sent.emit(view)
         self.close()
         return True

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QRadioButton,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -23,9 +24,11 @@ from companion.day import DaySummary, summarise_day
 from companion.db.sql import placeholders
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui.widgets.feedback import Feedback
 from ui.icons import app_icon
-from ui.widgets.text import headline_label, plain_label
-from ui.windows.reset import mmss
+from ui import theme
+from ui.theme import window_title
+from ui.widgets.text import headline_label, mmss, plain_label
 from ui.widgets.keys import close_on_escape
 
 VIA = {"plyer": "shown on the desktop", "tray": "shown by the tray icon", "toast": "shown in a card"}
@@ -48,8 +51,11 @@ def reset_length(reset) -> str:
     return text
 
 
-def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None) -> QTableWidget:
+def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None,
+           name: str = "") -> QTableWidget:
+    """A read-only table; ``name`` is what a screen reader calls it ("Today's calls")."""
     table = QTableWidget(len(rows), len(headers))
+    table.setAccessibleName(name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
@@ -73,7 +79,7 @@ class MyDayWindow(QWidget):
     def __init__(self, desk: Desk, view: str = DAY) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
-        self.setWindowTitle("Agent Companion — My day")
+        self.setWindowTitle(window_title("My day"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(920, 680)
@@ -81,23 +87,24 @@ class MyDayWindow(QWidget):
 
         bar = QHBoxLayout()
         self.view_group = QButtonGroup(self)
-        self.day_button = QPushButton("Day")
-        self.week_button = QPushButton("Week")
+        # one of two views: radio buttons (a screen reader says "1 of 2"); toggled, not clicked, so the
+        # keyboard's arrows and assistive technology's Toggle action switch the view too
+        self.day_button = QRadioButton("Day")
+        self.week_button = QRadioButton("Week")
         for button, key in ((self.day_button, DAY), (self.week_button, WEEK)):
-            button.setCheckable(True)
             self.view_group.addButton(button)
-            button.clicked.connect(lambda _=False, k=key: self.show_view(k))
+            button.toggled.connect(lambda on, k=key: self.show_view(k) if on else None)
             bar.addWidget(button)
         bar.addStretch(1)
         self.export_button = QPushButton("Export my data…")
         self.export_button.clicked.connect(self.choose_export)
         self.delete_button = QPushButton("Delete my data…")
         self.delete_button.clicked.connect(self.confirm_delete)
+        theme.set_icon(self.delete_button, "delete", "error")
         bar.addWidget(self.export_button)
         bar.addWidget(self.delete_button)
         self._layout.addLayout(bar)
-        self.message = plain_label("", wrap=True)
-        self.message.hide()
+        self.message = Feedback()  # hidden until there is something to say
         self._layout.addWidget(self.message)
 
         self.views = QStackedWidget()
@@ -118,8 +125,8 @@ class MyDayWindow(QWidget):
     def show_view(self, view: str) -> None:
         self.view = WEEK if view == WEEK else DAY
         if self.view == WEEK:
-            self.setWindowTitle("Agent Companion — My week")
-            self.week_button.setChecked(True)
+            self.setWindowTitle(window_title("My week"))
+            self._check(self.week_button)
             if self.week is None:
                 from ui.windows.my_week import WeekView
 
@@ -129,10 +136,16 @@ class MyDayWindow(QWidget):
                 self.week.refresh()
             self.views.setCurrentWidget(self.week)
         else:
-            self.setWindowTitle("Agent Companion — My day")
-            self.day_button.setChecked(True)
+            self.setWindowTitle(window_title("My day"))
+            self._check(self.day_button)
             self.refresh()
             self.views.setCurrentWidget(self.day_page)
+
+    def _check(self, button: QRadioButton) -> None:
+        """Show which view is on without its toggled signal opening the view a second time."""
+        blocked = button.blockSignals(True)
+        button.setChecked(True)
+        button.blockSignals(blocked)
 
     def refresh(self) -> None:
         summary = summarise_day(self.desk, datetime.now(timezone.utc).astimezone())
@@ -144,14 +157,15 @@ class MyDayWindow(QWidget):
             [c.started_at.astimezone().strftime("%H:%M"), c.ref or "—",
              mmss(c.handle_seconds) if c.handle_seconds is not None else "not ended", "yes" if c.tough else "",
              scores.get(c.id, "")]
-            for c in summary.calls]), f"Calls ({len(summary.calls)})")
+            for c in summary.calls], name="Today's calls"), f"Calls ({len(summary.calls)})")
         self.tabs.addTab(_table(["Started", "Pattern", "Length", "How it went", "Mood before → after"], [
             [r.started_at.astimezone().strftime("%H:%M"), r.pattern, reset_length(r),
              r.outcome.replace("_", " "), f"{r.mood_before or '–'} → {r.mood_after or '–'}"]
-            for r in summary.resets]), f"Resets ({len(summary.resets)})")
+            for r in summary.resets], name="Today's resets"), f"Resets ({len(summary.resets)})")
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
             [n.created_at.astimezone().strftime("%H:%M"), f"{n.title} — {n.body}", notification_status(n)]
-            for n in summary.notifications], stretch=1), f"Notifications ({len(summary.notifications)})")
+            for n in summary.notifications], stretch=1, name="Today's notifications"),
+            f"Notifications ({len(summary.notifications)})")
 
     def _scores(self, summary: DaySummary) -> dict[str, str]:
         """call id -> "6 of 8 ticked", for today's calls that had a checklist."""
@@ -164,9 +178,8 @@ class MyDayWindow(QWidget):
         return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked" for run in runs}
 
     # -- my data ----------------------------------------------------------------------------------
-    def say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+    def say(self, text: str, kind: str = "success") -> None:
+        self.message.show_message(kind, text)
 
     def choose_export(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d")
@@ -184,7 +197,7 @@ class MyDayWindow(QWidget):
             written = mydata.export(self.desk.db, self.desk.settings().agent_name, Path(path),
                                     datetime.now(timezone.utc))
         except (CompanionError, OSError) as exc:
-            self.say(f"Not exported: {exc}")
+            self.say(f"Not exported: {exc}", "error")
             return False
         self.say(f"Exported to {written} (one CSV file per table and my-data.json).")
         return True

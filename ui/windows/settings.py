@@ -20,6 +20,8 @@ from companion.config import PANEL_CORNERS, Settings
 from companion.desk import Desk, known_patterns
 from companion.errors import CompanionError
 from ui.icons import app_icon
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 from ui.widgets.keys import close_on_escape
 
@@ -32,7 +34,7 @@ class SettingsWindow(QWidget):
         self.desk = desk
         self.autostart = autostart
         self.launch_command = launch_command
-        self.setWindowTitle("Agent Companion — Settings")
+        self.setWindowTitle(theme.window_title("Settings"))
         close_on_escape(self)  # as Cancel: nothing is saved
         self.setWindowIcon(app_icon())
         s = desk.settings()
@@ -61,6 +63,9 @@ class SettingsWindow(QWidget):
         self.chime = QCheckBox("Play a soft chime when a reset ends")
         self.chime.setChecked(s.chime)
         form.addRow(self.chime)
+        self.audio_pacing = QCheckBox("Soft tone at each breathing step (never during a call)")
+        self.audio_pacing.setChecked(s.audio_pacing)
+        form.addRow(self.audio_pacing)
         self.mood = QCheckBox("Ask how I feel before and after a reset (private)")
         self.mood.setChecked(s.mood_tap)
         form.addRow(self.mood)
@@ -86,8 +91,7 @@ class SettingsWindow(QWidget):
         layout.addWidget(self.presence)
         # -- end of presence hooks ------------------------------------------------------------------------
         self._add_detection_section(layout, detection)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #a33;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -102,6 +106,7 @@ class SettingsWindow(QWidget):
             default_pattern=self.pattern.currentData(),
             reduced_motion=self.reduced_motion.isChecked(),
             chime=self.chime.isChecked(),
+            audio_pacing=self.audio_pacing.isChecked(),
             mood_tap=self.mood.isChecked(),
             panel_corner=self.panel_corner.currentData(),
             **self.team.changes(),
@@ -122,7 +127,7 @@ class SettingsWindow(QWidget):
         try:
             self.desk.save_settings(self.collect())
         except (CompanionError, OSError) as exc:
-            self.error.setText(f"Not saved: {exc}")
+            self.error.error(f"Not saved: {exc}")
             return False
         try:
             if self.start_at_login.isChecked():
@@ -133,11 +138,11 @@ class SettingsWindow(QWidget):
             try:
                 self.desk.save_settings(previous)
             except (CompanionError, OSError):
-                self.error.setText(f"Settings saved, but starting at login could not be changed ({exc}).")
+                self.error.warning(f"Settings saved, but starting at login could not be changed ({exc}).")
                 return False
-            self.error.setText(f"Not saved: starting at login could not be changed ({exc}).")
+            self.error.error(f"Not saved: starting at login could not be changed ({exc}).")
             return False
         self.detection.saved()
-        self.error.setText("")
+        self.error.clear()
         self.close()
         return True
