@@ -16,7 +16,7 @@ A template file is a small, versioned document:
 
 Import is strict: anything malformed, oversized or hostile (unknown fields, control characters, YAML anchors
 and aliases, deep nesting, huge strings) is refused with a message naming the problem and where it is, and
-nothing is changed. Texts are data: they are always shown as plain text.
+nothing is changed; every problem of the file is named at once, each with its place. Texts are data: they are always shown as plain text.
 """
 from __future__ import annotations
 
@@ -99,44 +99,79 @@ def check_fields(obj: Any, allowed: set[str], where: str) -> dict[str, Any]:
     return obj
 
 
+class TemplateProblems(InvalidInput):
+    """A template with one or more problems: ``problems`` lists each with its place ("items[3].text: must not
+    be empty"), in document order; ``str()`` is all of them, joined by "; "."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
 def validate(doc: Any) -> Template:
-    """Turn a parsed document into a Template, or raise InvalidInput naming the first problem."""
-    doc = check_fields(doc, _TOP_FIELDS, "template")
+    """Turn a parsed document into a Template, or raise :class:`TemplateProblems` listing EVERY problem with
+    its place (a person fixing a file fixes them all at once, not one per import attempt).
+
+    A document that is not a checklist template at all (not a mapping, another format, a newer version)
+    stops at that one problem: its fields would mean nothing."""
+    problems: list[str] = []
+
+    def collect(check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except TemplateProblems as exc:
+            problems.extend(exc.problems)
+        except InvalidInput as exc:
+            problems.append(str(exc))
+        return None
+
+    if not isinstance(doc, dict):
+        raise TemplateProblems(["template: must be a mapping of fields"])
     if doc.get("format") != FORMAT:
-        raise InvalidInput(f"template: not a checklist template (format must be {FORMAT!r})")
+        raise TemplateProblems([f"template: not a checklist template (format must be {FORMAT!r})"])
     version = doc.get("version")
     if type(version) is not int:
-        raise InvalidInput("template: version must be a whole number")
+        raise TemplateProblems(["template: version must be a whole number"])
     if version > VERSION:
-        raise InvalidInput(f"template: made by a newer Agent Companion (version {version}; this one reads "
-                           f"{VERSION}). Update Agent Companion to import it.")
+        raise TemplateProblems([f"template: made by a newer Agent Companion (version {version}; this one reads "
+                                f"{VERSION}). Update Agent Companion to import it."])
     if version < 1:
-        raise InvalidInput("template: unknown version")
-    name = check_text(doc.get("name"), "name", MAX_NAME)
-    line = check_text(doc.get("line_of_business"), "line_of_business", MAX_NAME, required=False)
+        raise TemplateProblems(["template: unknown version"])
+    collect(check_fields, doc, _TOP_FIELDS, "template")
+    name = collect(check_text, doc.get("name"), "name", MAX_NAME)
+    line = collect(check_text, doc.get("line_of_business"), "line_of_business", MAX_NAME, required=False)
     raw_items = doc.get("items")
-    if not isinstance(raw_items, list) or not raw_items:
-        raise InvalidInput("items: must be a non-empty list")
-    if len(raw_items) > MAX_ITEMS:
-        raise InvalidInput(f"items: more than {MAX_ITEMS} items")
     items, seen = [], set()
+    if not isinstance(raw_items, list) or not raw_items:
+        problems.append("items: must be a non-empty list")
+        raw_items = []
+    elif len(raw_items) > MAX_ITEMS:
+        problems.append(f"items: more than {MAX_ITEMS} items")
+        raw_items = raw_items[:MAX_ITEMS * 5]  # still say what is wrong inside, within reason
     for index, raw in enumerate(raw_items):
         where = f"items[{index + 1}]"
-        entry = check_fields(raw, _ITEM_FIELDS, where)
+        entry = collect(check_fields, raw, _ITEM_FIELDS, where)
+        if entry is None:
+            if not isinstance(raw, dict):
+                continue
+            entry = raw  # unknown fields named above; the known ones are still checked
         key = entry.get("key")
         if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
-            raise InvalidInput(f"{where}.key: 1-32 lower-case letters, digits, - or _")
-        if key in seen:
-            raise InvalidInput(f"{where}.key: {key!r} is used twice")
-        seen.add(key)
-        text = check_text(entry.get("text"), f"{where}.text", MAX_TEXT)
+            problems.append(f"{where}.key: 1-32 lower-case letters, digits, - or _")
+        elif key in seen:
+            problems.append(f"{where}.key: {key!r} is used twice")
+        else:
+            seen.add(key)
+        text = collect(check_text, entry.get("text"), f"{where}.text", MAX_TEXT)
         due = entry.get("due_within_seconds")
         if due is not None and (type(due) is not int or not 1 <= due <= MAX_DUE_SECONDS):
-            raise InvalidInput(f"{where}.due_within_seconds: a whole number from 1 to {MAX_DUE_SECONDS}")
+            problems.append(f"{where}.due_within_seconds: a whole number from 1 to {MAX_DUE_SECONDS}")
         closing = entry.get("closing", False)
         if type(closing) is not bool:
-            raise InvalidInput(f"{where}.closing: true or false")
-        items.append(Item(key, text or "", due, closing))
+            problems.append(f"{where}.closing: true or false")
+        items.append(Item(key if isinstance(key, str) else "", text or "", due, closing is True))
+    if problems:
+        raise TemplateProblems(problems)
     return Template(name or "", tuple(items), line)
 
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from companion.checklists import templates
 from companion.checklists.cards import default_cards, parse_cards
-from companion.checklists.templates import MAX_FILE_BYTES, Item, Template, default_template, dump, parse
+from companion.checklists.templates import MAX_FILE_BYTES, Item, Template, TemplateProblems, default_template, dump, parse
 from companion.errors import InvalidInput
 
 
@@ -72,6 +72,34 @@ def test_hostile_or_malformed_files_are_refused_clearly(data, name, problem):
         parse(data, name)
 
 
+def test_every_problem_is_listed_with_its_place_not_only_the_first():
+    bad = doc(name="", items=[{"key": "greet", "text": "Greet"},
+                              {"key": "Bad Key", "text": "ok"},
+                              {"key": "close", "text": "  "},
+                              {"key": "greet", "text": "again", "due_within_seconds": 0, "closing": "yes"},
+                              {"key": "x", "text": "t", "script": "rm -rf"}])
+    with pytest.raises(TemplateProblems) as caught:
+        parse(bad, "t.json")
+    assert caught.value.problems == (
+        "name: must not be empty",
+        "items[2].key: 1-32 lower-case letters, digits, - or _",
+        "items[3].text: must not be empty",
+        "items[4].key: 'greet' is used twice",
+        "items[4].due_within_seconds: a whole number from 1 to 3600",
+        "items[4].closing: true or false",
+        "items[5]: unknown field(s) script",
+    )
+    assert str(caught.value).startswith("name: must not be empty; items[2].key: ")
+    assert isinstance(caught.value, InvalidInput)  # callers that catch InvalidInput still do
+
+
+def test_a_file_that_is_not_a_template_stops_at_that_one_problem():
+    with pytest.raises(TemplateProblems) as caught:
+        parse(doc(format="other", name="", items=[]), "t.json")
+    assert caught.value.problems == ("template: not a checklist template "
+                                     "(format must be 'agent-companion/checklist-template')",)
+
+
 def test_billion_laughs_is_refused_quickly():
     bomb = b'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n' + \
         b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
@@ -101,7 +129,9 @@ def test_any_input_is_a_valid_template_or_a_clear_refusal(data):
         try:
             template = parse(data, name)
         except InvalidInput as exc:
-            assert str(exc) and len(str(exc)) < 300
+            problems = getattr(exc, "problems", (str(exc),))
+            assert problems and all(p and len(p) < 300 for p in problems)  # each one short and clear
+            assert str(exc) == "; ".join(problems)
             continue
         assert 1 <= len(template.items) <= 20 and parse(dump(template), "again.json") == template
 
