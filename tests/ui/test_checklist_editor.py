@@ -46,7 +46,7 @@ def test_create_edit_reorder_items_and_save(qtbot, desk):
     window.item_up_button.click()
     assert item_texts(window) == ["Offer the payment plan", "Greet and own the call"]
     window.save_button.click()
-    assert window.status.text().startswith("Saved (version 2).")
+    assert window.status.text() == "Saved (version 1). Use for calls makes calls show it."  # created on Save
     stored = desk.checklists.templates.get(window.current_id)
     assert stored.name == "Billing <b>line</b>" and stored.template.line_of_business == "Client X"
     assert [(i.key, i.closing) for i in stored.template.items] == [("offer-the-payment-plan", True),
@@ -148,3 +148,146 @@ def test_keys_for_new_items_are_valid_slugs():
     assert slug("Offer the payment plan", {"offer-the-payment-plan"}) == "offer-the-payment-plan-2"
     for text in ("你好", "---", "Ünïcödé greeting", "x" * 200, "  -a- "):
         assert KEY_PATTERN.fullmatch(slug(text, {"item"}))
+
+
+# -- New does not save until Save; closing asks -------------------------------------------------------------
+def template_rows(desk):
+    with desk.db.reading() as s:
+        return s.scalar("SELECT count(*) FROM checklist_templates")
+
+
+def answer(window, qtbot, button: str) -> None:
+    box = window.discard_box
+    assert box is not None and box.isVisible()
+    qtbot.mouseClick(box.discard if button == "Discard" else box.keep, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.discard_box is None)
+
+
+def test_new_without_save_leaves_nothing_behind(qtbot, desk):
+    window = editor(qtbot, desk)
+    before = template_rows(desk)
+    window.new_button.click()
+    assert template_rows(desk) == before  # nothing stored yet
+    assert labels(window)[-1] == "New checklist (not saved)" and window.draft
+    assert window.name.text() == "New checklist" and window.name.isEnabled() and window.save_button.isEnabled()
+    assert not window.export_button.isEnabled() and not window.use_button.isEnabled()
+    window.name.setText("Billing")
+    window.close()
+    assert window.isVisible() and window.discard_box.text() == "Discard the new checklist?"
+    answer(window, qtbot, "Keep editing")
+    assert window.isVisible() and window.draft and window.name.text() == "Billing"
+    window.close()
+    answer(window, qtbot, "Discard")
+    assert not window.isVisible()
+    assert template_rows(desk) == before
+    again = editor(qtbot, desk)
+    assert labels(again) == ["Moment of Truth  ✓ used for calls"]
+
+
+def test_escape_on_a_new_checklist_asks_too_and_save_keeps_it(qtbot, desk):
+    window = editor(qtbot, desk)
+    window.new_button.click()
+    qtbot.keyClick(window.list, Qt.Key.Key_Escape)
+    assert window.isVisible() and window.discard_box.text() == "Discard the new checklist?"
+    answer(window, qtbot, "Keep editing")
+    window.name.setText("Billing")
+    assert window.save()
+    assert not window.draft and labels(window)[-1] == "Billing" and template_rows(desk) == 2
+    window.close()
+    assert not window.isVisible() and window.discard_box is None  # saved: nothing to ask
+
+
+def test_closing_with_unsaved_edits_asks_and_without_edits_does_not(qtbot, desk):
+    window = editor(qtbot, desk)
+    window.close()
+    assert not window.isVisible() and window.discard_box is None
+    window = editor(qtbot, desk)
+    window.items.item(0, 0).setText("Greet warmly")
+    window.close()
+    assert window.isVisible() and window.discard_box.text() == "Discard your changes to Moment of Truth?"
+    answer(window, qtbot, "Discard")
+    assert not window.isVisible()
+    assert desk.checklists.templates.active().template.items[0].text.startswith("Greet by name")
+
+
+def test_choosing_another_checklist_with_a_draft_asks_first(qtbot, desk):
+    window = editor(qtbot, desk)
+    window.new_button.click()
+    window.list.setCurrentRow(0)
+    assert window.discard_box is not None and window.draft and window.name.text() == "New checklist"
+    answer(window, qtbot, "Discard")
+    assert not window.draft and labels(window) == ["Moment of Truth  ✓ used for calls"]
+    assert window.name.text() == "Moment of Truth"
+
+
+def test_duplicate_is_a_draft_until_save(qtbot, desk):
+    window = editor(qtbot, desk)
+    window.duplicate_button.click()
+    assert template_rows(desk) == 1 and window.name.text() == "Copy of Moment of Truth"
+    assert len(item_texts(window)) == 8
+    assert window.save()
+    assert template_rows(desk) == 2 and labels(window)[-1] == "Copy of Moment of Truth"
+
+
+# -- import lists every problem; dialogs start in Documents; grouped, named buttons with icons ---------------
+def test_import_lists_every_problem_with_its_place(qtbot, desk, tmp_path):
+    window = editor(qtbot, desk)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({"format": templates.FORMAT, "version": 1, "name": "Broken", "items": [
+        {"key": "greet", "text": "Greet"}, {"key": "Bad Key", "text": "Verify"}, {"key": "empty", "text": " "},
+        {"key": "close", "text": "Close", "closing": "yes"}]}))
+    before = template_rows(desk)
+    assert not window.import_path(path)
+    text = window.status.text()
+    assert window.status.kind() == "error"
+    assert text.splitlines() == [
+        "Not imported (broken.json): 3 problems to fix. Nothing was changed.",
+        "• items[2].key: 1-32 lower-case letters, digits, - or _",
+        "• items[3].text: must not be empty",
+        "• items[4].closing: true or false",
+    ]
+    assert template_rows(desk) == before
+
+
+def test_the_file_dialogs_start_in_the_documents_folder(qtbot, desk, tmp_path, monkeypatch):
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QFileDialog
+
+    home = tmp_path / "home"
+    (home / "Dokumente").mkdir(parents=True)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "user-dirs.dirs").write_text('XDG_DOCUMENTS_DIR="$HOME/Dokumente"\n')
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert documents == str(home / "Dokumente")
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(("open", a[2])) or ("", ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: asked.append(("save", a[2])) or ("", ""))
+    window = editor(qtbot, desk)
+    window.import_button.click()
+    window.export_button.click()
+    assert asked == [("open", documents), ("save", str(home / "Dokumente" / "moment-of-truth.json"))]
+
+
+def test_template_and_item_actions_are_grouped_named_and_have_icons(qtbot, desk):
+    from PySide6.QtWidgets import QPushButton
+
+    desk.store.set_state("team.hub", LEAD)
+    window = editor(qtbot, desk)
+    toolbar = window.new_button.parentWidget()
+    assert toolbar.accessibleName() == "Checklist actions"
+    assert [b.text() for b in toolbar.findChildren(QPushButton)] == [
+        "New", "Duplicate", "Import…", "Export…", "Publish to team", "Archive"]
+    item_buttons = [window.add_item_button, window.remove_item_button, window.item_up_button,
+                    window.item_down_button]
+    assert [b.text() for b in item_buttons] == ["Add item", "Remove", "Move up", "Move down"]
+    assert [b.accessibleName() for b in item_buttons[1:]] == ["Remove item", "Move item up", "Move item down"]
+    assert all(b.parentWidget() is not toolbar for b in item_buttons)
+    # the item actions stand in one column right beside the item table
+    xs = {b.geometry().x() for b in item_buttons}
+    assert len(xs) == 1 and xs.pop() >= window.items.geometry().right()
+    for button in window.findChildren(QPushButton):
+        if button.isVisibleTo(window) and button.text() not in ("Save",):
+            assert not button.icon().isNull(), button.text()
+            assert button.toolTip() or button.accessibleName(), button.text()

@@ -179,3 +179,16 @@ def contrast(a: str, b: str) -> float:
 
 def required_text_contrast(scheme: str) -> float:
     return 7.0 if scheme in HIGH_CONTRAST else 4.5
+
+
+# Voice of the Customer's board and the checklists editor (issue 11, `board`): one icon per obstacle category,
+# the +1, expand/collapse, acted on; the editor's template and item actions.
+ICONS.update({
+    "voice-tools": "wrench", "voice-rights": "lock-keyhole", "voice-process": "workflow",
+    "voice-knowledge": "graduation-cap", "voice-customer": "message-square-quote", "voice-other": "circle-ellipsis",
+    "plus-one": "thumbs-up", "expand": "chevrons-up-down", "collapse": "chevrons-down-up",
+    "acted-on": "check-check", "reply": "message-square-reply",
+    "new": "file-plus", "duplicate": "copy", "import": "file-input", "export": "file-output",
+    "publish": "share-2", "archive": "archive", "restore": "archive-restore", "use": "circle-check-big",
+    "add-item": "list-plus", "remove-item": "list-minus", "move-up": "arrow-up", "move-down": "arrow-down",
+})
