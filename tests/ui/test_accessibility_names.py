@@ -7,6 +7,8 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QCheckBox, QPushButton, QRadioButton
 from PySide6.QtWidgets import QWidget as QWidgetType
 
+from companion.db.sql import new_id
+from companion.team import inbound
 from tests.core.team_helpers import join_hub
 from ui.a11y import unnamed_controls
 
@@ -52,9 +54,19 @@ def test_every_control_has_a_name(controller, team, qtbot):
 def test_a_lead_on_a_hub_sees_named_controls_too(controller, desk, qtbot):
     join_hub(desk, lead=True)
     desk.set_agent_name("lena")
+    desk.roster.add_local("dana", "Dana Scully")
+    record = {"id": new_id(), "kind": "obstacle", "sender": "dana", "team": "blue", "anonymous": False,
+              "category": "tools", "text": "The CRM times out", "logged_at": desk.clock.now().isoformat()}
+    with desk.db.session() as s:
+        inbound.apply(s, record, "lena", desk.clock.now())
     windows = open_all(controller)
     voice = windows["voice"]
-    assert voice.lead_box.isVisibleTo(voice) and voice.reply.accessibleName()
+    assert voice.cards, "the lead's board needs a card to check"
+    for card in voice.cards.values():
+        if card.act_button is not None:
+            card.open_reply()  # the reply field and its button are named too
+    assert any(c.reply is not None and c.reply.isVisibleTo(voice) and c.reply.accessibleName()
+               for c in voice.cards.values())
     assert {key: unnamed_controls(w) for key, w in windows.items()} == {key: [] for key in windows}
 
 
@@ -119,6 +131,7 @@ def test_tables_and_lists_have_names(controller, team, qtbot):
     assert closing.accessibleName() == "Near the end of the call"
     voice = controller.open_voice()
     assert voice.board.accessibleName() == "Huddle board"
+    assert voice.empty is not None and voice.empty.button.text() == "Log the first obstacle"
 
 
 def test_buttons_are_at_least_24_px(controller, team, qtbot):

@@ -162,11 +162,14 @@ def others_obstacle(desk, text=HTML):
 def test_voice_log_plus_one_and_no_lead_controls_for_agents(controller, team, qtbot):
     theirs = others_obstacle(team)
     window = controller.open_voice()
-    assert not window.lead_box.isVisibleTo(window)
-    item = window.item_for(theirs)
-    assert item.text(0) == HTML and item.text(1) == "dana"
+    card = window.item_for(theirs)
+    assert card.act_button is None and card.reply is None  # no lead controls for an agent
+    assert card.text_label.text() == HTML and card.meta.text().startswith("by Dana Scully · ")
+    assert card.text_label.textFormat() == Qt.TextFormat.PlainText
     window.vote_buttons[theirs].click()
-    assert window.item_for(theirs).text(2) == "1" and not window.vote_buttons[theirs].isEnabled()
+    card = window.item_for(theirs)
+    assert card.count_label.text() == "1" and not window.vote_buttons[theirs].isEnabled()
+    assert window.vote_buttons[theirs].text() == "Given" and window.error.kind() == "success"
     window.text.setPlainText("Refund needs a transfer")
     window.category.setCurrentIndex(window.category.findData("rights"))
     window.anonymous.setChecked(True)
@@ -175,7 +178,8 @@ def test_voice_log_plus_one_and_no_lead_controls_for_agents(controller, team, qt
     [group] = [g for g in window.groups if g.category == "rights"]
     assert group.items[0].author is None
     mine = window.item_for(group.items[0].id)
-    assert mine.text(1) == "anonymous" and group.items[0].id not in window.vote_buttons
+    assert mine.meta.text().startswith("by Anonymous · ") and group.items[0].id not in window.vote_buttons
+    assert mine.vote_button is None
 
 
 def test_voice_refuses_a_card_number_with_a_clear_message(controller, team):
@@ -183,19 +187,29 @@ def test_voice_refuses_a_card_number_with_a_clear_message(controller, team):
     window.text.setPlainText("Customer read 4111-1111-1111-1111 aloud")
     assert not window.log()
     assert "card number" in window.error.text() and team.obstacles.board() == []
+    assert window.error.kind() == "error"
     assert window.text.toPlainText() == "Customer read 4111-1111-1111-1111 aloud"  # kept to edit
 
 
-def test_lead_marks_acted_on(controller, team):
+def test_lead_marks_acted_on_with_a_reply_on_the_card(controller, team, qtbot):
     join_hub(team, lead=True)
     theirs = others_obstacle(team)
     window = controller.open_voice()
-    assert window.lead_box.isVisibleTo(window)
-    assert not window.mark_acted_on() and "Select an obstacle" in window.error.text()
-    window.board.setCurrentItem(window.item_for(theirs))
-    window.reply.setText("CRM timeout raised to 60 s")
-    assert window.mark_acted_on()
-    assert window.item_for(theirs).text(3) == "acted on: CRM timeout raised to 60 s"
+    card = window.item_for(theirs)
+    assert card.act_button.isVisibleTo(window) and not card.reply.isVisibleTo(window)
+    card.act_button.click()
+    assert card.reply.isVisibleTo(window) and card.reply.accessibleName().startswith("What was done about: ")
+    card.confirm_button.click()  # an empty reply: refused, nothing changes, the field stays
+    assert window.error.kind() == "error" and window.item_for(theirs) is card
+    card.reply.setText("CRM timeout raised to 60 s")
+    qtbot.keyClick(card.reply, Qt.Key.Key_Return)
+    card = window.item_for(theirs)
+    assert card.status_label.text() == "Acted on by you: CRM timeout raised to 60 s"
+    assert card.act_button is None and card.vote_button is None
+    assert card.accessibleName().endswith(", acted on: CRM timeout raised to 60 s")
+    assert window.error.text() == "Marked acted on. The author is told." and window.error.kind() == "success"
+    [item] = [i for g in team.obstacles.board() for i in g.items if i.id == theirs]
+    assert item.status == "acted_on" and item.reply == "CRM timeout raised to 60 s"
 
 
 # -- Group deep breath ----------------------------------------------------------------------------

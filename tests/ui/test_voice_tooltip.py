@@ -41,9 +41,13 @@ def test_an_anonymous_obstacle_with_markup_is_shown_as_typed(controller, desk):
     with desk.db.session() as s:
         inbound.apply(s, record, "alex", desk.clock.now())
     window = controller.open_voice()
-    item = window.item_for(record["id"])
-    assert item.text(0) == HOSTILE  # tree cells are plain text
-    doc = as_qt_renders_a_tooltip(item.toolTip(0))
+    card = window.item_for(record["id"])
+    assert card.text_label.textFormat() == Qt.TextFormat.PlainText
+    # as typed; long words only get invisible break chances (U+200B), so they wrap inside the card
+    assert card.text_label.text().replace("\u200b", "") == HOSTILE
+    assert card.meta.textFormat() == Qt.TextFormat.PlainText and card.meta.text().startswith("by Anonymous")
+    assert HOSTILE in card.accessibleName()
+    doc = as_qt_renders_a_tooltip(card.text_label.toolTip())
     assert images(doc) == []
     assert doc.toPlainText().split() == HOSTILE.split()  # every character shown, nothing interpreted
     assert "IT NOTICE</h1>" in doc.toPlainText()

@@ -294,6 +294,9 @@ def stylesheet(scheme: str) -> str:
     ]
     rules += _indicators(c, edge)
     rules += _spin_boxes(c, edge, focus)
+    from ui.theme import board  # the huddle board's cards (Voice of the Customer, issue 11)
+
+    rules += board.rules(scheme, s, r, edge)
     for kind, sem in SEMANTIC.items():  # the feedback line: its own colour, icon and word per state
         rules.append(f"QFrame[role=\"feedback\"][kind=\"{kind}\"] {{ background: {c[sem.bg]};"
                      f" border: {edge}px solid {c[sem.color]}; border-radius: {r('small')}px; }}")

@@ -1,6 +1,6 @@
 """Voice of the Customer: log what holds you back (category, text, optionally anonymous) and the huddle
-board: obstacles grouped by category with their +1s. Leads mark one "acted on" with a reply, which
-notifies its author."""
+board: obstacle cards grouped by category, each with its +1. Leads mark one "acted on" with a reply (on the
+card), which notifies its author. An empty board invites the first obstacle."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -8,13 +8,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
-    QLineEdit,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,14 +26,17 @@ from companion.team.identity import NameNeeded
 from ui.icons import app_icon
 from ui import a11y, theme
 from ui.widgets.feedback import Feedback
-from ui.widgets.text import plain_label, plain_tooltip
+from ui.theme.board import CATEGORY_ICONS
+from ui.widgets.obstacle_card import ObstacleCard
+from ui.widgets.text import plain_label
 from ui.windows.name import AskNameDialog
 from ui.widgets.keys import close_on_escape
 
-ID_ROLE = 256  # Qt.ItemDataRole.UserRole
-
-
 class VoiceWindow(QWidget):
+    """The log form (category, text, anonymous, Log it), the feedback line, and the huddle board: a section
+    per category (its icon, name and count) of obstacle cards (ui/widgets/obstacle_card.py), in a column that
+    scrolls only vertically, so every card's +1 stays in view at any width."""
+
     def __init__(self, desk: Desk) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
@@ -41,83 +44,175 @@ class VoiceWindow(QWidget):
         self.setWindowTitle(theme.window_title("Voice of the Customer"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
-        self.resize(680, 560)
+        self.resize(720, 720)
         layout = QVBoxLayout(self)
+        layout.setSpacing(theme.space(3))
 
         box = QGroupBox("What holds you back?")
         form = QFormLayout(box)
         self.category = QComboBox()
         for key, name in CATEGORIES:
-            self.category.addItem(name, key)
+            self.category.addItem(theme.icon(CATEGORY_ICONS[key]), name, key)
         form.addRow("Category", self.category)
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText(f"For example: I lack the rights to refund without a transfer. "
                                      f"(Plain text, up to {MAX_TEXT} characters; never a card number.)")
-        self.text.setMaximumHeight(90)
+        self.text.setMaximumHeight(self.text.fontMetrics().lineSpacing() * 4 + theme.space(3))
         form.addRow("Obstacle", self.text)
         self.anonymous = QCheckBox("Anonymous (your name is not shown or sent)")
-        form.addRow(self.anonymous)
         self.log_button = QPushButton("Log it")
         self.log_button.clicked.connect(self.log)
         theme.set_role(self.log_button, "primary")
         theme.set_icon(self.log_button, "send", "on_accent")
-        form.addRow(self.log_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.anonymous, 1)
+        actions.addWidget(self.log_button)
+        form.addRow(actions)
         layout.addWidget(box)
         self.error = Feedback()
         layout.addWidget(self.error)
 
+        head = QHBoxLayout()
         board_label = plain_label("Huddle board")
-        layout.addWidget(board_label)
-        self.board = QTreeWidget()
+        board_label.setFont(theme.font("heading"))
+        head.addWidget(board_label)
+        head.addStretch(1)
+        self.summary = plain_label("")
+        theme.set_role(self.summary, "muted")
+        head.addWidget(self.summary)
+        layout.addLayout(head)
+        self.board = QScrollArea()
+        self.board.setProperty("role", "board")
+        self.board.setWidgetResizable(True)
+        self.board.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # never off to the right
+        self.board.setFrameShape(QFrame.Shape.NoFrame)
+        self.board.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the cards themselves
         a11y.label_for(board_label, self.board)
-        self.board.setHeaderLabels(["Obstacle", "From", "+1s", "Status", "+1"])
-        self.board.setColumnWidth(0, 330)
-        layout.addWidget(self.board)
+        layout.addWidget(self.board, 1)
+        self.cards: dict[str, ObstacleCard] = {}
         self.vote_buttons: dict[str, QPushButton] = {}
-
-        self.lead_box = QGroupBox("Lead: mark the selected obstacle acted on")
-        lead_row = QHBoxLayout(self.lead_box)
-        self.reply = QLineEdit()
-        self.reply.setPlaceholderText("What was done (the author is told)")
-        lead_row.addWidget(self.reply)
-        a11y.name(self.reply, "What was done about the selected obstacle", "The author is told")
-        self.act_button = QPushButton("Mark acted on")
-        self.act_button.clicked.connect(self.mark_acted_on)
-        lead_row.addWidget(self.act_button)
-        layout.addWidget(self.lead_box)
-        self.lead_box.setVisible(desk.identity.is_lead())
+        self.sections: dict[str, QWidget] = {}
+        self.empty: QFrame | None = None
+        self._expanded: set[str] = set()
+        self.lead = desk.identity.is_lead()
         self.refresh()
 
-    def refresh(self) -> None:
-        self.board.clear()
-        self.vote_buttons = {}
-        self.groups = self.desk.obstacles.board()
-        for group in self.groups:
-            parent = QTreeWidgetItem([f"{group.name}", "", str(group.votes), f"{len(group.items)} logged", ""])
-            self.board.addTopLevelItem(parent)
-            for item in group.items:
-                status = "open" if item.status == "open" else f"acted on: {item.reply}"
-                author = "anonymous" if item.author is None else ("you" if item.mine else item.author)
-                child = QTreeWidgetItem([item.text, author, str(item.votes), status, ""])
-                child.setData(0, ID_ROLE, item.id)
-                child.setToolTip(0, plain_tooltip(item.text))  # never rich text: it is someone's typing
-                parent.addChild(child)
-                if item.status == "open" and not item.mine:
-                    button = QPushButton("+1 (given)" if item.voted else "+1")
-                    button.setEnabled(not item.voted)
-                    a11y.name(button, f"{'+1 given' if item.voted else '+1'}: {item.text[:80]}")
-                    button.clicked.connect(lambda _=False, i=item.id: self.vote(i))
-                    self.board.setItemWidget(child, 4, button)
-                    self.vote_buttons[item.id] = button
-            parent.setExpanded(True)
+    # -- the board ----------------------------------------------------------------------------------
+    def _who(self, names: dict[str, str], me: str | None):
+        def who(login: str | None, mine: bool) -> str:
+            if login is None:
+                return "Anonymous"
+            if mine or (me is not None and login == me):
+                return "you"
+            return names.get(login, login)
 
-    def item_for(self, obstacle_id: str) -> QTreeWidgetItem | None:
-        for top in range(self.board.topLevelItemCount()):
-            parent = self.board.topLevelItem(top)
-            for index in range(parent.childCount()):
-                if parent.child(index).data(0, ID_ROLE) == obstacle_id:
-                    return parent.child(index)
-        return None
+        return who
+
+    def refresh(self) -> None:
+        focused = self.focusWidget()
+        keep_focus = None
+        for obstacle_id, card in self.cards.items():
+            if focused is card or (focused is not None and card.isAncestorOf(focused)):
+                keep_focus = (obstacle_id, focused is card)
+        self._expanded = {i for i, card in self.cards.items() if card.expanded}
+        scroll = self.board.verticalScrollBar().value()
+        self.cards, self.vote_buttons, self.sections, self.empty = {}, {}, {}, None
+        self.groups = self.desk.obstacles.board()
+        who = self._who(self.desk.roster.display_names(), self.desk.settings().agent_name)
+
+        content = QWidget()
+        content.setProperty("role", "board-content")
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, theme.space(1), theme.space(2))
+        column.setSpacing(theme.space(2))
+        previous: QWidget | None = None
+        for group in self.groups:
+            section = self._section_header(group)
+            column.addSpacing(theme.space(2) if previous is not None else 0)
+            column.addWidget(section)
+            self.sections[group.category] = section
+            for item in group.items:
+                card = ObstacleCard(item, who, self.lead, item.id in self._expanded)
+                card.voted.connect(self.vote)
+                card.acted.connect(self.act_on)
+                column.addWidget(card)
+                self.cards[item.id] = card
+                if card.vote_button is not None:
+                    self.vote_buttons[item.id] = card.vote_button
+                previous = card
+        if not self.groups:
+            self.empty = self._empty_state()
+            column.addWidget(self.empty)
+        column.addStretch(1)
+        old = self.board.takeWidget()
+        if old is not None:  # later: a +1 button or a reply field of it may be mid-signal right now
+            old.hide()
+            old.deleteLater()
+        self.board.setWidget(content)
+        self.board.verticalScrollBar().setValue(scroll)
+        total = sum(len(g.items) for g in self.groups)
+        votes = sum(g.votes for g in self.groups)
+        self.summary.setText("" if not total else
+                             f"{total} obstacle{'s' if total != 1 else ''} · {votes} +1{'s' if votes != 1 else ''}")
+        if keep_focus is not None and keep_focus[0] in self.cards:
+            card = self.cards[keep_focus[0]]
+            target = card if keep_focus[1] or card.vote_button is None or not card.vote_button.isEnabled() \
+                else card.vote_button
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _section_header(self, group) -> QWidget:
+        header = QWidget()
+        row = QHBoxLayout(header)
+        row.setContentsMargins(theme.space(1), 0, 0, 0)
+        row.setSpacing(theme.space(2))
+        icon = QLabel()
+        theme.set_icon(icon, CATEGORY_ICONS.get(group.category, "voice-other"), "accent")
+        row.addWidget(icon)
+        title = plain_label(group.name)
+        title.setFont(theme.font("heading"))
+        row.addWidget(title)
+        count = len(group.items)
+        detail = f"{count} obstacle{'s' if count != 1 else ''} · {group.votes} +1{'s' if group.votes != 1 else ''}"
+        header.count_label = plain_label(detail)
+        theme.set_role(header.count_label, "muted")
+        row.addWidget(header.count_label)
+        row.addStretch(1)
+        header.title_label = title
+        header.setAccessibleName(f"{group.name}, {detail}")
+        return header
+
+    def _empty_state(self) -> QFrame:
+        empty = QFrame()
+        empty.setProperty("role", "board-empty")
+        column = QVBoxLayout(empty)
+        column.setContentsMargins(theme.space(5), theme.space(5), theme.space(5), theme.space(5))
+        column.setSpacing(theme.space(2))
+        icon = QLabel()
+        side = theme.space(7)
+        icon.setPixmap(theme.icon("voice", "accent").pixmap(side, side))
+        icon.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(icon)
+        empty.title = plain_label("Nothing on the board yet", wrap=True)
+        empty.title.setFont(theme.font("heading"))
+        empty.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(empty.title)
+        empty.body = plain_label("What slowed you down on a call today? Log it above: teammates who share it give "
+                                 "it a +1, and your lead takes the most shared ones to the huddle.", wrap=True)
+        empty.body.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        theme.set_role(empty.body, "muted")
+        column.addWidget(empty.body)
+        empty.button = QPushButton("Log the first obstacle")
+        theme.set_icon(empty.button, "add")
+        empty.button.clicked.connect(lambda *_: self.text.setFocus(Qt.FocusReason.OtherFocusReason))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(empty.button)
+        row.addStretch(1)
+        column.addLayout(row)
+        return empty
+
+    def item_for(self, obstacle_id: str) -> ObstacleCard | None:
+        return self.cards.get(obstacle_id)
 
     def _guard(self, action, retry) -> bool:
         try:
@@ -140,27 +235,33 @@ class VoiceWindow(QWidget):
         self.category.setFocus()
 
     def log(self) -> bool:
+        logged: list[str] = []
+
         def do() -> None:
-            self.desk.obstacles.log(self.category.currentData(), self.text.toPlainText(), self.anonymous.isChecked())
+            logged.append(self.desk.obstacles.log(self.category.currentData(), self.text.toPlainText(),
+                                                  self.anonymous.isChecked()))
 
         if self._guard(do, self.log):
             self.text.clear()
             self.anonymous.setChecked(False)
             self.error.success("Logged. Thank you: it will be on the huddle board.")
+            card = self.cards.get(logged[-1]) if logged else None
+            if card is not None:  # show where it landed
+                self.board.widget().layout().activate()
+                self.board.ensureWidgetVisible(card)
             return True
         return False
 
     def vote(self, obstacle_id: str) -> bool:
-        return self._guard(lambda: self.desk.obstacles.vote(obstacle_id), lambda: self.vote(obstacle_id))
+        if self._guard(lambda: self.desk.obstacles.vote(obstacle_id), lambda: self.vote(obstacle_id)):
+            self.error.success("+1 counted: your lead sees what the team shares.")
+            return True
+        return False
 
-    def mark_acted_on(self) -> bool:
-        current = self.board.currentItem()
-        obstacle_id = current.data(0, ID_ROLE) if current is not None else None
-        if not obstacle_id:
-            self.error.error("Select an obstacle on the board first.")
-            return False
-        if self._guard(lambda: self.desk.obstacles.mark_acted_on(obstacle_id, self.reply.text()),
-                       self.mark_acted_on):
-            self.reply.clear()
+    def act_on(self, obstacle_id: str, reply: str) -> bool:
+        """A lead's "Mark acted on" with what was done (the author is told)."""
+        if self._guard(lambda: self.desk.obstacles.mark_acted_on(obstacle_id, reply),
+                       lambda: self.act_on(obstacle_id, reply)):
+            self.error.success("Marked acted on. The author is told.")
             return True
         return False
