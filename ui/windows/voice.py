@@ -32,6 +32,13 @@ from ui.widgets.text import plain_label
 from ui.windows.name import AskNameDialog
 from ui.widgets.keys import close_on_escape
 
+def a11y_label(text: str, field: QWidget) -> QLabel:
+    """A form label in plain text (never interpreted), the buddy and accessible name of its field."""
+    label = plain_label(text)
+    a11y.label_for(label, field)
+    return label
+
+
 class VoiceWindow(QWidget):
     """The log form (category, text, anonymous, Log it), the feedback line, and the huddle board: a section
     per category (its icon, name and count) of obstacle cards (ui/widgets/obstacle_card.py), in a column that
@@ -53,12 +60,12 @@ class VoiceWindow(QWidget):
         self.category = QComboBox()
         for key, name in CATEGORIES:
             self.category.addItem(theme.icon(CATEGORY_ICONS[key]), name, key)
-        form.addRow("Category", self.category)
+        form.addRow(a11y_label("Category", self.category), self.category)
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText(f"For example: I lack the rights to refund without a transfer. "
                                      f"(Plain text, up to {MAX_TEXT} characters; never a card number.)")
         self.text.setMaximumHeight(self.text.fontMetrics().lineSpacing() * 4 + theme.space(3))
-        form.addRow("Obstacle", self.text)
+        form.addRow(a11y_label("Obstacle", self.text), self.text)
         self.anonymous = QCheckBox("Anonymous (your name is not shown or sent)")
         self.log_button = QPushButton("Log it")
         self.log_button.clicked.connect(self.log)
