@@ -160,6 +160,18 @@ def main() -> int:
         kudos.message.setText("Thanks for the handover notes")
         kudos.send()
         check("send kudos, with an error", kudos)
+        voice = windows["voice of the customer"]  # the board with cards: a long text, a +1 given, a lead's reply
+        desk.obstacles.log("tools", "The CRM times out after five minutes on the refund form, so I retype it all.")
+        desk.obstacles.log("rights", "I cannot refund more than 20 euros without a transfer to billing; " * 6, True)
+        voice.refresh()
+        check("voice of the customer, with cards", voice)
+        editor = windows["checklists editor"]  # an import error lists every problem, one per line
+        bad = Path(tmp) / "broken.json"
+        bad.write_text(json.dumps({"format": "agent-companion/checklist-template", "version": 1, "name": "",
+                                   "items": [{"key": "Bad Key", "text": " "}, {"key": "b", "text": "ok",
+                                                                               "closing": "yes"}]}))
+        editor.import_path(bad)
+        check("checklists editor, with an import error", editor)
         day = windows["my day"]
         day.show_view("week")
         check("my week", day)

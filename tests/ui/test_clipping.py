@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QTableWidget, QVBo
 from tests.ui.clipping import clipped_texts
 
 ROOT = Path(__file__).resolve().parents[2]
-WINDOWS = ("tray quick panel", "tray stand-in window", "send kudos", "send kudos, with an error", "name prompt", "team feed", "voice of the customer", "group deep breath",
-           "checklists editor", "settings", "my day", "delete my data", "in-call checklist panel", "my week",
+WINDOWS = ("tray quick panel", "tray stand-in window", "send kudos", "send kudos, with an error", "name prompt", "team feed", "voice of the customer", "voice of the customer, with cards", "group deep breath",
+           "checklists editor", "checklists editor, with an import error", "settings", "my day", "delete my data", "in-call checklist panel", "my week",
            "in-call panel, outcome step", "reset")
 SCREEN = {"screens": [{"name": "screen", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96,
                        "logicalBaseDpi": 96, "dpr": 1}]}

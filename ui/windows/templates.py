@@ -129,7 +129,7 @@ class TemplateEditor(QWidget):
         self.show_archived.toggled.connect(lambda *_: self.reload())
         row.addWidget(self.show_archived)
         left.addLayout(row)
-        body.addLayout(left, 2)
+        body.addLayout(left, 1)
 
         right = QVBoxLayout()
         right.setSpacing(theme.space(2))
@@ -183,7 +183,7 @@ class TemplateEditor(QWidget):
         theme.set_icon(self.save_button, "save", "on_accent")
         self.save_button.setDefault(False)
         right.addLayout(row)
-        body.addLayout(right, 3)
+        body.addLayout(right, 2)
         outer.addLayout(body, 1)
         self.reload()
 
@@ -305,9 +305,11 @@ class TemplateEditor(QWidget):
         box = QMessageBox(QMessageBox.Icon.Question, theme.window_title("Checklists"), question,
                           QMessageBox.StandardButton.NoButton, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText("It has not been saved. Save keeps it; Discard throws it away.")
+        box.setInformativeText("It is not saved yet. Keep editing, then Save to keep it.")
         box.discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         box.keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        for button in (box.discard, box.keep):  # sized for the bold a default button is drawn in
+            button.setFont(theme.font("strong"))
         box.setDefaultButton(box.keep)
         box.setEscapeButton(box.keep)
 
