@@ -167,12 +167,56 @@ class Shooter:
         self.titled("reset-and-now", reset_title)
 
 
+def seed_board(data: Path) -> None:
+    """Teammates' obstacles on the huddle board (a long one, an anonymous one, one with +1s, one acted on), as
+    the hub would have brought them: the Voice of the Customer screenshot shows a board, not one card."""
+    import sqlite3
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    stamp = now.isoformat(" ")
+    con = sqlite3.connect(data / "companion.sqlite")
+    try:
+        with con:
+            for name, display in (("dana", "Dana Scully"), ("sam", "Sam Okafor")):
+                con.execute("INSERT INTO teammates (id, name, display_name, team, is_lead, active, source, created_at,"
+                            " updated_at) VALUES (?, ?, ?, 'blue', 0, 1, 'hub', ?, ?)",
+                            (str(uuid.uuid4()), name, display, stamp, stamp))
+            board = [
+                ("dana", False, "tools", "The CRM times out after five minutes on the refund form, so I retype "
+                 "everything.", 3, None),
+                ("sam", False, "tools", "Headsets crackle on the second floor.", 1, None),
+                (None, True, "rights", "I cannot refund more than 20 euros without a transfer to billing; the customer "
+                 "waits on hold while I explain it twice, and half of them hang up before billing answers. It "
+                 "happens several times a shift and every transfer costs about four minutes of handle time. Could "
+                 "agents get a higher limit for loyal customers?", 2, None),
+                ("sam", False, "knowledge", "Nobody told us about the new tariff before customers called about it.",
+                 0, "Tariff briefing in every Monday huddle from now on."),
+            ]
+            for index, (author, anonymous, category, text, votes, reply) in enumerate(board):
+                obstacle = str(uuid.uuid4())
+                logged = (now - timedelta(hours=index + 1)).isoformat(" ")
+                con.execute("INSERT INTO obstacles (id, author, mine, anonymous, category, text, team, logged_at,"
+                            " status, reply, acted_by, acted_at, created_at, updated_at)"
+                            " VALUES (?, ?, 0, ?, ?, ?, 'blue', ?, ?, ?, ?, ?, ?, ?)",
+                            (obstacle, author, anonymous, category, text, logged, "acted_on" if reply else "open",
+                             reply, "lena" if reply else None, stamp if reply else None, stamp, stamp))
+                for voter in ("dana", "sam", "kim")[:votes]:
+                    if voter != author:
+                        con.execute("INSERT INTO obstacle_votes (id, obstacle_id, voter, created_at, updated_at)"
+                                    " VALUES (?, ?, ?, ?, ?)", (str(uuid.uuid4()), obstacle, voter, stamp, stamp))
+    finally:
+        con.close()
+
+
 def run_variant(desktop: HeadlessDesktop, bus: AtspiBus, variant: str, out: Path, work: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     agent = Agent(desktop, work / variant, variant)
     agent.env.update(VARIANTS[variant], QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1")
     agent.data.mkdir(parents=True)
     seed_lead(agent.data)
+    seed_board(agent.data)
     agent.start(timeout=60)
     shooter = Shooter(desktop, bus, agent, out)
     try:

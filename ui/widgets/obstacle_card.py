@@ -86,7 +86,10 @@ class ObstacleCard(QFrame):
         when = item.logged_at.astimezone().strftime("%a %d %b")
         self.meta = plain_label(f"by {self.author} · {when}", wrap=True)
         theme.set_role(self.meta, "muted")
-        body.addWidget(self.meta)
+        meta_row = QHBoxLayout()  # who and when, and a lead's "Mark acted on" on the same line
+        meta_row.setSpacing(theme.space(2))
+        meta_row.addWidget(self.meta, 1)
+        body.addLayout(meta_row)
         self.status_label: QLabel | None = None
         if item.status != "open":
             status = QHBoxLayout()
@@ -109,10 +112,7 @@ class ObstacleCard(QFrame):
             theme.set_icon(self.act_button, "reply")
             a11y.name(self.act_button, f"Mark acted on: {item.text[:80]}")
             self.act_button.clicked.connect(lambda *_: self.open_reply())
-            line = QHBoxLayout()
-            line.addWidget(self.act_button)
-            line.addStretch(1)
-            body.addLayout(line)
+            meta_row.addWidget(self.act_button)
             self.reply_row = QWidget()
             reply_line = QHBoxLayout(self.reply_row)
             reply_line.setContentsMargins(0, 0, 0, 0)
@@ -130,6 +130,7 @@ class ObstacleCard(QFrame):
             reply_line.addWidget(self.confirm_button)
             self.reply_row.hide()
             body.addWidget(self.reply_row)
+        body.addStretch(1)  # packed at the top when the +1 column is the taller one
         row.addLayout(body, 1)
 
         votes = QVBoxLayout()  # the +1 column: always at the card's right edge, whatever the width
