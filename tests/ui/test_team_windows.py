@@ -202,6 +202,10 @@ def test_lead_marks_acted_on_with_a_reply_on_the_card(controller, team, qtbot):
     card.confirm_button.click()  # an empty reply: refused, nothing changes, the field stays
     assert window.error.kind() == "error" and window.item_for(theirs) is card
     card.reply.setText("CRM timeout raised to 60 s")
+    others_obstacle(team, "Arrives meanwhile")
+    controller._refresh_team_windows()  # the board refreshes as the hub brings news: the half-typed reply stays
+    card = window.item_for(theirs)
+    assert card.reply.isVisibleTo(window) and card.reply.text() == "CRM timeout raised to 60 s"
     qtbot.keyClick(card.reply, Qt.Key.Key_Return)
     card = window.item_for(theirs)
     assert card.status_label.text() == "Acted on by you: CRM timeout raised to 60 s"

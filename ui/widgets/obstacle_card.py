@@ -189,12 +189,13 @@ class ObstacleCard(QFrame):
         return said
 
     # -- a lead's reply -----------------------------------------------------------------------------
-    def open_reply(self) -> None:
+    def open_reply(self, focus: bool = True) -> None:
         if self.reply_row is None:
             return
         self.act_button.hide()
         self.reply_row.show()
-        self.reply.setFocus()
+        if focus:
+            self.reply.setFocus()
 
     def confirm(self) -> None:
         if self.reply is not None:

@@ -120,8 +120,11 @@ class VoiceWindow(QWidget):
         keep_focus = None
         for obstacle_id, card in self.cards.items():
             if focused is card or (focused is not None and card.isAncestorOf(focused)):
-                keep_focus = (obstacle_id, focused is card)
+                keep_focus = (obstacle_id, "card" if focused is card else
+                              "reply" if focused is card.reply else "button")
         self._expanded = {i for i, card in self.cards.items() if card.expanded}
+        replying = {i: card.reply.text() for i, card in self.cards.items()  # a lead's half-typed reply survives
+                    if card.reply_row is not None and not card.reply_row.isHidden()}
         scroll = self.board.verticalScrollBar().value()
         self.cards, self.vote_buttons, self.sections, self.empty = {}, {}, {}, None
         self.groups = self.desk.obstacles.board()
@@ -146,6 +149,9 @@ class VoiceWindow(QWidget):
                 self.cards[item.id] = card
                 if card.vote_button is not None:
                     self.vote_buttons[item.id] = card.vote_button
+                if item.id in replying and card.reply is not None:
+                    card.open_reply(focus=False)
+                    card.reply.setText(replying[item.id])
                 previous = card
         if not self.groups:
             self.empty = self._empty_state()
@@ -163,8 +169,11 @@ class VoiceWindow(QWidget):
                              f"{total} obstacle{'s' if total != 1 else ''} · {votes} +1{'s' if votes != 1 else ''}")
         if keep_focus is not None and keep_focus[0] in self.cards:
             card = self.cards[keep_focus[0]]
-            target = card if keep_focus[1] or card.vote_button is None or not card.vote_button.isEnabled() \
-                else card.vote_button
+            target: QWidget = card
+            if keep_focus[1] == "reply" and card.reply is not None and card.reply.isVisibleTo(self):
+                target = card.reply
+            elif keep_focus[1] == "button" and card.vote_button is not None and card.vote_button.isEnabled():
+                target = card.vote_button
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _section_header(self, group) -> QWidget:
