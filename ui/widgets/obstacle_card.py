@@ -41,6 +41,26 @@ def collapsed(text: str, limit: int = COLLAPSE_AT) -> str:
     return cut.rstrip(" ,.;:-") + " …"
 
 
+_column_width: dict[tuple, int] = {}
+
+
+def vote_column_width() -> int:
+    """The +1 column's width: the wider of the "+1" and "Given" buttons as the stylesheet draws them."""
+    from PySide6.QtGui import QGuiApplication
+
+    key = (theme.current(), QGuiApplication.font().pointSizeF())
+    if key not in _column_width:
+        widths = []
+        for text, icon in (("+1", "plus-one"), ("Given", "success")):
+            probe = QPushButton(text)
+            probe.setProperty("role", "vote")
+            probe.setIcon(theme.icon(icon))
+            widths.append(probe.sizeHint().width())
+            probe.deleteLater()
+        _column_width[key] = max(widths)
+    return _column_width[key]
+
+
 def plus_ones(count: int) -> str:
     return f"{count} plus-one" if count == 1 else f"{count} plus-ones"
 
@@ -157,7 +177,11 @@ class ObstacleCard(QFrame):
             votes.addSpacing(theme.space(1))
             votes.addWidget(self.vote_button, 0, Qt.AlignmentFlag.AlignHCenter)
         votes.addStretch(1)
-        row.addLayout(votes)
+        column = QWidget()  # one width on every card: the counts line up, with or without a button
+        column.setLayout(votes)
+        votes.setContentsMargins(0, 0, 0, 0)
+        column.setMinimumWidth(vote_column_width())
+        row.addWidget(column)
         self._show_text()
 
     # -- text ---------------------------------------------------------------------------------------
