@@ -174,3 +174,23 @@ def test_a_failed_plus_one_says_so_in_the_error_colour(controller, team):
     window.vote_buttons[theirs].click()
     assert window.error.kind() == "error" and "already" in window.error.text()
     assert window.error.property("kind") == "error"
+
+
+def test_a_long_section_shows_its_first_cards_and_the_rest_on_request(controller, team, qtbot):
+    from ui.windows.voice import PER_SECTION
+
+    ids = [arrive(team, f"Tools obstacle {n}") for n in range(PER_SECTION + 3)]
+    arrive(team, "No refund rights", category="rights")
+    team.obstacles.vote(ids[-1])  # the most +1'd comes first, even though logged last
+    window = controller.open_voice()
+    shown = [c for c in window.cards.values() if c.item.category == "tools"]
+    assert len(shown) == PER_SECTION and shown[0].item.id == ids[-1]
+    assert window.sections["tools"].count_label.text() == f"{PER_SECTION + 3} obstacles · 1 +1"
+    more = window.more_buttons["tools"]
+    assert more.text() == "Show 3 more in Tools and systems" and "rights" not in window.more_buttons
+    window.activateWindow()
+    more.click()
+    assert len([c for c in window.cards.values() if c.item.category == "tools"]) == PER_SECTION + 3
+    assert "tools" not in window.more_buttons
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), ObstacleCard))
+    assert QApplication.focusWidget().item.text == f"Tools obstacle {PER_SECTION - 1}"  # the first one hidden

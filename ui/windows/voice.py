@@ -39,6 +39,9 @@ def a11y_label(text: str, field: QWidget) -> QLabel:
     return label
 
 
+PER_SECTION = 8  # cards a section shows before "Show N more": the board stays quick with a year of obstacles
+
+
 class VoiceWindow(QWidget):
     """The log form (category, text, anonymous, Log it), the feedback line, and the huddle board: a section
     per category (its icon, name and count) of obstacle cards (ui/widgets/obstacle_card.py), in a column that
@@ -101,6 +104,8 @@ class VoiceWindow(QWidget):
         self.sections: dict[str, QWidget] = {}
         self.empty: QFrame | None = None
         self._expanded: set[str] = set()
+        self._all_shown: set[str] = set()  # categories whose every card is shown
+        self.more_buttons: dict[str, QPushButton] = {}
         self.lead = desk.identity.is_lead()
         self.refresh()
 
@@ -127,6 +132,7 @@ class VoiceWindow(QWidget):
                     if card.reply_row is not None and not card.reply_row.isHidden()}
         scroll = self.board.verticalScrollBar().value()
         self.cards, self.vote_buttons, self.sections, self.empty = {}, {}, {}, None
+        self.more_buttons: dict[str, QPushButton] = {}
         self.groups = self.desk.obstacles.board()
         who = self._who(self.desk.roster.display_names(), self.desk.settings().agent_name)
 
@@ -141,7 +147,8 @@ class VoiceWindow(QWidget):
             column.addSpacing(theme.space(2) if previous is not None else 0)
             column.addWidget(section)
             self.sections[group.category] = section
-            for item in group.items:
+            shown = group.items if group.category in self._all_shown else group.items[:PER_SECTION]
+            for item in shown:
                 card = ObstacleCard(item, who, self.lead, item.id in self._expanded)
                 card.voted.connect(self.vote)
                 card.acted.connect(self.act_on)
@@ -153,6 +160,14 @@ class VoiceWindow(QWidget):
                     card.open_reply(focus=False)
                     card.reply.setText(replying[item.id])
                 previous = card
+            hidden = len(group.items) - len(shown)
+            if hidden:  # a long section shows its first cards (open, most +1s) and a way to the rest
+                more = QPushButton(f"Show {hidden} more in {group.name}")
+                theme.set_role(more, "quiet")
+                theme.set_icon(more, "expand")
+                more.clicked.connect(lambda *_, key=group.category: self.show_all_in(key))
+                column.addWidget(more, 0, Qt.AlignmentFlag.AlignLeft)
+                self.more_buttons[group.category] = more
         if not self.groups:
             self.empty = self._empty_state()
             column.addWidget(self.empty)
@@ -226,6 +241,16 @@ class VoiceWindow(QWidget):
         row.addStretch(1)
         column.addLayout(row)
         return empty
+
+    def show_all_in(self, category: str) -> None:
+        """Every card of a long section ("Show 12 more in Tools and systems"); the keyboard moves to the first
+        card that was hidden."""
+        before = set(self.cards)
+        self._all_shown.add(category)
+        self.refresh()
+        new = [card for i, card in self.cards.items() if i not in before]
+        if new:
+            new[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def item_for(self, obstacle_id: str) -> ObstacleCard | None:
         return self.cards.get(obstacle_id)
