@@ -594,8 +594,25 @@ class ChecklistPanel(QFrame):
         return False  # the click goes on to the checkbox or button as usual
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A press on the panel's own background (its margins) also starts a drag."""
         self.take_keyboard()
+        self._drag_from = event.globalPosition().toPoint() - self.pos()
+        self._dragged = False
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self.move(event.globalPosition().toPoint() - self._drag_from)
+            self._dragged = True
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            if self._dragged:
+                self._keep_on_screen()
+                self.moved.emit(self.pos())
+        super().mouseReleaseEvent(event)
 
     def take_keyboard(self) -> None:
         """The agent clicked into the panel (or asked for it): from now on it accepts the keyboard."""
