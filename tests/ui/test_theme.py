@@ -138,12 +138,49 @@ def test_every_scheme_stylesheet_parses(app, qtbot, scheme):
     """Qt only warns about a bad stylesheet when a widget is polished (and warnings fail the test)."""
     from ui.widgets.feedback import Feedback
 
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QVBoxLayout, QWidget
+
     theme.apply(app, scheme)
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
     feedback = Feedback()
-    qtbot.addWidget(feedback)
     feedback.error("x")
-    feedback.show()
-    qtbot.waitExposed(feedback)
+    layout.addWidget(feedback)
+    box, radio = QCheckBox("tick"), QRadioButton("choose")
+    box.setChecked(True)
+    radio.setChecked(True)
+    layout.addWidget(box)
+    layout.addWidget(radio)
+    window.show()
+    qtbot.waitExposed(window)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_check_boxes_keep_a_visible_edge_and_a_tick_in_every_scheme(app, qtbot, scheme):
+    """Fusion darkens the window colour for a check box's edge: invisible on black. Ours come from the tokens."""
+    import os
+    import stat
+
+    from PySide6.QtWidgets import QCheckBox
+
+    from ui.theme import style
+
+    theme.apply(app, scheme)
+    colours = PALETTES[scheme]
+    sheet = app.styleSheet()
+    assert f"QCheckBox::indicator, QAbstractItemView::indicator, QGroupBox::indicator {{ width:" in sheet
+    assert f"solid {colours['border_strong']}" in sheet
+    tick = style.indicator_image("check", colours["on_accent"])
+    assert f"url({tick})" in sheet and colours["on_accent"] in Path(tick).read_text(encoding="utf-8")
+    assert stat.S_IMODE(os.stat(os.path.dirname(tick)).st_mode) == 0o700  # a private folder of this process
+    box = QCheckBox("Anonymous")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    image = box.grab().toImage()
+    edge = {image.pixelColor(x, image.height() // 2).name() for x in range(min(12, image.width()))}
+    assert colours["border_strong"] in edge or colours["focus"] in edge, edge  # the box's edge is drawn
 
 
 def test_sizes_follow_the_system_font(app):
@@ -243,3 +280,25 @@ def test_the_literal_checker_catches_each_kind(tmp_path):
                    'p.fill(Qt.GlobalColor.white)\n# a comment with #fff is fine\n')
     offences = literal_offences([bad])
     assert len(offences) == 7, offences
+
+
+def test_indicator_images_of_killed_processes_are_removed_and_nothing_else(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    from ui.theme import style
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a pid that has ended
+    stale = tmp_path / f"{style.PREFIX}{dead}-abcd1234"
+    stale.mkdir()
+    (stale / "check-ffffff.svg").write_text("<svg/>")
+    alive = tmp_path / f"{style.PREFIX}{os.getpid()}-abcd1234"  # a running process's folder stays
+    alive.mkdir()
+    other = tmp_path / "someone-elses-folder"
+    other.mkdir()
+    planted = tmp_path / f"{style.PREFIX}{dead}-link"  # a symlink is never followed or removed
+    planted.symlink_to(other)
+    style._remove_stale(str(tmp_path))
+    assert not stale.exists() and alive.is_dir() and other.is_dir() and planted.is_symlink()

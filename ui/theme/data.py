@@ -148,6 +148,8 @@ ICONS: dict[str, str] = {
     "success": "circle-check", "warning": "triangle-alert", "error": "circle-x", "info": "info",
     "close": "x", "delete": "trash-2", "name": "user-pen", "send": "send", "save": "save", "add": "plus",
     "clock": "clock", "mood": "smile", "menu": "menu", "help": "circle-help",
+    "check": "check",  # the tick inside a checked check box (ui/theme/style.py)
+    "up": "chevron-up", "down": "chevron-down",  # spin box arrows
 }
 
 APP_TITLE = "Agent Companion"

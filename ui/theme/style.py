@@ -50,6 +50,147 @@ def palette(colors: dict[str, str]) -> QPalette:
     return pal
 
 
+_image_dir: str | None = None
+PREFIX = "agent-companion-theme-"
+
+
+def _private_dir() -> str:
+    """A new folder only this process uses (0700), removed at exit. Built from os alone: tempfile and shutil
+    would cost ~1 MB and some milliseconds on the way to the tray."""
+    import atexit
+    import os
+
+    base = (os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or os.environ.get("TEMP")
+            or os.environ.get("TMP") or ("/tmp" if os.name == "posix" else os.path.expanduser("~")))
+    _remove_stale(base)
+    for _ in range(50):
+        path = os.path.join(base, f"{PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
+        try:
+            os.mkdir(path, 0o700)  # fails on anything already there (a file, a folder, a planted symlink)
+        except FileExistsError:
+            continue
+        atexit.register(_remove, path)
+        return path
+    raise FileExistsError(f"no free folder name under {base}")
+
+
+def _remove_stale(base: str) -> None:
+    """Folders left by processes of ours that were killed (atexit never ran): ours, real folders, pid gone."""
+    import os
+    import stat
+
+    if os.name != "posix":
+        return
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        path = os.path.join(base, name)
+        try:
+            info = os.lstat(path)
+            if not pid.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            _remove(path)
+        except OSError:
+            continue
+
+
+def _remove(path: str) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def indicator_image(name: str, hex_color: str) -> str:
+    """A recoloured icon as a file for the stylesheet's ``image: url(...)`` (QSS cannot recolour an SVG): written
+    once per colour into a private folder of this process. "" when no folder can be written (the stylesheet then
+    does without the image: a checked box is still a filled box)."""
+    global _image_dir
+    import os
+
+    from ui.theme.icons import recoloured
+
+    try:
+        if _image_dir is None:
+            _image_dir = _private_dir()
+        path = os.path.join(_image_dir, f"{name}-{hex_color.lstrip('#')}.svg")
+        if not os.path.exists(path):
+            with open(path, "xb") as fh:
+                fh.write(recoloured(name, hex_color).replace(b'stroke-width="2"', b'stroke-width="3"'))
+    except OSError:
+        return ""
+    return path.replace(os.sep, "/")
+
+
+def _image(path: str) -> str:
+    return f" image: url({path});" if path else ""
+
+
+def _indicators(c: dict[str, str], edge: int) -> list[str]:
+    """Check boxes and radio buttons drawn from the palette: Fusion darkens the window colour for their edge,
+    which vanishes on dark and high-contrast backgrounds. Checked is a filled box with a tick or a dot in a
+    ring: a shape, not only a colour."""
+    s, r = theme.space, theme.radius
+    side = s(4)
+    tick = indicator_image("check", c["on_accent"])
+    tick_disabled = indicator_image("check", c["surface"])
+    boxes = "QCheckBox::indicator, QAbstractItemView::indicator, QGroupBox::indicator"
+    dot = (f"qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 {c['accent']}, stop:0.45 "
+           f"{c['accent']}, stop:0.55 {c['surface']}, stop:1 {c['surface']})")
+    dot_disabled = dot.replace(c["accent"], c["text_disabled"])
+    return [
+        f"{boxes} {{ width: {side}px; height: {side}px; border: {edge}px solid {c['border_strong']};"
+        f" border-radius: {r('small')}px; background: {c['surface']}; }}",
+        f"QRadioButton::indicator {{ width: {side}px; height: {side}px; border: {edge}px solid {c['border_strong']};"
+        f" border-radius: {side // 2 + edge}px; background: {c['surface']}; }}",
+        f"QCheckBox::indicator:hover, QRadioButton::indicator:hover, QCheckBox::indicator:focus,"
+        f" QRadioButton::indicator:focus {{ border-color: {c['focus']}; }}",
+        f"QCheckBox::indicator:checked, QAbstractItemView::indicator:checked, QGroupBox::indicator:checked {{"
+        f" background: {c['accent']}; border-color: {c['accent']};{_image(tick)} }}",
+        f"QRadioButton::indicator:checked {{ background: {dot}; border-color: {c['accent']}; }}",
+        f"QCheckBox::indicator:disabled, QRadioButton::indicator:disabled, QAbstractItemView::indicator:disabled"
+        f" {{ background: {c['surface_alt']}; border-color: {c['text_disabled']}; }}",
+        f"QCheckBox::indicator:checked:disabled, QAbstractItemView::indicator:checked:disabled {{"
+        f" background: {c['text_disabled']};{_image(tick_disabled)} }}",
+        f"QRadioButton::indicator:checked:disabled {{ background: {dot_disabled}; }}",
+        f"QCheckBox, QRadioButton {{ spacing: {s(2)}px; }}",
+    ]
+
+
+def _spin_boxes(c: dict[str, str], edge: int, focus: int) -> list[str]:
+    """Spin boxes and time edits with the same edge as the other fields (Fusion's vanishes on black) and their
+    arrows drawn from the icon set."""
+    s, r = theme.space, theme.radius
+    spins = "QSpinBox, QDoubleSpinBox, QTimeEdit, QDateTimeEdit"
+    button = s(5)
+    rules = [
+        f"{spins} {{ background: {c['surface']}; color: {c['text']}; border: {edge}px solid {c['border_strong']};"
+        f" border-radius: {r('small')}px; padding: {s(1)}px {button + s(1)}px {s(1)}px {s(2)}px;"
+        f" selection-background-color: {c['accent']}; selection-color: {c['on_accent']}; }}",
+        f"QSpinBox:focus, QDoubleSpinBox:focus, QTimeEdit:focus, QDateTimeEdit:focus {{"
+        f" border: {focus}px solid {c['focus']}; padding: {s(1) - (focus - edge)}px {button + s(1) - (focus - edge)}px"
+        f" {s(1) - (focus - edge)}px {s(2) - (focus - edge)}px; }}",
+        f"QSpinBox:disabled, QDoubleSpinBox:disabled, QTimeEdit:disabled, QDateTimeEdit:disabled {{"
+        f" background: {c['surface_alt']}; color: {c['text_disabled']}; border-color: {c['border']}; }}",
+    ]
+    for part, position, icon in (("up", "top", "up"), ("down", "bottom", "down")):
+        sel = ", ".join(f"{w.strip()}::{part}-button" for w in spins.split(","))
+        arrow = ", ".join(f"{w.strip()}::{part}-arrow" for w in spins.split(","))
+        rules += [
+            f"{sel} {{ subcontrol-origin: border; subcontrol-position: {position} right; width: {button}px;"
+            f" border: none; border-left: {edge}px solid {c['border']}; background: transparent; }}",
+            f"{sel.replace('-button', '-button:hover')} {{ background: {c['surface_hover']}; }}",
+            f"{arrow} {{{_image(indicator_image(icon, c['text']))} width: {s(3)}px; height: {s(3)}px; }}",
+            f"{arrow.replace('-arrow', '-arrow:disabled')}, {arrow.replace('-arrow', '-arrow:off')} {{"
+            f"{_image(indicator_image(icon, c['text_disabled']))} }}",
+        ]
+    return rules
+
+
 def stylesheet(scheme: str) -> str:
     c = theme.tokens(scheme)["colors"]
     s, r = theme.space, theme.radius
@@ -94,7 +235,6 @@ def stylesheet(scheme: str) -> str:
         f" font-size: {pt('heading')}pt; font-weight: 600; border-radius: {r('large')}px; }}",
         f"QPushButton[role=\"big\"]:focus {{ padding: {s(3) - (focus - edge)}px {s(4) - (focus - edge)}px; }}",
         # text inputs
-        # (spin boxes and time edits keep Fusion's frame, drawn from the palette: a styled frame loses their arrows)
         f"QLineEdit, QPlainTextEdit, QTextEdit, QComboBox {{ background: {c['surface']};"
         f" color: {c['text']}; border: {edge}px solid {c['border_strong']}; border-radius: {r('small')}px;"
         f" padding: {s(1)}px {s(2)}px; selection-background-color: {c['accent']};"
@@ -152,6 +292,8 @@ def stylesheet(scheme: str) -> str:
         f"QFrame[role=\"popup\"] {{ background: {c['window']}; border: {edge}px solid {c['border_strong']};"
         f" border-radius: {r('small')}px; }}",  # a top-level popup has square corners to round off
     ]
+    rules += _indicators(c, edge)
+    rules += _spin_boxes(c, edge, focus)
     for kind, sem in SEMANTIC.items():  # the feedback line: its own colour, icon and word per state
         rules.append(f"QFrame[role=\"feedback\"][kind=\"{kind}\"] {{ background: {c[sem.bg]};"
                      f" border: {edge}px solid {c[sem.color]}; border-radius: {r('small')}px; }}")
