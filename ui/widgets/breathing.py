@@ -41,7 +41,7 @@ class BreathingWidget(QWidget):
         """Show the circle at ``scale`` (SMALL..LARGE) and, if given, the reset's progress (0..1) along the
         ring; repaints only the circle's square, and only when something visibly changed."""
         progress = self.progress if progress is None else min(1.0, max(0.0, progress))
-        if abs(scale - self.scale) <= 1e-4 and abs(progress - self.progress) * 360 < 0.25:
+        if abs(scale - self.scale) <= 1e-4 and abs(progress - self.progress) * 360 < 1.0:
             return
         before = self._circle_rect(self.scale)
         self.scale, self.progress = scale, progress
