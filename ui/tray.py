@@ -61,7 +61,7 @@ class TrayMenu(QObject):
         if self._opened:
             self.header = self._add_header(menu, status)
         else:
-            self.header = menu.addAction(describe(status))
+            self.header = menu.addAction(state_line(status))
             self.header.setEnabled(False)
         menu.addSeparator()
 
@@ -120,7 +120,7 @@ class TrayMenu(QObject):
     def _add_header(menu: QMenu, status: dict) -> QWidgetAction:
         """The state line: a label in full-contrast text, not a greyed-out item. The action is not choosable
         (keyboard navigation skips it and the ready file does not list it); its label is styled as a header."""
-        text = describe(status)
+        text = state_line(status)
         header = QWidgetAction(menu)
         header.setText(text)  # what a D-Bus menu (no widgets there) and tests read
         header.setIcon(state_icon(status["state"]))
@@ -159,6 +159,15 @@ def describe(status: dict) -> str:
         return f"{text} — {status.get('team_waiting', 0)} waiting"
     if status.get("waiting_notifications"):
         text += f" — {status['waiting_notifications']} waiting"
+    return text
+
+
+def state_line(status: dict) -> str:
+    """The tray's tooltip and state line: ``describe`` plus whether automatic call detection works (only here,
+    not in ``companion status``, whose text scripts compare)."""
+    text = describe(status)
+    if status.get("detection") == "unavailable":  # ui/detection.py
+        text += "; call detection unavailable"
     return text
 
 
@@ -222,7 +231,7 @@ class Tray(QObject):
         quick.my_day_requested.connect(self.menu.my_day_requested.emit)
 
     def _update_quick(self, quick, status: dict) -> None:
-        quick.update_state(describe(status), status["state"] == ON_CALL, status["state"] == "reset")
+        quick.update_state(state_line(status), status["state"] == ON_CALL, status["state"] == "reset")
 
     def open_panel(self) -> QWidget:
         """The left-click quick panel beside the icon (built once, refreshed each time it opens)."""
@@ -260,7 +269,7 @@ class Tray(QObject):
     def refresh(self) -> None:
         status = self._status()
         self.state = status["state"]
-        text = f"{APP_NAME} — {describe(status)}"
+        text = f"{APP_NAME} — {state_line(status)}"
         if self.icon is not None:
             self.icon.setIcon(state_icon(self.state))
             self.icon.setToolTip(text)
