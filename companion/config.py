@@ -10,6 +10,7 @@ from typing import Any
 
 from companion.db.sql import Tx, utcnow
 from companion.errors import InvalidInput
+from companion.names import validate_name
 from companion.reset.patterns import PATTERNS
 
 
@@ -43,8 +44,6 @@ class Settings:
         if not 1 <= self.kudos_daily_cap <= 50:
             raise InvalidInput("The daily kudos limit must be between 1 and 50.")
         if self.agent_name:
-            from companion.team.names import validate_name
-
             validate_name(self.agent_name, "Your name")
         return self
 

@@ -185,11 +185,11 @@ class Desk:
         return self.save_settings(self._settings.with_changes(agent_name=name.strip()))
 
     def team_received(self, items: list[Any]) -> None:
-        """What the sync worker pulled for me (companion.team.inbound.Received), on the GUI thread:
+        """What the sync worker pulled for me (companion.inbound.Received), on the GUI thread:
         kudos and "your obstacle was acted on" are notified (held during a call, like every notification);
         a deep-breath invitation becomes the actionable prompt (or is recorded as missed)."""
         from companion.kudos.categories import BY_KEY
-        from companion.team import inbound
+        from companion import inbound
 
         for item in items:
             sender = self.roster.find(item.sender) if item.sender else None

@@ -17,6 +17,7 @@ from companion.checklists.templates import MAX_FILE_BYTES, validate
 from companion.config import read_state, write_state
 from companion.db.sql import Tx
 from companion.errors import InvalidInput
+from companion.team import outbox
 
 KIND = "template"
 _NAMESPACE = uuid.UUID("6f1c1a52-57a4-4d0e-9d0b-2f3c6ad0e4a1")  # record ids: uuid5(namespace, template@version)
@@ -125,8 +126,6 @@ def hub_lead(state: Any) -> tuple[str, str | None] | None:
 
 def publish(db: Any, stored: StoredTemplate, hub_state: Any, now: datetime) -> dict[str, Any]:
     """Enqueue the template for the team hub (companion.team.outbox), only as a lead on a hub."""
-    from companion.team import outbox
-
     lead = hub_lead(hub_state)
     if lead is None:
         raise InvalidInput("Only a team lead on a team hub can publish templates.")

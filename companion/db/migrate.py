@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from companion.db.engine import BUSY_TIMEOUT_MS, translate_operational_error
+from companion.db.schema import HEAD_SQL
+from companion.db.sql import BUSY_TIMEOUT_MS, translate_operational_error
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -100,7 +101,5 @@ def head_schema_sql() -> str:
 
 def write_head_sql() -> Path:
     """Regenerate ``companion/db/head.sql`` after a schema change (a new revision and its models)."""
-    from companion.db.engine import HEAD_SQL
-
     HEAD_SQL.write_text(head_schema_sql(), encoding="utf-8")
     return HEAD_SQL

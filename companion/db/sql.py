@@ -22,11 +22,16 @@ import sqlite3
 import uuid
 from datetime import datetime, timezone
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-__all__ = ["DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime", "utcnow", "DATETIME_FORMAT"]
+from companion.errors import DatabaseCorruptError, DatabaseError, DatabaseLockedError, DatabaseReadOnlyError
+
+__all__ = ["BUSY_TIMEOUT_MS", "DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime",
+           "translate_operational_error", "utcnow", "DATETIME_FORMAT"]
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
+BUSY_TIMEOUT_MS = 5000  # how long a connection waits for another writer (this layer's and Alembic's)
 
 
 def new_id() -> str:
@@ -94,6 +99,26 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "checklist_runs": dict(_STAMPED),
     "checklist_run_items": {},
 }
+
+
+def translate_operational_error(exc: BaseException | None, path: Path) -> DatabaseError:
+    """An SQLite (or driver) error as the app's clear message: busy, read-only, damaged, disk full."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseLockedError(
+            f"The database {path} is busy: another program is holding it. Nothing was changed; try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseReadOnlyError(
+            f"The database {path} is read-only, so Agent Companion cannot save. Nothing was changed. "
+            "Check the file's permissions or the free space of its drive."
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseCorruptError(f"The database {path} is damaged ({exc}).")
+    if "disk is full" in text or "disk full" in text:
+        return DatabaseError(f"The drive of the database {path} is full, so Agent Companion cannot save. Nothing "
+                             "was changed. Free some space on it, then try again.")
+    return DatabaseError(f"The database {path} could not be used: {exc}")
 
 
 def _params(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:

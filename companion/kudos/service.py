@@ -19,7 +19,7 @@ from companion.kudos.categories import BY_KEY, CATEGORIES, Category, category
 from companion.kudos.rules import MAX_MESSAGE, validate_call_ref, validate_message  # noqa: F401 (re-exported)
 from companion.team import outbox
 from companion.team.identity import Identity
-from companion.team.names import validate_name
+from companion.names import validate_name
 from companion.team.roster import Roster
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from companion.clock import Clock
 from companion.db.engine import Database
 from companion.errors import InvalidInput
-from companion.team.names import validate_name
+from companion.names import validate_name
 from companion.team.text import plain_text
 
 MAX_DISPLAY = 100

@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from companion.checklists.publish import apply_remote
+from companion.config import read_state
 from companion.db.sql import Tx, placeholders
 from companion.errors import InvalidInput
 from companion.kudos.categories import category as kudos_category
 from companion.kudos.rules import validate_call_ref, validate_message
+from companion.mydata import DELETED_BEFORE_STATE
 from companion.obstacles.service import validate_category, validate_reply, validate_text
-from companion.team.names import validate_name
+from companion.names import validate_name
 from companion.team.roster import validate_display_name
 
 log = logging.getLogger(__name__)
@@ -103,9 +106,6 @@ def _sender(record: dict) -> str:
 def _deleted_before(session: Tx) -> datetime | None:
     """When the agent last used Delete my data (companion.mydata): their own records from before then are
     not taken back from the hub (a full pull after leaving and joining again would otherwise return them)."""
-    from companion.config import read_state
-    from companion.mydata import DELETED_BEFORE_STATE
-
     value = read_state(session, DELETED_BEFORE_STATE)
     try:
         return datetime.fromisoformat(value) if value is not None else None
@@ -225,8 +225,6 @@ def _breath_join(session: Tx, record: dict, me: str, now: datetime) -> Received 
 
 def _template(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
     """A lead published a checklist template: it joins the agent's template list (read-only)."""
-    from companion.checklists.publish import apply_remote
-
     stored = apply_remote(session, record, now)
     if stored is None:  # already here
         return None
