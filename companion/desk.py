@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from companion import events as ev
+from companion.calls import store as calls_store
 from companion.calls.refs import validate_ref
 from companion.calls.tracker import CallStart, CallSummary, CallTracker
 from companion.checklists.runs import ChecklistService
@@ -213,7 +214,7 @@ class Desk:
         if self.calls.current_ref:
             return self.calls.current_ref
         with self.db.reading() as s:
-            return s.scalar("SELECT ref FROM calls WHERE ref IS NOT NULL ORDER BY started_at DESC LIMIT 1")
+            return calls_store.last_ref(s)
 
     def join_breath(self, broadcast_id: str) -> None:
         """Join a group deep breath: recorded (and sent to the hub); the ui then starts the 1-minute reset."""

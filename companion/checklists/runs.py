@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from companion.calls import store as calls_store
 from companion.calls.tracker import CallStart
 from companion.checklists.store import TemplateStore
 from companion.checklists.templates import Item, check_text
@@ -156,7 +157,7 @@ class ChecklistService:
         now = self._clock.now()
         value = run.score()
         with self._db.session() as s:
-            call = s.get("calls", run.call_id)
+            call = calls_store.get(s, run.call_id)
             if call is None:  # the call is gone (its data was deleted meanwhile): nothing to attach to
                 return None
             handle = call.handle_seconds
@@ -200,9 +201,7 @@ class ChecklistService:
 
     def _closing_after(self) -> float:
         with self._db.reading() as s:
-            recent = [r.handle_seconds for r in s.all(
-                "SELECT handle_seconds FROM calls WHERE handle_seconds IS NOT NULL ORDER BY started_at DESC LIMIT ?",
-                (RECENT_CALLS,))]
+            recent = calls_store.recent_handle_seconds(s, RECENT_CALLS)
         if not recent:
             return DEFAULT_CLOSING_AFTER
         return CLOSING_SHARE * sum(recent) / len(recent)
