@@ -4,7 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from companion.calls import store as calls_store
+from companion.checklists import store as checklists_store
 from companion.db.sql import Row
+from companion.notify import store as notify_store
+from companion.reset import store as reset_store
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,15 @@ def day_bounds(local_moment: datetime) -> tuple[datetime, datetime]:
 def summarise_day(desk, local_moment: datetime) -> DaySummary:
     start, end = day_bounds(local_moment)
     with desk.db.reading() as s:
-        calls = s.all("SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                      (start, end))
-        resets = s.all("SELECT * FROM resets WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                       (start, end))
-        notes = s.all("SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
-                      (start, end))
+        calls = calls_store.between(s, start, end)
+        resets = reset_store.between(s, start, end)
+        notes = notify_store.created_between(s, start, end)
     return DaySummary(start, calls, resets, notes)
+
+
+def checklist_ticks(desk, call_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """call id -> (ticked, items) of its checklist run, for those of ``call_ids`` that had one."""
+    if not call_ids:
+        return {}
+    with desk.db.reading() as s:
+        return {run.call_id: (run.ticked_count, run.item_count) for run in checklists_store.run_counts(s, call_ids)}
