@@ -103,3 +103,92 @@ def write_head_sql() -> Path:
     """Regenerate ``companion/db/head.sql`` after a schema change (a new revision and its models)."""
     HEAD_SQL.write_text(head_schema_sql(), encoding="utf-8")
     return HEAD_SQL
+
+
+ROWS_HEADER = '''\
+"""The local schema for the running app, which never imports SQLAlchemy: one typed row class per table, the
+column lists, and the Python-side defaults ``Tx.insert`` fills (``companion.db.sql.DEFAULTS``).
+
+GENERATED from companion.db.models by companion.db.migrate.write_rows() -- do not edit. After a schema change
+(the models and a new revision) regenerate it with
+``python -c "from companion.db.migrate import write_head_sql, write_rows; write_head_sql(); write_rows()"``;
+tests/db/test_migrations.py fails while it is stale.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+'''
+
+
+def row_class_name(model: type) -> str:
+    """``CallRecord`` -> ``CallRow``, ``Kudos`` -> ``KudosRow``."""
+    return model.__name__.removesuffix("Record") + "Row"
+
+
+def rows_module_source() -> str:
+    """The text of ``companion/db/rows.py``, from the models."""
+    from sqlalchemy import Integer
+
+    from companion.db import sql
+    from companion.db.models import Base
+
+    factories = {"new_id": sql.new_id, "utcnow": sql.utcnow}
+    classes, columns, values, calls = [], [], [], []
+    for mapper in sorted(Base.registry.mappers, key=lambda m: m.local_table.name):
+        table = mapper.local_table
+        name = row_class_name(mapper.class_)
+        required, optional = [], []
+        table_values, table_calls = [], []
+        for column in table.columns:
+            kind = getattr(column.type, "impl_instance", column.type).python_type.__name__  # UTCDateTime: datetime
+            generated_key = (column.primary_key and isinstance(column.type, Integer)
+                             and column.autoincrement in (True, "auto"))  # SQLite assigns it on insert
+            if column.nullable or generated_key:
+                optional.append(f"    {column.name}: {kind} | None = None")
+            else:
+                required.append(f"    {column.name}: {kind}")
+            default = column.default
+            if default is None:
+                continue
+            if default.is_scalar:
+                table_values.append(f"{column.name!r}: {default.arg!r}")
+            else:
+                function = getattr(default.arg, "__name__", "")
+                if factories.get(function) is None:
+                    raise ValueError(f"{table.name}.{column.name}: a default must be a value or one of "
+                                     f"{sorted(factories)} (companion.db.sql), not {function or default.arg!r}")
+                table_calls.append(f"{column.name!r}: {function!r}")
+        classes.append(f"\n\n@dataclass(frozen=True, slots=True)\nclass {name}:\n"
+                       f'    """A row of ``{table.name}`` (companion.db.models.{mapper.class_.__name__})."""\n\n'
+                       + "\n".join(required + optional) + "\n")
+        names = ", ".join(repr(c.name) for c in table.columns)
+        columns.append(_wrapped(f"    {table.name!r}: ({names}{',' if len(table.columns) == 1 else ''}),"))
+        values.append(_wrapped(f"    {table.name!r}: {{{', '.join(table_values)}}},"))
+        calls.append(_wrapped(f"    {table.name!r}: {{{', '.join(table_calls)}}},"))
+    row_classes = [f"    {m.local_table.name!r}: {row_class_name(m.class_)},"
+                   for m in sorted(Base.registry.mappers, key=lambda m: m.local_table.name)]
+    return (ROWS_HEADER + "".join(classes)
+            + "\n\n#: every table's columns, in the table's order\n"
+            + "COLUMNS: dict[str, tuple[str, ...]] = {\n" + "\n".join(columns) + "\n}\n"
+            + "\n#: the models' scalar defaults\n"
+            + "DEFAULT_VALUES: dict[str, dict[str, object]] = {\n" + "\n".join(values) + "\n}\n"
+            + "\n#: the models' callable defaults, by the name of a function of companion.db.sql\n"
+            + "DEFAULT_FACTORIES: dict[str, dict[str, str]] = {\n" + "\n".join(calls) + "\n}\n"
+            + "\n#: table -> its row class\n"
+            + "ROW_CLASSES: dict[str, type] = {\n" + "\n".join(row_classes) + "\n}\n")
+
+
+def _wrapped(line: str, width: int = 120) -> str:
+    """A generated line, broken after a comma where longer than ``width`` (continuations indented 8)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(line, width, subsequent_indent=" " * 8, break_long_words=False,
+                                    break_on_hyphens=False)) if len(line) > width else line
+
+
+def write_rows() -> Path:
+    """Regenerate ``companion/db/rows.py`` after a schema change."""
+    path = Path(__file__).with_name("rows.py")
+    path.write_text(rows_module_source(), encoding="utf-8")
+    return path

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from companion.db.rows import COLUMNS, DEFAULT_FACTORIES, DEFAULT_VALUES
 from companion.errors import DatabaseCorruptError, DatabaseError, DatabaseLockedError, DatabaseReadOnlyError
 
 __all__ = ["BUSY_TIMEOUT_MS", "DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime",
@@ -81,24 +82,23 @@ def row_factory(cursor: sqlite3.Cursor, values: tuple) -> Row:
     return Row(zip([d[0] for d in cursor.description], values))
 
 
-# The Python-side defaults of companion.db.models (tests/db/test_sql.py compares them), per table:
-# a value, or a callable giving one. Tables with ``updated_at`` get it stamped by Tx.update too.
-_STAMPED: dict[str, Callable[[], Any]] = {"id": new_id, "created_at": utcnow, "updated_at": utcnow}
+# The Python-side defaults of companion.db.models, per table: a value, or a callable giving one. Generated into
+# companion.db.rows from the models (the one place a column is declared); tables with ``updated_at`` get it
+# stamped by Tx.update too.
+_FACTORIES: dict[str, Callable[[], Any]] = {"new_id": new_id, "utcnow": utcnow}
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "settings": {"updated_at": utcnow},
-    "calls": {**_STAMPED, "tough": False},
-    "resets": dict(_STAMPED),
-    "notifications": {**_STAMPED, "payload": "{}"},
-    "teammates": {**_STAMPED, "is_lead": False, "active": True, "source": "local"},
-    "kudos": dict(_STAMPED),
-    "obstacles": {**_STAMPED, "mine": False, "anonymous": False, "status": "open"},
-    "obstacle_votes": dict(_STAMPED),
-    "broadcasts": {**_STAMPED, "kind": "deep_breath"},
-    "outbox": {"id": new_id, "created_at": utcnow, "attempts": 0},
-    "checklist_templates": {**_STAMPED, "version": 1, "position": 0, "archived": False, "source": "local"},
-    "checklist_runs": dict(_STAMPED),
-    "checklist_run_items": {},
+    table: {**{column: _FACTORIES[name] for column, name in DEFAULT_FACTORIES[table].items()},
+            **DEFAULT_VALUES[table]}
+    for table in COLUMNS
 }
+_COLUMN_SETS: dict[str, frozenset[str]] = {table: frozenset(columns) for table, columns in COLUMNS.items()}
+
+
+def _check_columns(table: str, columns: Iterable[str]) -> None:
+    """A misspelt column fails here with its name, before SQLite sees the statement."""
+    unknown = set(columns) - _COLUMN_SETS[table]
+    if unknown:
+        raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
 
 
 def translate_operational_error(exc: BaseException | None, path: Path) -> DatabaseError:
@@ -195,6 +195,7 @@ class Tx:
     def insert(self, table: str, values: Mapping[str, Any]) -> Row:
         """Insert one row, filling the table's declared defaults; returns the row as written."""
         self._writing()
+        _check_columns(table, values)
         row = Row(values)
         for column, default in DEFAULTS[table].items():
             if row.get(column) is None:  # every defaulted column is NOT NULL: absent or None takes the default
@@ -208,6 +209,7 @@ class Tx:
         """``UPDATE table SET values WHERE where``; stamps ``updated_at`` where the table has one. Returns
         the number of rows changed."""
         self._writing()
+        _check_columns(table, values)
         changes = dict(values)
         if "updated_at" in DEFAULTS[table] and "updated_at" not in changes:
             changes["updated_at"] = utcnow()
