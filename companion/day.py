@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from companion.calls import store as calls_store
 from companion.checklists import store as checklists_store
+from companion.db.rows import CallRow, ResetSessionRow
 from companion.db.sql import Row
 from companion.notify import store as notify_store
 from companion.reset import store as reset_store
@@ -14,8 +15,8 @@ from companion.reset import store as reset_store
 @dataclass(frozen=True)
 class DaySummary:
     start: datetime
-    calls: list[Row]
-    resets: list[Row]
+    calls: list[CallRow]
+    resets: list[ResetSessionRow]
     notifications: list[Row]
 
     @property

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from companion.db.sql import Row, Tx
+from companion.db.rows import CallRow
+from companion.db.sql import Tx, typed, typed_or_none
 
 
-def insert(session: Tx, ref: str | None, started_at: datetime) -> Row:
+def insert(session: Tx, ref: str | None, started_at: datetime) -> CallRow:
     """A new call, open (no end yet); returns the row as written (with its new id)."""
-    return session.insert("calls", {"ref": ref, "started_at": started_at, "tough": False,
-                                    "created_at": started_at, "updated_at": started_at})
+    return typed(CallRow, session.insert("calls", {"ref": ref, "started_at": started_at, "tough": False,
+                                                   "created_at": started_at, "updated_at": started_at}))
 
 
 def end(session: Tx, call_id: str, ended_at: datetime, handle_seconds: float, tough: bool) -> None:
@@ -24,8 +25,8 @@ def close_abandoned(session: Tx, now: datetime) -> int:
     return session.update("calls", {"ended_at": now, "updated_at": now}, "ended_at IS NULL")
 
 
-def get(session: Tx, call_id: str) -> Row | None:
-    return session.get("calls", call_id)
+def get(session: Tx, call_id: str) -> CallRow | None:
+    return typed_or_none(CallRow, session.get("calls", call_id))
 
 
 def last_ref(session: Tx) -> str | None:
@@ -40,7 +41,7 @@ def recent_handle_seconds(session: Tx, limit: int) -> list[float]:
         (limit,))]
 
 
-def between(session: Tx, start: datetime, end: datetime) -> list[Row]:
+def between(session: Tx, start: datetime, end: datetime) -> list[CallRow]:
     """The calls started in ``[start, end)``, oldest first."""
-    return session.all("SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                       (start, end))
+    return [typed(CallRow, row) for row in session.all(
+        "SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at", (start, end))]

@@ -23,7 +23,7 @@ import uuid
 from datetime import datetime, timezone
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from companion.db.rows import COLUMNS, DEFAULT_FACTORIES, DEFAULT_VALUES
 from companion.errors import DatabaseCorruptError, DatabaseError, DatabaseLockedError, DatabaseReadOnlyError
@@ -76,6 +76,18 @@ class Row(dict):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+T = TypeVar("T")
+
+
+def typed(cls: type[T], row: Mapping[str, Any]) -> T:
+    """A whole row as its typed row class (``companion.db.rows``); what a store hands its callers."""
+    return cls(**row)
+
+
+def typed_or_none(cls: type[T], row: Mapping[str, Any] | None) -> T | None:
+    return None if row is None else cls(**row)
 
 
 def row_factory(cursor: sqlite3.Cursor, values: tuple) -> Row:

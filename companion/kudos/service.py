@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from companion.clock import Clock
 from companion.config import Settings
 from companion.db.engine import Database
-from companion.db.sql import Row, new_id
+from companion.db.rows import KudosRow
+from companion.db.sql import new_id
 from companion.errors import InvalidInput
 from companion.kudos import store
 from companion.kudos.categories import BY_KEY, CATEGORIES, Category, category
@@ -148,13 +149,13 @@ class KudosService:
         return stars
 
 
-def wire_record(k: Row) -> dict:
+def wire_record(k: KudosRow) -> dict[str, Any]:
     return {"id": k.id, "kind": "kudos", "sender": k.sender, "team": k.team, "recipient": k.recipient,
             "category": k.category, "message": k.message, "call_ref": k.call_ref,
             "sent_at": k.sent_at.isoformat()}
 
 
-def _view(k: Row) -> KudosView:
+def _view(k: KudosRow) -> KudosView:
     return KudosView(k.id, k.sender, k.recipient, BY_KEY[k.category], k.message, k.call_ref, k.sent_at,
                      k.read_at is not None)
 

@@ -6,25 +6,27 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from companion.db.sql import Row, Tx, placeholders
+from companion.db.rows import KudosRow
+from companion.db.sql import Tx, placeholders, typed, typed_or_none
 
 
-def insert(session: Tx, values: dict[str, Any]) -> Row:
+def insert(session: Tx, values: dict[str, Any]) -> KudosRow:
     """One kudos; returns the row as written."""
-    return session.insert("kudos", values)
+    return typed(KudosRow, session.insert("kudos", values))
 
 
-def get(session: Tx, kudos_id: str) -> Row | None:
-    return session.get("kudos", kudos_id)
+def get(session: Tx, kudos_id: str) -> KudosRow | None:
+    return typed_or_none(KudosRow, session.get("kudos", kudos_id))
 
 
 def given_since(session: Tx, sender: str, since: datetime) -> int:
     return session.scalar("SELECT count(*) FROM kudos WHERE sender = ? AND sent_at >= ?", (sender, since)) or 0
 
 
-def inbox(session: Tx, recipient: str, limit: int) -> list[Row]:
+def inbox(session: Tx, recipient: str, limit: int) -> list[KudosRow]:
     """The recipient's kudos, newest first."""
-    return session.all("SELECT * FROM kudos WHERE recipient = ? ORDER BY sent_at DESC LIMIT ?", (recipient, limit))
+    return [typed(KudosRow, row) for row in session.all(
+        "SELECT * FROM kudos WHERE recipient = ? ORDER BY sent_at DESC LIMIT ?", (recipient, limit))]
 
 
 def unread_count(session: Tx, recipient: str) -> int:
@@ -39,6 +41,7 @@ def mark_read(session: Tx, recipient: str, when: datetime, ids: Sequence[str] | 
     return session.update("kudos", {"read_at": when}, where, params)
 
 
-def sent_between(session: Tx, start: datetime, end: datetime) -> list[Row]:
+def sent_between(session: Tx, start: datetime, end: datetime) -> list[KudosRow]:
     """Every kudos sent in ``[start, end)``, newest first."""
-    return session.all("SELECT * FROM kudos WHERE sent_at >= ? AND sent_at < ? ORDER BY sent_at DESC", (start, end))
+    return [typed(KudosRow, row) for row in session.all(
+        "SELECT * FROM kudos WHERE sent_at >= ? AND sent_at < ? ORDER BY sent_at DESC", (start, end))]

@@ -1,0 +1,44 @@
+"""The stores hand typed rows (companion.db.rows) to their callers: a misspelt column is a type error for
+mypy and an AttributeError at once, never a None that travels on."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from companion.calls import store as calls_store
+from companion.db.rows import CallRow, KudosRow, ResetSessionRow
+from companion.kudos import store as kudos_store
+from companion.reset import store as reset_store
+
+WHEN = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+
+
+def test_calls_resets_and_kudos_come_back_typed(db):
+    with db.session() as s:
+        call = calls_store.insert(s, "4711", WHEN)
+        calls_store.end(s, call.id, WHEN + timedelta(seconds=90), 90.0, True)
+        reset = reset_store.insert(s, {"trigger": "manual", "pattern": "box", "planned_seconds": 60,
+                                       "actual_seconds": 60.0, "outcome": "completed", "started_at": WHEN,
+                                       "ended_at": WHEN, "call_id": call.id})
+        kudos = kudos_store.insert(s, {"sender": "ana", "recipient": "ben", "category": "helping",
+                                       "message": "thanks", "sent_at": WHEN})
+    assert isinstance(call, CallRow) and call.ended_at is None  # as written: open
+    assert isinstance(reset, ResetSessionRow) and reset.mood_after is None and reset.call_id == call.id
+    assert isinstance(kudos, KudosRow) and kudos.read_at is None and len(kudos.id) == 36
+    with db.reading() as s:
+        (stored,) = calls_store.between(s, WHEN, WHEN + timedelta(hours=1))
+        assert reset_store.between(s, WHEN, WHEN + timedelta(hours=1)) == [reset_store.get(s, reset.id)]
+        assert kudos_store.inbox(s, "ben", 10) == [kudos_store.get(s, kudos.id)]
+    assert stored.tough is True and stored.handle_seconds == 90.0 and stored.ended_at == WHEN + timedelta(seconds=90)
+    with pytest.raises(AttributeError):
+        stored.handle_time  # noqa: B018 - a misspelt column
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        stored.tough = False  # type: ignore[misc]
+
+
+def test_a_missing_row_is_none(db):
+    with db.reading() as s:
+        assert calls_store.get(s, "nope") is None and reset_store.get(s, "nope") is None
+        assert kudos_store.get(s, "nope") is None
