@@ -18,10 +18,10 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 from companion.db import schema
 from companion.db.schema import HEAD_SQL
@@ -337,7 +337,8 @@ def migrate_in_child(data_dir: Path, timeout: float = MIGRATE_TIMEOUT) -> str:
                                      "COMPANION_MIGRATE_FOR": str(data_dir)})  # "it is me": see cli._migrate
     except subprocess.TimeoutExpired:
         raise DatabaseError(f"Upgrading the database in {data_dir} took longer than {timeout:.0f} s and was "
-                            "stopped. Nothing was lost (a copy is in its backups folder); try starting again.") from None
+                            "stopped. Nothing was lost (a copy is in its backups folder); try starting "
+                            "again.") from None
     lines = [line.removeprefix("companion: ") for line in result.stderr.strip().splitlines()]
     if result.returncode == MIGRATE_REFUSED and lines:
         raise DatabaseError(lines[-1])

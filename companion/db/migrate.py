@@ -5,10 +5,11 @@ the running app otherwise never imports SQLAlchemy (see ``companion.db.sql``).
 """
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import ColumnDefault, create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from companion.db.schema import HEAD_SQL
@@ -17,7 +18,7 @@ from companion.db.sql import BUSY_TIMEOUT_MS, translate_operational_error
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _on_connect(dbapi_connection, _record: object) -> None:
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # SQLAlchemy's pysqlite recipe ("Serializable isolation / Savepoints / Transactional DDL"): the driver
     # never begins or commits on its own; _on_begin emits BEGIN, so a migration is one real transaction.
     dbapi_connection.isolation_level = None
@@ -28,7 +29,7 @@ def _on_connect(dbapi_connection, _record: object) -> None:
     cur.close()
 
 
-def _on_begin(connection) -> None:
+def _on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -73,7 +74,6 @@ HEAD_SQL_HEADER = """\
 
 def head_schema_sql() -> str:
     """The models' schema (``create_all`` on a throwaway database) as the text of ``head.sql``."""
-    import sqlite3
     import tempfile
 
     from companion.db.models import Base
@@ -134,10 +134,12 @@ def rows_module_source() -> str:
     from companion.db.models import Base
 
     factories = {"new_id": sql.new_id, "utcnow": sql.utcnow}
+    models = {mapper.local_table: mapper.class_ for mapper in Base.registry.mappers}
+    tables = sorted(Base.metadata.tables.values(), key=lambda t: t.name)
     classes, columns, values, calls = [], [], [], []
-    for mapper in sorted(Base.registry.mappers, key=lambda m: m.local_table.name):
-        table = mapper.local_table
-        name = row_class_name(mapper.class_)
+    for table in tables:
+        model = models[table]
+        name = row_class_name(model)
         required, optional = [], []
         table_values, table_calls = [], []
         for column in table.columns:
@@ -151,6 +153,8 @@ def rows_module_source() -> str:
             default = column.default
             if default is None:
                 continue
+            if not isinstance(default, ColumnDefault):  # a Sequence or the like: SQLite has none
+                raise ValueError(f"{table.name}.{column.name}: unsupported default {default!r}")
             if default.is_scalar:
                 table_values.append(f"{column.name!r}: {default.arg!r}")
             else:
@@ -160,14 +164,13 @@ def rows_module_source() -> str:
                                      f"{sorted(factories)} (companion.db.sql), not {function or default.arg!r}")
                 table_calls.append(f"{column.name!r}: {function!r}")
         classes.append(f"\n\n@dataclass(frozen=True, slots=True)\nclass {name}:\n"
-                       f'    """A row of ``{table.name}`` (companion.db.models.{mapper.class_.__name__})."""\n\n'
+                       f'    """A row of ``{table.name}`` (companion.db.models.{model.__name__})."""\n\n'
                        + "\n".join(required + optional) + "\n")
         names = ", ".join(repr(c.name) for c in table.columns)
         columns.append(_wrapped(f"    {table.name!r}: ({names}{',' if len(table.columns) == 1 else ''}),"))
         values.append(_wrapped(f"    {table.name!r}: {{{', '.join(table_values)}}},"))
         calls.append(_wrapped(f"    {table.name!r}: {{{', '.join(table_calls)}}},"))
-    row_classes = [f"    {m.local_table.name!r}: {row_class_name(m.class_)},"
-                   for m in sorted(Base.registry.mappers, key=lambda m: m.local_table.name)]
+    row_classes = [f"    {table.name!r}: {row_class_name(models[table])}," for table in tables]
     return (ROWS_HEADER + "".join(classes)
             + "\n\n#: every table's columns, in the table's order\n"
             + "COLUMNS: dict[str, tuple[str, ...]] = {\n" + "\n".join(columns) + "\n}\n"

@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from companion.db.rows import COLUMNS, DEFAULT_FACTORIES, DEFAULT_VALUES
 from companion.errors import DatabaseCorruptError, DatabaseError, DatabaseLockedError, DatabaseReadOnlyError
 
-__all__ = ["BUSY_TIMEOUT_MS", "DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime",
-           "translate_operational_error", "utcnow", "DATETIME_FORMAT"]
+__all__ = ["BUSY_TIMEOUT_MS", "DATETIME_FORMAT", "DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime",
+           "translate_operational_error", "typed", "typed_or_none", "utcnow"]
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
 BUSY_TIMEOUT_MS = 5000  # how long a connection waits for another writer (this layer's and Alembic's)
@@ -66,7 +67,7 @@ sqlite3.register_converter("BOOLEAN", _parse_bool)
 DETECT_TYPES = sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES
 
 
-class Row(dict):
+class Row(dict[str, Any]):
     """One result row: a dict whose keys also read as attributes (``row.sent_at``)."""
 
     __slots__ = ()
@@ -90,7 +91,7 @@ def typed_or_none(cls: type[T], row: Mapping[str, Any] | None) -> T | None:
     return None if row is None else cls(**row)
 
 
-def row_factory(cursor: sqlite3.Cursor, values: tuple) -> Row:
+def row_factory(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
     return Row(zip([d[0] for d in cursor.description], values))
 
 
@@ -186,7 +187,8 @@ class Tx:
 
     def one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
         """The first row, or None."""
-        return self.execute(sql, params).fetchone()
+        row: Row | None = self.execute(sql, params).fetchone()
+        return row
 
     def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         """The first column of the first row, or None."""
