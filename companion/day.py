@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from companion.calls import store as calls_store
 from companion.checklists import store as checklists_store
@@ -10,6 +11,9 @@ from companion.db.rows import CallRow, ResetSessionRow
 from companion.db.sql import Row
 from companion.notify import store as notify_store
 from companion.reset import store as reset_store
+
+if TYPE_CHECKING:
+    from companion.desk import Desk
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ def day_bounds(local_moment: datetime) -> tuple[datetime, datetime]:
     return start_local.astimezone(timezone.utc), end_local.astimezone(timezone.utc)
 
 
-def summarise_day(desk, local_moment: datetime) -> DaySummary:
+def summarise_day(desk: Desk, local_moment: datetime) -> DaySummary:
     start, end = day_bounds(local_moment)
     with desk.db.reading() as s:
         calls = calls_store.between(s, start, end)
@@ -44,7 +48,7 @@ def summarise_day(desk, local_moment: datetime) -> DaySummary:
     return DaySummary(start, calls, resets, notes)
 
 
-def checklist_ticks(desk, call_ids: list[str]) -> dict[str, tuple[int, int]]:
+def checklist_ticks(desk: Desk, call_ids: list[str]) -> dict[str, tuple[int, int]]:
     """call id -> (ticked, items) of its checklist run, for those of ``call_ids`` that had one."""
     if not call_ids:
         return {}

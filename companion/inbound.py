@@ -24,9 +24,9 @@ from companion.kudos import store as kudos_store
 from companion.kudos.categories import category as kudos_category
 from companion.kudos.rules import validate_call_ref, validate_message
 from companion.mydata import DELETED_BEFORE_STATE
+from companion.names import validate_name
 from companion.obstacles import store as obstacles_store
 from companion.obstacles.service import validate_category, validate_reply, validate_text
-from companion.names import validate_name
 from companion.team import store as team_store
 from companion.team.roster import validate_display_name
 
@@ -49,7 +49,7 @@ class Malformed(Exception):
     pass
 
 
-def apply(session: Tx, record: dict, me: str, now: datetime | None = None) -> Received | None:
+def apply(session: Tx, record: dict[str, Any], me: str, now: datetime | None = None) -> Received | None:
     """Apply one pulled wire record. Returns what to tell the agent, or None (nothing to tell, already
     applied, or refused: the reason is logged)."""
     now = now or datetime.now(timezone.utc)
@@ -86,7 +86,7 @@ def _uuid(value: object, what: str) -> str:
     return value
 
 
-def _time(record: dict, key: str) -> datetime:
+def _time(record: dict[str, Any], key: str) -> datetime:
     value = record.get(key)
     if not isinstance(value, str) or len(value) > 40:
         raise Malformed(f"{key} must be an ISO 8601 timestamp")
@@ -97,12 +97,12 @@ def _time(record: dict, key: str) -> datetime:
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
-def _team(record: dict) -> str | None:
+def _team(record: dict[str, Any]) -> str | None:
     team = record.get("team")
     return None if team is None else validate_name(team, "The team")
 
 
-def _sender(record: dict) -> str:
+def _sender(record: dict[str, Any]) -> str:
     return validate_name(record.get("sender"), "The sender")
 
 
@@ -122,7 +122,7 @@ def _deleted(session: Tx, when: datetime) -> bool:
 
 
 # -- kinds -----------------------------------------------------------------------------------------
-def _kudos(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _kudos(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     if kudos_store.get(session, record["id"]) is not None:
         return None
     sender = _sender(record)
@@ -147,7 +147,7 @@ def _kudos(session: Tx, record: dict, me: str, now: datetime) -> Received | None
     return Received(KUDOS, record["id"], sender, {"category": cat, "message": message, "call_ref": ref})
 
 
-def _obstacle(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _obstacle(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     if obstacles_store.get(session, record["id"]) is not None:
         return None
     anonymous = record.get("anonymous")
@@ -169,7 +169,7 @@ def _obstacle(session: Tx, record: dict, me: str, now: datetime) -> Received | N
     return None
 
 
-def _obstacle_vote(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _obstacle_vote(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     if obstacles_store.get_vote(session, record["id"]) is not None:
         return None
     voter = _sender(record)
@@ -186,7 +186,7 @@ def _obstacle_vote(session: Tx, record: dict, me: str, now: datetime) -> Receive
     return None
 
 
-def _obstacle_reply(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _obstacle_reply(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     lead = _sender(record)
     obstacle = obstacles_store.get(session, _uuid(record.get("obstacle_id"), "obstacle_id"))
     if obstacle is None:
@@ -203,7 +203,7 @@ def _obstacle_reply(session: Tx, record: dict, me: str, now: datetime) -> Receiv
     return Received(OBSTACLE_ACTED, obstacle.id, lead, {"reply": reply, "text": obstacle.text})
 
 
-def _broadcast(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _broadcast(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     if team_store.broadcast(session, record["id"]) is not None:
         return None
     sender = _sender(record)
@@ -220,11 +220,11 @@ def _broadcast(session: Tx, record: dict, me: str, now: datetime) -> Received | 
     return Received(BREATH_INVITE, record["id"], sender, {"expires_at": expires_at.isoformat()})
 
 
-def _breath_join(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _breath_join(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     return None  # joins are counted on the hub; a desk keeps only its own answer
 
 
-def _template(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _template(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     """A lead published a checklist template: it joins the agent's template list (read-only)."""
     stored = apply_remote(session, record, now)
     if stored is None:  # already here
@@ -238,7 +238,7 @@ _HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_
 
 
 # -- roster ----------------------------------------------------------------------------------------
-def apply_roster(session: Tx, agents: list[dict]) -> int:
+def apply_roster(session: Tx, agents: list[dict[str, Any]]) -> int:
     """The hub's roster (name, display_name, team, is_lead) into ``teammates`` with source "hub".
     Hub entries no longer listed become inactive (never deleted); hand-typed ones of the same name are
     taken over by the hub's, and the other hand-typed ones become inactive (kept, never deleted, no longer

@@ -31,7 +31,8 @@ def get(session: Tx, call_id: str) -> CallRow | None:
 
 def last_ref(session: Tx) -> str | None:
     """The reference of the latest call that had one."""
-    return session.scalar("SELECT ref FROM calls WHERE ref IS NOT NULL ORDER BY started_at DESC LIMIT 1")
+    ref: str | None = session.scalar("SELECT ref FROM calls WHERE ref IS NOT NULL ORDER BY started_at DESC LIMIT 1")
+    return ref
 
 
 def recent_handle_seconds(session: Tx, limit: int) -> list[float]:

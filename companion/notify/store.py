@@ -43,8 +43,9 @@ def shown_since(session: Tx, since: datetime, except_kind: str) -> int:
 
 
 def oldest_shown_since(session: Tx, since: datetime) -> datetime | None:
-    return session.scalar('SELECT min(shown_at) AS "oldest [DATETIME]" FROM notifications WHERE shown_at >= ?',
-                          (since,))
+    oldest: datetime | None = session.scalar(
+        'SELECT min(shown_at) AS "oldest [DATETIME]" FROM notifications WHERE shown_at >= ?', (since,))
+    return oldest
 
 
 def _held_where(reasons: Sequence[str]) -> str:

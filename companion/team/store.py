@@ -76,7 +76,8 @@ def last_broadcast_from(session: Tx, sender: str) -> Row | None:
 
 
 def broadcast_response(session: Tx, broadcast_id: str) -> str | None:
-    return session.scalar("SELECT response FROM broadcasts WHERE id = ?", (broadcast_id,))
+    response: str | None = session.scalar("SELECT response FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return response
 
 
 def change_broadcast(session: Tx, broadcast_id: str, changes: dict[str, Any]) -> None:
