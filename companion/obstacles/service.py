@@ -11,7 +11,8 @@ from datetime import datetime
 
 from companion.clock import Clock
 from companion.db.engine import Database
-from companion.db.sql import Row, Tx, new_id
+from companion.db.rows import ObstacleRow
+from companion.db.sql import Tx, new_id
 from companion.errors import InvalidInput
 from companion.obstacles import store
 from companion.team import outbox
@@ -150,7 +151,7 @@ class ObstacleService:
         return groups
 
 
-def _on_board(session: Tx, obstacle_id: str) -> Row:
+def _on_board(session: Tx, obstacle_id: str) -> ObstacleRow:
     obstacle = store.get(session, obstacle_id)
     if obstacle is None:
         raise InvalidInput("That obstacle is no longer on the board.")

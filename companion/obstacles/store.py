@@ -6,20 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from companion.db.sql import Row, Tx
+from companion.db.rows import ObstacleRow, ObstacleVoteRow
+from companion.db.sql import Tx, typed, typed_or_none
 
 
-def insert(session: Tx, values: dict[str, Any]) -> Row:
+def insert(session: Tx, values: dict[str, Any]) -> ObstacleRow:
     """One obstacle; returns the row as written."""
-    return session.insert("obstacles", values)
+    return typed(ObstacleRow, session.insert("obstacles", values))
 
 
-def get(session: Tx, obstacle_id: str) -> Row | None:
-    return session.get("obstacles", obstacle_id)
+def get(session: Tx, obstacle_id: str) -> ObstacleRow | None:
+    return typed_or_none(ObstacleRow, session.get("obstacles", obstacle_id))
 
 
-def everything(session: Tx) -> list[Row]:
-    return session.all("SELECT * FROM obstacles")
+def everything(session: Tx) -> list[ObstacleRow]:
+    return [typed(ObstacleRow, row) for row in session.all("SELECT * FROM obstacles")]
 
 
 def mark_acted_on(session: Tx, obstacle_id: str, reply: str, acted_by: str, acted_at: datetime,
@@ -28,13 +29,13 @@ def mark_acted_on(session: Tx, obstacle_id: str, reply: str, acted_by: str, acte
                                  "updated_at": now}, "id = ?", (obstacle_id,))
 
 
-def insert_vote(session: Tx, values: dict[str, Any]) -> Row:
+def insert_vote(session: Tx, values: dict[str, Any]) -> ObstacleVoteRow:
     """One +1; returns the row as written."""
-    return session.insert("obstacle_votes", values)
+    return typed(ObstacleVoteRow, session.insert("obstacle_votes", values))
 
 
-def get_vote(session: Tx, vote_id: str) -> Row | None:
-    return session.get("obstacle_votes", vote_id)
+def get_vote(session: Tx, vote_id: str) -> ObstacleVoteRow | None:
+    return typed_or_none(ObstacleVoteRow, session.get("obstacle_votes", vote_id))
 
 
 def has_voted(session: Tx, obstacle_id: str, voter: str) -> bool:

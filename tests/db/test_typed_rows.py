@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from companion.calls import store as calls_store
-from companion.db.rows import CallRow, KudosRow, ResetSessionRow
+from companion.db.rows import CallRow, KudosRow, ObstacleRow, ObstacleVoteRow, ResetSessionRow
 from companion.kudos import store as kudos_store
+from companion.obstacles import store as obstacles_store
 from companion.reset import store as reset_store
 
 WHEN = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
@@ -38,7 +39,18 @@ def test_calls_resets_and_kudos_come_back_typed(db):
         stored.tough = False  # type: ignore[misc]
 
 
+def test_obstacles_and_votes_come_back_typed(db):
+    with db.session() as s:
+        obstacle = obstacles_store.insert(s, {"category": "process", "text": "slow tool", "logged_at": WHEN})
+        vote = obstacles_store.insert_vote(s, {"obstacle_id": obstacle.id, "voter": "ben"})
+    assert isinstance(obstacle, ObstacleRow) and obstacle.status == "open" and obstacle.reply is None
+    assert isinstance(vote, ObstacleVoteRow)
+    with db.reading() as s:
+        assert obstacles_store.everything(s) == [obstacles_store.get(s, obstacle.id)]
+        assert obstacles_store.get_vote(s, vote.id) is not None and obstacles_store.has_voted(s, obstacle.id, "ben")
+
+
 def test_a_missing_row_is_none(db):
     with db.reading() as s:
         assert calls_store.get(s, "nope") is None and reset_store.get(s, "nope") is None
-        assert kudos_store.get(s, "nope") is None
+        assert kudos_store.get(s, "nope") is None and obstacles_store.get(s, "nope") is None
