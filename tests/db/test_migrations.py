@@ -96,7 +96,8 @@ def test_row_classes_have_every_column_typed_as_the_models():
 
     for table in Base.metadata.sorted_tables:
         cls = rows.ROW_CLASSES[table.name]
-        hints = typing.get_type_hints(cls)
+        hints = {name: hint for name, hint in typing.get_type_hints(cls).items() if name != "__slots__"}
+        assert set(cls.__slots__) == set(hints)
         assert set(hints) == {c.name for c in table.columns} == set(rows.COLUMNS[table.name])
         for column in table.columns:
             expected = getattr(column.type, "impl_instance", column.type).python_type

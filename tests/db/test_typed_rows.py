@@ -2,7 +2,6 @@
 mypy and an AttributeError at once, never a None that travels on."""
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -34,9 +33,12 @@ def test_calls_resets_and_kudos_come_back_typed(db):
         assert kudos_store.inbox(s, "ben", 10) == [kudos_store.get(s, kudos.id)]
     assert stored.tough is True and stored.handle_seconds == 90.0 and stored.ended_at == WHEN + timedelta(seconds=90)
     with pytest.raises(AttributeError):
-        stored.handle_time  # noqa: B018 - a misspelt column
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        stored.tough = False  # type: ignore[misc]
+        stored.handle_time  # type: ignore[attr-defined]  # noqa: B018 - a misspelt column
+    with pytest.raises(AttributeError):
+        stored.handle_time = 1.0  # type: ignore[attr-defined]  # slots: no new attributes either
+    assert "handle_seconds=90.0" in repr(stored) and stored != calls_store.insert
+    with pytest.raises(TypeError):
+        hash(stored)
 
 
 def test_obstacles_and_votes_come_back_typed(db):
