@@ -169,6 +169,10 @@ def _migrate(paths: Paths) -> int:
     if not asked_by_the_app or Path(asked_by_the_app).resolve() != paths.data_dir.resolve():
         try:
             ipc.send(paths.server_name, {"cmd": "status"}, timeout=2.0)
+        except ipc.NotAnswering:  # (before NotRunning, its base) something holds the socket: a busy/hung app
+            print("companion: Agent Companion seems to be running on this data folder but does not answer. "
+                  "Quit it first.", file=sys.stderr)
+            return MIGRATE_REFUSED
         except NotRunning:
             pass  # nobody runs on this data folder
         except OSError:  # something holds the socket but does not answer: a running (hung) app

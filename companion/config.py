@@ -30,6 +30,10 @@ class Settings:
     agent_name: str = ""  # my name on the team (the hub login role when joined); "" until set
     panel_corner: str = "top_right"  # where the Moment of Truth panel opens during a call (PANEL_CORNERS)
     kudos_daily_cap: int = 10  # kudos I may give per day (local midnight to midnight), 1-50
+    # Presence hooks (companion.presence): commands run when a reset starts / ends ("" = none). IT's
+    # operations config can set them instead (its values win and lock these).
+    reset_start_hook: str = ""
+    reset_end_hook: str = ""
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":
@@ -43,6 +47,11 @@ class Settings:
             raise InvalidInput(f"Unknown screen corner {self.panel_corner!r} for the checklist panel.")
         if not 1 <= self.kudos_daily_cap <= 50:
             raise InvalidInput("The daily kudos limit must be between 1 and 50.")
+        if self.reset_start_hook or self.reset_end_hook:
+            from companion.presence import validate_command
+
+            validate_command(self.reset_start_hook)
+            validate_command(self.reset_end_hook)
         if self.agent_name:
             validate_name(self.agent_name, "Your name")
         return self

@@ -115,7 +115,7 @@ class Desk:
     def start_call(self, ref: str | None = None) -> CallStart:
         """A call always wins: a reset still running is ended (and recorded) before the call starts."""
         validate_ref(ref)  # refuse a bad reference before anything changes
-        ended_reset = self.resets.current is not None and self.end_reset() is not None
+        ended_reset = self.resets.current is not None and self.end_reset("call-started") is not None
         started = self.calls.start(ref)
         self.notifications.set_on_call(True)
         self.checklists.call_started(started)
@@ -148,8 +148,8 @@ class Desk:
             self.events.publish(ev.STATE_CHANGED)
         return done
 
-    def end_reset(self) -> ResetSession | None:
-        done = self.resets.end_early()
+    def end_reset(self, reason: str | None = None) -> ResetSession | None:
+        done = self.resets.end_early(reason)
         if done is not None:
             self.events.publish(ev.STATE_CHANGED)
         return done

@@ -6,6 +6,11 @@ one is refused with a logged reason and ``None`` is returned. A database that is
 (``OperationalError``) is not a bad record: that error propagates, so the caller's batch and its cursor are
 not committed and the batch is applied again later. The returned ``Received`` says what to tell
 the agent; the worker publishes those on ``team.received`` and ``Desk.team_received`` posts them.
+
+Times from the hub are the sender's clock. A "when it happened" time (``sent_at``, ``logged_at``, ``acted_at``)
+more than ``MAX_CLOCK_SKEW`` (5 minutes) ahead of this desk's clock is stored as the time it was received: a
+desk's clock may be a little off, but a kudos "sent in 2099" would sit on top of every list for ever. A deep
+breath invitation's ``expires_at`` is capped at its (clamped) ``sent_at`` plus the lead's 10-minute window.
 """
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import logging
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from companion.checklists.publish import apply_remote
@@ -34,6 +39,7 @@ log = logging.getLogger(__name__)
 
 KUDOS, OBSTACLE_ACTED, BREATH_INVITE = "kudos", "obstacle_acted", "breath_invite"
 TEMPLATE_PUBLISHED = "template_published"
+MAX_CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock ahead of ours by more: the time is "received now"
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,9 @@ def _uuid(value: object, what: str) -> str:
     return value
 
 
-def _time(record: dict[str, Any], key: str) -> datetime:
+def _time(record: dict[str, Any], key: str, now: datetime | None = None) -> datetime:
+    """An ISO 8601 time from the record, in UTC. With ``now``: a time more than MAX_CLOCK_SKEW in the future
+    becomes ``now`` (see the module docstring)."""
     value = record.get(key)
     if not isinstance(value, str) or len(value) > 40:
         raise Malformed(f"{key} must be an ISO 8601 timestamp")
@@ -94,7 +102,16 @@ def _time(record: dict[str, Any], key: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise Malformed(f"{key} is not an ISO 8601 timestamp") from None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    parsed = parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed if now is None else _not_ahead(parsed, key, now)
+
+
+def _not_ahead(when: datetime, key: str, now: datetime) -> datetime:
+    if when > now + MAX_CLOCK_SKEW:
+        log.info("a team record's %s is %s ahead of this desk's clock; stored as received now", key,
+                 "over a year" if when - now > timedelta(days=365) else when - now)
+        return now
+    return when
 
 
 def _team(record: dict[str, Any]) -> str | None:
@@ -135,7 +152,7 @@ def _kudos(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Recei
     if ref is not None and not isinstance(ref, str):
         raise Malformed("call_ref must be a string or null")
     ref = validate_call_ref(ref)
-    sent_at = _time(record, "sent_at")
+    sent_at = _time(record, "sent_at", now)
     if me in (sender, recipient) and _deleted(session, sent_at):
         return None  # mine, and deleted by me: it stays gone
     kudos_store.insert(session, {"id": record["id"], "sender": sender, "recipient": recipient, "category": cat,
@@ -159,7 +176,7 @@ def _obstacle(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Re
             raise Malformed("an anonymous obstacle carries no sender")
     else:
         sender = _sender(record)
-    logged_at = _time(record, "logged_at")
+    logged_at = _time(record, "logged_at", now)
     if sender is not None and sender == me and _deleted(session, logged_at):
         return None  # mine, and deleted by me: it stays gone
     obstacles_store.insert(session, {
@@ -192,7 +209,7 @@ def _obstacle_reply(session: Tx, record: dict[str, Any], me: str, now: datetime)
     if obstacle is None:
         raise Malformed("a reply to an obstacle this desk does not know")
     reply = validate_reply(record.get("reply"))
-    acted_at = _time(record, "acted_at")
+    acted_at = _time(record, "acted_at", now)
     if team_store.is_lead(session, lead) is False:
         raise Malformed(f"{lead} is not a lead on the roster")
     if obstacle.status == "acted_on":
@@ -209,9 +226,13 @@ def _broadcast(session: Tx, record: dict[str, Any], me: str, now: datetime) -> R
     sender = _sender(record)
     if record.get("broadcast_kind") != "deep_breath":
         raise Malformed(f"unknown broadcast_kind {str(record.get('broadcast_kind'))[:40]!r}")
+    from companion.team.breath import WINDOW
+
     sent_at, expires_at = _time(record, "sent_at"), _time(record, "expires_at")
     if expires_at <= sent_at:
         raise Malformed("expires_at must be after sent_at")
+    sent_at = _not_ahead(sent_at, "sent_at", now)
+    expires_at = min(expires_at, sent_at + WINDOW)
     team_store.insert_broadcast(session, {"id": record["id"], "kind": "deep_breath", "sender": sender,
                                           "team": _team(record), "sent_at": sent_at, "expires_at": expires_at,
                                           "created_at": now, "updated_at": now})

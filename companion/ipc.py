@@ -153,8 +153,14 @@ def respond(line: bytes, handler: Handler) -> bytes:
         return reply(False, "Agent Companion hit an internal error; see its log.")
 
 
+class NotAnswering(NotRunning):
+    """Something holds the socket but does not answer (busy, hung, or gone mid-answer): the CLI's exit status
+    is still 3, but unlike NotRunning it does not mean "nobody runs here" (``companion migrate`` refuses)."""
+
+
 def send(server_name: str, request: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any]:
-    """Send one request to the running instance and return its answer. Raises NotRunning."""
+    """Send one request to the running instance and return its answer. Raises NotRunning (NotAnswering when
+    something is there but does not answer)."""
     payload = encode({"v": VERSION, **request})
     if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         return _send_pipe(server_name, payload)
@@ -167,8 +173,10 @@ def send(server_name: str, request: dict[str, Any], timeout: float = TIMEOUT) ->
             raise NotRunning(NOT_RUNNING) from exc
         sock.sendall(payload)
         answer = _read_line(sock)
-    except socket.timeout as exc:
-        raise NotRunning(NOT_ANSWERING) from exc
+    # A full backlog refuses a Unix-socket connect with EAGAIN at once (BlockingIOError): the app is there but
+    # busy. A reset or broken pipe is an app that went away mid-answer. Both are "not answering" (exit 3).
+    except (socket.timeout, BlockingIOError, ConnectionResetError, BrokenPipeError) as exc:
+        raise NotAnswering(NOT_ANSWERING) from exc
     finally:
         sock.close()
     return _decode_answer(answer)
@@ -188,9 +196,9 @@ def _decode_answer(answer: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(answer.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise NotRunning(NOT_ANSWERING) from None
+        raise NotAnswering(NOT_ANSWERING) from None
     if not isinstance(obj, dict) or "ok" not in obj:
-        raise NotRunning(NOT_ANSWERING)
+        raise NotAnswering(NOT_ANSWERING)
     return obj
 
 

@@ -120,9 +120,24 @@ def describe(counts_: dict[str, int]) -> list[str]:
 
 
 def _private_write(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    """Write ``data`` to ``path`` as a new private (0600) file, then put it in place: an existing file there
+    (0644, a hard link, a symlink someone planted) is replaced, never written through or left readable."""
+    import tempfile
+
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)  # 0600, O_EXCL
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def to_json(data: dict[str, list[dict[str, Any]]], exported_at: datetime) -> bytes:

@@ -8,6 +8,7 @@ The data folder holds the SQLite database, its backups and the log. It is chosen
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import zlib
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from companion import APP_ID
 
 ENV_DATA_DIR = "COMPANION_DATA_DIR"
+ENV_OPERATIONS_CONFIG = "COMPANION_OPERATIONS_CONFIG"
 
 
 def default_data_dir() -> Path:
@@ -31,6 +33,20 @@ def resolve_data_dir(option: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return default_data_dir()
+
+
+def operations_config_path() -> Path:
+    """The machine-wide operations config IT deploys (companion.presence): ``COMPANION_OPERATIONS_CONFIG``, or
+    ``/etc/agent-companion/operations.toml`` (Linux and other Unix), ``%ProgramData%\\agent-companion\\
+    operations.toml`` (Windows), ``/Library/Application Support/agent-companion/operations.toml`` (macOS)."""
+    env = os.environ.get(ENV_OPERATIONS_CONFIG)
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        return Path(os.environ.get("ProgramData", r"C:\ProgramData")) / APP_ID / "operations.toml"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support") / APP_ID / "operations.toml"
+    return Path("/etc") / APP_ID / "operations.toml"
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,16 @@ class Paths:
 
 
 def runtime_dir() -> Path:
-    """A private per-user folder for sockets: $XDG_RUNTIME_DIR or a 0700 folder in the temp dir."""
+    """A private per-user folder for sockets: ``$XDG_RUNTIME_DIR/agent-companion``, or without that
+    ``<temp>/agent-companion-<uid>``.
+
+    The temp dir is shared: another user can create that folder (or a symlink by that name) first. A folder
+    is used only if it is a real folder (lstat: never a symlink), owned by us and private (0700; a looser one
+    of ours is tightened); otherwise the socket goes to ``$XDG_CACHE_HOME/agent-companion/run`` (default
+    ``~/.cache/...``), checked the same way, with a warning naming what was wrong. The client and the app
+    make the same choice, so ``companion call ...`` still finds the app. Raises PermissionError (with every
+    reason) only if neither folder can be made private.
+    """
     base = os.environ.get("XDG_RUNTIME_DIR")
     if base and Path(base).is_dir():
         path = Path(base) / APP_ID
@@ -88,10 +113,52 @@ def runtime_dir() -> Path:
         import tempfile
 
         path = Path(tempfile.gettempdir()) / f"{APP_ID}-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix":
-        st = path.stat()
-        if st.st_uid != os.getuid():
-            raise PermissionError(f"{path} belongs to another user; refusing to use it for the local socket")
-        os.chmod(path, 0o700)
-    return path
+    if os.name != "posix":  # pragma: no cover - Windows uses named pipes (server_name), not this folder
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    problem = private_dir(path)
+    if problem is None:
+        return path
+    cache = os.environ.get("XDG_CACHE_HOME")
+    fallback = (Path(cache) if cache and Path(cache).is_absolute() else Path.home() / ".cache") / APP_ID / "run"
+    second = private_dir(fallback)
+    if second is None:
+        import logging
+
+        logging.getLogger(__name__).warning("not using %s for the local socket: %s; using %s instead", path,
+                                            problem, fallback)
+        return fallback
+    raise PermissionError(f"no private folder for the local socket: {path} {problem}; {fallback} {second}")
+
+
+def private_dir(path: Path) -> str | None:
+    """Make ``path`` a private folder of ours (0700), or say why it cannot be: None when it is fine."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass  # there already: checked below, whoever made it
+    except OSError as exc:
+        return f"cannot be created ({exc.strerror or exc})"
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return f"cannot be checked ({exc.strerror or exc})"
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link (someone else may have put it there)"
+    if not stat.S_ISDIR(st.st_mode):
+        return "is not a folder"
+    if st.st_uid != os.getuid():
+        return f"belongs to another user (uid {st.st_uid})"
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        try:  # through a descriptor opened without following links: the folder checked is the one changed
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                if os.fstat(fd).st_ino != st.st_ino:
+                    return "changed while it was checked"
+                os.fchmod(fd, 0o700)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            return f"is not private and cannot be made so ({exc.strerror or exc})"
+    return None

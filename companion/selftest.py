@@ -101,6 +101,27 @@ def _check_team_hub_driver(paths: Paths) -> str:
     return f"psycopg {psycopg.__version__}, {psycopg.pq.__impl__} implementation, libpq {libpq // 10000}.{libpq % 100}"
 
 
+def _check_presence_hooks(paths: Paths) -> str:
+    """IT's operations config (companion.presence): readable, trusted, and each command's program found."""
+    import shutil
+
+    from companion import presence
+    from companion.paths import operations_config_path
+
+    ops = presence.load_operations_config(operations_config_path())
+    if ops.problem:
+        raise RuntimeError(ops.problem)
+    if not ops.locked and ops.timeout_seconds is None:
+        return f"no operations config at {ops.path}: the agent's own hooks (Settings) apply"
+    for key in sorted(ops.locked):
+        argv = presence.parse_command(getattr(ops, key))
+        if argv and shutil.which(argv[0]) is None:
+            raise RuntimeError(f"{ops.path}: {key} runs {argv[0]!r}, which is not found (PATH or full path)")
+    set_ = ", ".join(sorted(ops.locked)) or "no commands"
+    timeout = ops.timeout_seconds if ops.timeout_seconds is not None else presence.DEFAULT_TIMEOUT
+    return f"{ops.path} sets {set_} (timeout {timeout:g} s)"
+
+
 CHECKS: tuple[tuple[str, Callable[[Paths], str]], ...] = (
     ("database", _check_database),
     ("migrations", _check_migrations),
@@ -108,6 +129,7 @@ CHECKS: tuple[tuple[str, Callable[[Paths], str]], ...] = (
     ("notifications", _check_notifications),
     ("keyring", _check_keyring),
     ("team hub driver", _check_team_hub_driver),
+    ("presence hooks", _check_presence_hooks),
 )
 
 

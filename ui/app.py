@@ -25,12 +25,9 @@ log = logging.getLogger("companion")
 
 
 def setup_logging(paths: Paths) -> None:
-    from logging.handlers import RotatingFileHandler
+    from companion.logfile import PrivateRotatingFileHandler  # never through a symlink (companion/logfile.py)
 
-    path = paths.log_file
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(paths.log_file, maxBytes=1_000_000, backupCount=3)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -86,6 +83,7 @@ class CompanionApp:
         self.db = None
         self.ipc_server = None
         self.team = None
+        self.hooks = None  # presence hooks (companion.presence), once the desk is there
         from companion import autostart
 
         def launch_command() -> list[str]:  # platformdirs is imported when Settings needs it, not at start
@@ -149,20 +147,39 @@ class CompanionApp:
         except DatabaseError as exc:
             self._fail(str(exc))
             return
-        for notice in [*self.db.notices, *([log_problem] if log_problem else [])]:
+        hooks_problem = self._start_presence_hooks()
+        for notice in [*self.db.notices, *([log_problem] if log_problem else []), *filter(None, [hooks_problem])]:
             controller.show_notice(notice)
         try:
             self.ipc_server = IpcServer(self.paths.server_name, controller.handle_request)
             listening = self.ipc_server.listen()
         except OSError as exc:
             log.error("local socket unavailable: %s", exc)
-            listening = False
+            listening, socket_problem = False, f" ({exc})"
+        else:
+            socket_problem = ""
         if not listening:
             controller.show_notice("The `companion call …` commands cannot reach this window: the local socket "
-                                   "could not be opened. See the log for details.")
+                                   f"could not be opened{socket_problem}. See the log for details.")
         self._start_team()
         log.info("%s %s ready (data folder %s)", APP_NAME, __version__, self.paths.data_dir)
         _write_ready("services-ready")
+
+    def _start_presence_hooks(self) -> str | None:
+        """Presence hooks (issue 13): commands from Settings or IT's operations config, run when a reset starts
+        and ends. Returns why they are off when IT's file cannot be used (shown as a start-up notice)."""
+        from companion import presence
+        from companion.paths import operations_config_path
+
+        desk = self.controller.desk
+        ops = presence.load_operations_config(operations_config_path())
+        self.controller.operations = ops
+        self.hooks = presence.PresenceHooks(lambda: presence.effective(ops, desk.settings()),
+                                            presence.SubprocessRunner(), self.controller.hook_problem.emit)
+        self.hooks.attach(desk.events)
+        if ops.problem:
+            log.error("%s", ops.problem)
+        return ops.problem
 
     def _start_team(self) -> None:
         """With a team hub joined (`companion team join`), start the sync worker on its own thread."""
@@ -197,7 +214,9 @@ class CompanionApp:
             self.team.stop()  # before the database closes
         if self.ipc_server is not None:
             self.ipc_server.close()
-        self.controller.shutdown()
+        self.controller.shutdown()  # a reset still running ends here (its end hook is queued)
+        if self.hooks is not None and not self.hooks.close():
+            log.warning("a presence hook was still running at quit")
         if self.db is not None:
             self.db.close()
 

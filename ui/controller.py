@@ -29,6 +29,7 @@ MIN_WAKEUP_MS = 1000
 
 class Controller(QObject):
     quit_requested = Signal()
+    hook_problem = Signal(str)  # a presence hook failed (emitted on the hooks' worker thread; queued here)
 
     def __init__(self, *, use_tray: bool | None = None, chime: Callable[[], None] | None = None,
                  autostart: Any = None, launch_command: Callable[[], list[str]] | None = None) -> None:
@@ -42,6 +43,8 @@ class Controller(QObject):
         self.tray = Tray(self.menu, self.status, use_tray=use_tray)
         self.windows: dict[str, QWidget] = {}
         self.notices: list[QMessageBox] = []
+        self.operations: Any = None  # IT's operations config (companion.presence), set by the app at start-up
+        self.hook_problem.connect(self._hook_failed)
         self._wakeup = QTimer(self)
         self._wakeup.setSingleShot(True)
         self._wakeup.timeout.connect(self._wake)
@@ -235,7 +238,8 @@ class Controller(QObject):
 
         if self.desk is None:
             return self.tray.standin or QWidget()
-        return self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command))
+        return self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command,
+                                                             operations=self.operations))
 
     def on_toast_action(self, notification_id: str, key: str) -> None:
         desk = self.desk
@@ -320,6 +324,14 @@ class Controller(QObject):
         box.show()
         self.notices.append(box)
 
+    def _hook_failed(self, text: str) -> None:
+        """A presence hook failed (reported once per command): a notification, held while on a call."""
+        if self.desk is not None:
+            from companion.notify.kinds import STATUS
+
+            self.desk.notifications.post(STATUS, "Presence hook failed", text)
+            self.refresh()
+
     # -- local socket -----------------------------------------------------------------------------
     def handle_request(self, request: ipc.Request) -> tuple[bool, str, dict]:
         cmd, args = request.cmd, request.args
@@ -362,10 +374,10 @@ class Controller(QObject):
     # -- shutdown ---------------------------------------------------------------------------------
     def shutdown(self) -> None:
         self._wakeup.stop()
+        if self.desk is not None and self.desk.resets.current is not None:
+            self.desk.end_reset("quit")  # before its window closes: the presence hook hears why it ended
         for window in [*self.windows.values(), *self.notices]:
             window.close()
-        if self.desk is not None and self.desk.resets.current is not None:
-            self.desk.end_reset()
         if self.desk is not None and self.desk.checklists.active is not None:
             self.desk.checklists.save()  # quitting mid-call keeps the ticks so far
         self.tray.hide()

@@ -58,14 +58,16 @@ class ResetService:
             return self._record(session)
         return None
 
-    def end_early(self) -> ResetSession | None:
+    def end_early(self, reason: str | None = None) -> ResetSession | None:
+        """End the running session now. ``reason`` (e.g. "call-started", "quit") travels with the
+        ``reset.finished`` event for the presence hooks (companion.presence)."""
         session = self.current
         if session is None:
             return None
         session.end_early(self._clock.monotonic())
-        return self._record(session)
+        return self._record(session, reason)
 
-    def _record(self, session: ResetSession) -> ResetSession:
+    def _record(self, session: ResetSession, reason: str | None = None) -> ResetSession:
         """Save the finished session. ``current`` is cleared even if saving fails, so a failed save never
         leaves the desk stuck in a reset; a call that no longer exists (its data was deleted) is not linked."""
         now = self._clock.now()
@@ -81,7 +83,7 @@ class ResetService:
         finally:
             self.current = None
             self._call_id = None
-        self._events.publish(ev.RESET_FINISHED, session=session)
+        self._events.publish(ev.RESET_FINISHED, session=session, reason=reason)
         return session
 
     def set_mood_after(self, record_id: str, mood: int | None) -> None:

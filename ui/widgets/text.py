@@ -21,3 +21,12 @@ def headline_label(parent: QWidget | None = None) -> QLabel:
     font.setPointSize(font.pointSize() + 2)
     label.setFont(font)
     return label
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` exactly as typed. Qt guesses whether a tooltip is rich text, so someone
+    else's text (an obstacle, say) could otherwise render markup and load local images: it is escaped and
+    wrapped so Qt takes it as (harmless) rich text, line breaks kept."""
+    from PySide6.QtGui import Qt as QtGui
+
+    return QtGui.convertFromPlainText(text, QtGui.WhiteSpaceMode.WhiteSpaceNormal) if text else ""

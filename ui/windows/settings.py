@@ -1,7 +1,7 @@
 """Settings: notification cap, long-call threshold, reset defaults, reduced motion, chime, autostart."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,7 +26,7 @@ from ui.widgets.keys import close_on_escape
 
 class SettingsWindow(QWidget):
     def __init__(self, desk: Desk, autostart: autostart_mod.Autostart,
-                 launch_command: Callable[[], list[str]]) -> None:
+                 launch_command: Callable[[], list[str]], *, operations: Any = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.autostart = autostart
@@ -78,6 +78,12 @@ class SettingsWindow(QWidget):
 
         self.team = TeamSection(desk)
         layout.addWidget(self.team)
+        # -- presence hooks (issue 13): its own section, ui/widgets/presence_section.py ---------------------
+        from ui.widgets.presence_section import PresenceSection
+
+        self.presence = PresenceSection(desk, operations)
+        layout.addWidget(self.presence)
+        # -- end of presence hooks ------------------------------------------------------------------------
         self.error = plain_label("", wrap=True)
         self.error.setStyleSheet("color: #a33;")
         layout.addWidget(self.error)
@@ -97,6 +103,7 @@ class SettingsWindow(QWidget):
             mood_tap=self.mood.isChecked(),
             panel_corner=self.panel_corner.currentData(),
             **self.team.changes(),
+            **self.presence.changes(),  # presence hooks (issue 13)
         )
 
     def save(self) -> bool:

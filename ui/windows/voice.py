@@ -24,7 +24,7 @@ from companion.errors import CompanionError
 from companion.obstacles.service import CATEGORIES, MAX_TEXT
 from companion.team.identity import NameNeeded
 from ui.icons import app_icon
-from ui.widgets.text import plain_label
+from ui.widgets.text import plain_label, plain_tooltip
 from ui.windows.name import AskNameDialog
 from ui.widgets.keys import close_on_escape
 
@@ -94,7 +94,7 @@ class VoiceWindow(QWidget):
                 author = "anonymous" if item.author is None else ("you" if item.mine else item.author)
                 child = QTreeWidgetItem([item.text, author, str(item.votes), status, ""])
                 child.setData(0, ID_ROLE, item.id)
-                child.setToolTip(0, item.text)
+                child.setToolTip(0, plain_tooltip(item.text))  # never rich text: it is someone's typing
                 parent.addChild(child)
                 if item.status == "open" and not item.mine:
                     button = QPushButton("+1 (given)" if item.voted else "+1")
