@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -33,22 +32,16 @@ from companion.names import validate_name
 from companion.obstacles import store as obstacles_store
 from companion.obstacles.service import validate_category, validate_reply, validate_text
 from companion.team import store as team_store
+from companion.team.received import BREATH_INVITE as BREATH_INVITE  # re-exported: inbound.KUDOS ...
+from companion.team.received import KUDOS as KUDOS
+from companion.team.received import OBSTACLE_ACTED as OBSTACLE_ACTED
+from companion.team.received import TEMPLATE_PUBLISHED as TEMPLATE_PUBLISHED
+from companion.team.received import Received as Received
 from companion.team.roster import validate_display_name
 
 log = logging.getLogger(__name__)
 
-KUDOS, OBSTACLE_ACTED, BREATH_INVITE = "kudos", "obstacle_acted", "breath_invite"
-TEMPLATE_PUBLISHED = "template_published"
 MAX_CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock ahead of ours by more: the time is "received now"
-
-
-@dataclass(frozen=True)
-class Received:
-    """Something that arrived for me, as plain data (safe to hand to the GUI thread)."""
-    kind: str                  # kudos | obstacle_acted | breath_invite | template_published
-    record_id: str             # the kudos id, the obstacle id, or the broadcast id
-    sender: str | None
-    data: dict[str, Any] = field(default_factory=dict)  # category/message, reply, expires_at ...
 
 
 class Malformed(Exception):
