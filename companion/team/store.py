@@ -7,27 +7,29 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from companion.db.sql import Row, Tx, placeholders
+from companion.db.rows import BroadcastRow, TeammateRow
+from companion.db.sql import Row, Tx, placeholders, typed, typed_or_none
 
 
 # -- teammates ----------------------------------------------------------------------------------------
-def teammates(session: Tx, *, include_inactive: bool = False) -> list[Row]:
+def teammates(session: Tx, *, include_inactive: bool = False) -> list[TeammateRow]:
     """The roster by display name (only the active teammates unless asked)."""
     where = "" if include_inactive else "WHERE active = 1 "
-    return session.all(f"SELECT * FROM teammates {where}ORDER BY display_name, name")
+    return [typed(TeammateRow, row) for row in
+            session.all(f"SELECT * FROM teammates {where}ORDER BY display_name, name")]
 
 
-def active_teammate(session: Tx, name: str) -> Row | None:
-    return session.one("SELECT * FROM teammates WHERE name = ? AND active = 1", (name,))
+def active_teammate(session: Tx, name: str) -> TeammateRow | None:
+    return typed_or_none(TeammateRow, session.one("SELECT * FROM teammates WHERE name = ? AND active = 1", (name,)))
 
 
-def teammate(session: Tx, name: str) -> Row | None:
+def teammate(session: Tx, name: str) -> TeammateRow | None:
     """A teammate by name, active or not."""
-    return session.get("teammates", name, column="name")
+    return typed_or_none(TeammateRow, session.get("teammates", name, column="name"))
 
 
-def insert_teammate(session: Tx, values: dict[str, Any]) -> Row:
-    return session.insert("teammates", values)
+def insert_teammate(session: Tx, values: dict[str, Any]) -> TeammateRow:
+    return typed(TeammateRow, session.insert("teammates", values))
 
 
 def update_teammate(session: Tx, teammate_id: str, values: dict[str, Any]) -> None:
@@ -63,16 +65,17 @@ def deactivate_hub_teammates_except(session: Tx, names: Iterable[str], now: date
 
 
 # -- broadcasts ---------------------------------------------------------------------------------------
-def insert_broadcast(session: Tx, values: dict[str, Any]) -> Row:
-    return session.insert("broadcasts", values)
+def insert_broadcast(session: Tx, values: dict[str, Any]) -> BroadcastRow:
+    return typed(BroadcastRow, session.insert("broadcasts", values))
 
 
-def broadcast(session: Tx, broadcast_id: str) -> Row | None:
-    return session.get("broadcasts", broadcast_id)
+def broadcast(session: Tx, broadcast_id: str) -> BroadcastRow | None:
+    return typed_or_none(BroadcastRow, session.get("broadcasts", broadcast_id))
 
 
-def last_broadcast_from(session: Tx, sender: str) -> Row | None:
-    return session.one("SELECT * FROM broadcasts WHERE sender = ? ORDER BY sent_at DESC LIMIT 1", (sender,))
+def last_broadcast_from(session: Tx, sender: str) -> BroadcastRow | None:
+    return typed_or_none(BroadcastRow, session.one(
+        "SELECT * FROM broadcasts WHERE sender = ? ORDER BY sent_at DESC LIMIT 1", (sender,)))
 
 
 def broadcast_response(session: Tx, broadcast_id: str) -> str | None:
