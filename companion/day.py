@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 from companion.calls import store as calls_store
 from companion.checklists import store as checklists_store
-from companion.db.rows import CallRow, ResetSessionRow
-from companion.db.sql import Row
+from companion.db.rows import CallRow, NotificationRow, ResetSessionRow
 from companion.notify import store as notify_store
 from companion.reset import store as reset_store
 
@@ -21,7 +20,7 @@ class DaySummary:
     start: datetime
     calls: list[CallRow]
     resets: list[ResetSessionRow]
-    notifications: list[Row]
+    notifications: list[NotificationRow]
 
     @property
     def average_handle(self) -> float | None:

@@ -17,7 +17,8 @@ from companion import events as ev
 from companion.clock import Clock, utc
 from companion.config import Settings, SettingsStore
 from companion.db.engine import Database
-from companion.db.sql import Row, Tx
+from companion.db.rows import NotificationRow
+from companion.db.sql import Tx
 from companion.errors import NotifyError
 from companion.events import EventHub
 from companion.notify import store
@@ -215,7 +216,7 @@ class NotificationCentre:
         return oldest + timedelta(hours=1)
 
     # -- history -----------------------------------------------------------------------------------
-    def history(self, limit: int = 100) -> list[Row]:
+    def history(self, limit: int = 100) -> list[NotificationRow]:
         with self._db.reading() as s:
             return store.latest(s, limit)
 
@@ -223,7 +224,7 @@ class NotificationCentre:
         with self._db.reading() as s:
             return store.held_count(s, _RELEASABLE)
 
-    def get(self, notification_id: str) -> Row | None:
+    def get(self, notification_id: str) -> NotificationRow | None:
         with self._db.reading() as s:
             return store.get(s, notification_id)
 

@@ -7,16 +7,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from companion.db.sql import Row, Tx, placeholders
+from companion.db.rows import NotificationRow
+from companion.db.sql import Row, Tx, placeholders, typed, typed_or_none
 
 
-def insert(session: Tx, values: dict[str, Any]) -> Row:
+def insert(session: Tx, values: dict[str, Any]) -> NotificationRow:
     """One notification; returns the row as written (with its new id)."""
-    return session.insert("notifications", values)
+    return typed(NotificationRow, session.insert("notifications", values))
 
 
-def get(session: Tx, notification_id: str) -> Row | None:
-    return session.get("notifications", notification_id)
+def get(session: Tx, notification_id: str) -> NotificationRow | None:
+    return typed_or_none(NotificationRow, session.get("notifications", notification_id))
 
 
 def change(session: Tx, notification_id: str, changes: dict[str, Any]) -> None:
@@ -62,8 +63,9 @@ def held_count(session: Tx, reasons: Sequence[str]) -> int:
     return session.scalar(f"SELECT count(*) FROM notifications WHERE {_held_where(reasons)}", list(reasons)) or 0
 
 
-def latest(session: Tx, limit: int) -> list[Row]:
-    return session.all("SELECT * FROM notifications ORDER BY created_at DESC LIMIT ?", (limit,))
+def latest(session: Tx, limit: int) -> list[NotificationRow]:
+    return [typed(NotificationRow, row) for row in
+            session.all("SELECT * FROM notifications ORDER BY created_at DESC LIMIT ?", (limit,))]
 
 
 def of_kind(session: Tx, ids: Sequence[str], kind: str) -> list[Row]:
@@ -72,7 +74,7 @@ def of_kind(session: Tx, ids: Sequence[str], kind: str) -> list[Row]:
                        [*ids, kind])
 
 
-def created_between(session: Tx, start: datetime, end: datetime) -> list[Row]:
+def created_between(session: Tx, start: datetime, end: datetime) -> list[NotificationRow]:
     """The notifications created in ``[start, end)``, oldest first."""
-    return session.all("SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
-                       (start, end))
+    return [typed(NotificationRow, row) for row in session.all(
+        "SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at", (start, end))]

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from companion.calls import store as calls_store
-from companion.db.rows import CallRow, KudosRow, ObstacleRow, ObstacleVoteRow, ResetSessionRow
+from companion.db.rows import CallRow, KudosRow, NotificationRow, ObstacleRow, ObstacleVoteRow, ResetSessionRow
 from companion.kudos import store as kudos_store
+from companion.notify import store as notify_store
 from companion.obstacles import store as obstacles_store
 from companion.reset import store as reset_store
 
@@ -50,6 +51,16 @@ def test_obstacles_and_votes_come_back_typed(db):
     with db.reading() as s:
         assert obstacles_store.everything(s) == [obstacles_store.get(s, obstacle.id)]
         assert obstacles_store.get_vote(s, vote.id) is not None and obstacles_store.has_voted(s, obstacle.id, "ben")
+
+
+def test_notifications_come_back_typed(db):
+    with db.session() as s:
+        note = notify_store.insert(s, {"kind": "info", "title": "t", "body": "b"})
+    assert isinstance(note, NotificationRow) and note.payload == "{}" and note.shown_at is None
+    with db.reading() as s:
+        assert notify_store.latest(s, 5) == [notify_store.get(s, note.id)]
+        assert notify_store.created_between(s, note.created_at, note.created_at + timedelta(seconds=1)) == \
+            notify_store.latest(s, 1)
 
 
 def test_a_missing_row_is_none(db):
