@@ -30,12 +30,7 @@ STORE_MODULES = {
     "companion/mydata.py",       # export and delete every table of mine in one transaction
 }
 DATA_LAYER = "companion/db/"  # the data layer itself (Tx, opening, migrations)
-HUB = {  # PostgreSQL (the team hub), not the local database: companion/team/hub*.py and these
-    "companion/team/provision.py",
-    # the sync worker's one local query (its broadcasts' join counts): companion.team.store.broadcasts_from_since
-    # has it; the hub branch rewrites this file
-    "companion/team/sync.py",
-}
+HUB = {"companion/team/provision.py"}  # PostgreSQL (the team hub), not the local database; and team/hub*.py
 
 
 def is_hub(rel: str) -> bool:

@@ -51,7 +51,7 @@ class TrayMenu(QObject):
             submenu.setParent(None)
             submenu.deleteLater()
         menu.clear()
-        header = menu.addAction(describe(status))
+        header = menu.addAction(state_line(status))
         header.setEnabled(False)
         menu.addSeparator()
 
@@ -127,6 +127,15 @@ def describe(status: dict) -> str:
     return text
 
 
+def state_line(status: dict) -> str:
+    """The tray's tooltip and state line: ``describe`` plus whether automatic call detection works (only here,
+    not in ``companion status``, whose text scripts compare)."""
+    text = describe(status)
+    if status.get("detection") == "unavailable":  # ui/detection.py
+        text += "; call detection unavailable"
+    return text
+
+
 class StandInWindow(QWidget):
     """Takes the tray's place where no system tray exists: the state and the same menu."""
 
@@ -186,13 +195,13 @@ class Tray(QObject):
     def refresh(self) -> None:
         status = self._status()
         self.state = status["state"]
-        text = f"{APP_NAME} — {describe(status)}"
+        text = f"{APP_NAME} — {state_line(status)}"
         if self.icon is not None:
             self.icon.setIcon(state_icon(self.state))
             self.icon.setToolTip(text)
         if self.standin is not None:
             self.standin.setWindowIcon(state_icon(self.state))
-            self.standin.state_label.setText(describe(status))
+            self.standin.state_label.setText(state_line(status))
 
     def bring_forward(self) -> None:
         if self.standin is not None:
