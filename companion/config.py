@@ -38,6 +38,7 @@ class Settings:
     call_detection: bool = True
     detect_start_seconds: float = 2.0  # a call starts after the softphone held the mic this long, 0.5-30
     detect_end_seconds: float = 4.0    # ... and ends after it released it this long, 1-60
+    audio_pacing: bool = False  # a soft tone at each breathing phase change (never during a call)
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":

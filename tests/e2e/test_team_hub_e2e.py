@@ -221,7 +221,7 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     # -- A takes a call: the Moment of Truth checklist panel opens --------------------------------------------
     desktop.close_all_notifications()  # the panel opens in the corner where dunst shows its bubbles
     run_ok(a.agent, "call", "start", "--ref", "4711")
-    panel = a.agent.window_titled("^Moment of Truth$", timeout=15)
+    panel = a.agent.window_titled("— Moment of Truth$", timeout=15)
     check_picture(a.agent.screenshot(panel, shot("A-checklist-panel")), min_size=(150, 150))
     assert a.agent.status() == "On a call (4711)"
 
@@ -267,7 +267,7 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     # B joins: a 1-minute group reset starts on B's screen.
     check_picture(b.agent.screenshot(toasts["B"], shot("B-breath-invitation")), min_size=(150, 80))
     press_on_card(b, "Join")
-    reset = b.agent.window_titled("^Reset — ", timeout=15)
+    reset = b.agent.window_titled("— Reset: ", timeout=15)
     settle(1.0)  # the breath is moving: let the circle grow a little
     check_picture(b.agent.screenshot(reset, shot("B-reset-window"), steady=False), min_size=(300, 300))
     assert b.agent.status() == "Taking a reset"
