@@ -3,16 +3,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-from companion.db.sql import Row
+from companion.calls import store as calls_store
+from companion.checklists import store as checklists_store
+from companion.db.rows import CallRow, NotificationRow, ResetSessionRow
+from companion.notify import store as notify_store
+from companion.reset import store as reset_store
+
+if TYPE_CHECKING:
+    from companion.desk import Desk
 
 
 @dataclass(frozen=True)
 class DaySummary:
     start: datetime
-    calls: list[Row]
-    resets: list[Row]
-    notifications: list[Row]
+    calls: list[CallRow]
+    resets: list[ResetSessionRow]
+    notifications: list[NotificationRow]
 
     @property
     def average_handle(self) -> float | None:
@@ -30,13 +38,18 @@ def day_bounds(local_moment: datetime) -> tuple[datetime, datetime]:
     return start_local.astimezone(timezone.utc), end_local.astimezone(timezone.utc)
 
 
-def summarise_day(desk, local_moment: datetime) -> DaySummary:
+def summarise_day(desk: Desk, local_moment: datetime) -> DaySummary:
     start, end = day_bounds(local_moment)
     with desk.db.reading() as s:
-        calls = s.all("SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                      (start, end))
-        resets = s.all("SELECT * FROM resets WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                       (start, end))
-        notes = s.all("SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
-                      (start, end))
+        calls = calls_store.between(s, start, end)
+        resets = reset_store.between(s, start, end)
+        notes = notify_store.created_between(s, start, end)
     return DaySummary(start, calls, resets, notes)
+
+
+def checklist_ticks(desk: Desk, call_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """call id -> (ticked, items) of its checklist run, for those of ``call_ids`` that had one."""
+    if not call_ids:
+        return {}
+    with desk.db.reading() as s:
+        return {run.call_id: (run.ticked_count, run.item_count) for run in checklists_store.run_counts(s, call_ids)}

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.day import DaySummary, summarise_day
-from companion.db.sql import placeholders
+from companion.day import DaySummary, checklist_ticks, summarise_day
 from companion.desk import Desk
 from companion.errors import CompanionError
 from ui.widgets.feedback import Feedback
@@ -169,13 +168,8 @@ class MyDayWindow(QWidget):
 
     def _scores(self, summary: DaySummary) -> dict[str, str]:
         """call id -> "6 of 8 ticked", for today's calls that had a checklist."""
-        ids = [c.id for c in summary.calls]
-        if not ids:
-            return {}
-        with self.desk.db.reading() as s:
-            runs = s.all(f"SELECT call_id, ticked_count, item_count FROM checklist_runs "
-                         f"WHERE call_id IN ({placeholders(ids)})", ids)
-        return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked" for run in runs}
+        ticks = checklist_ticks(self.desk, [c.id for c in summary.calls])
+        return {call_id: f"{ticked} of {items} ticked" for call_id, (ticked, items) in ticks.items()}
 
     # -- my data ----------------------------------------------------------------------------------
     def say(self, text: str, kind: str = "success") -> None:
