@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QCheckBox, QPushBut
 from PySide6.QtWidgets import QWidget as QWidgetType
 
 from companion.db.sql import new_id
-from companion.team import inbound
+from companion import inbound
 from tests.core.team_helpers import join_hub
 from ui.a11y import unnamed_controls
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from companion.db.sql import new_id
-from companion.team import inbound
+from companion import inbound
 from ui.widgets.obstacle_card import COLLAPSE_AT, ObstacleCard
 
 LONG = ("I cannot refund more than 20 euros without a transfer to billing; the customer waits on hold while I "
