@@ -236,7 +236,8 @@ class Controller(QObject):
         if self.desk is None:
             return self.tray.standin or QWidget()
         existing = self.windows.get("my_day")
-        window = self._open("my_day", lambda: MyDayWindow(self.desk, view))
+        window = self._open("my_day", lambda: MyDayWindow(self.desk, view,
+                                                          open_your_data=lambda: self.open_settings("your_data")))
         if window is existing:
             window.show_view(view)  # type: ignore[attr-defined]
         return window
@@ -315,14 +316,17 @@ class Controller(QObject):
         window.prefill(text)  # type: ignore[attr-defined]
         return window
 
-    def open_settings(self) -> QWidget:
+    def open_settings(self, section: str | None = None) -> QWidget:
         from ui.windows.settings import SettingsWindow
 
         if self.desk is None:
             return self.tray.standin or QWidget()
-        return self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command,
-                                                             operations=self.operations,
-                                                             detection=self.detection))
+        window = self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command,
+                                                               operations=self.operations,
+                                                               detection=self.detection))
+        if section is not None:  # e.g. My day's "Your data…": Settings → Your data
+            window.show_section(section)  # type: ignore[attr-defined]
+        return window
 
     def on_toast_action(self, notification_id: str, key: str) -> None:
         desk = self.desk

@@ -200,3 +200,13 @@ class TemplateStore:
 
     def now(self) -> datetime:
         return self._clock.now()
+
+
+def runs_of_calls(session: Tx, call_ids: list[str]) -> list[Row]:
+    """My day: ``call_id``, ``ticked_count``, ``item_count``, ``outcome`` and ``obstacle_text`` ("what got in
+    the way") of the checklist runs of those calls."""
+    if not call_ids:
+        return []
+    marks = ", ".join("?" for _ in call_ids)
+    return session.all("SELECT call_id, ticked_count, item_count, outcome, obstacle_text FROM checklist_runs "
+                       f"WHERE call_id IN ({marks})", call_ids)

@@ -131,9 +131,12 @@ class Shooter:
         week = [n for n in day.walk() if n.name in ("Week", "My week") and n.interactive][0]
         self.bus.press_or_toggle(week)
         self.titled("my-week", r"My week$")
-        self.press(self.node(r"My week$"), r"^Delete my data")
+        self.press(self.node(r"My week$"), r"^Your data")
+        self.titled("your-data", r"Settings$")
+        self.press(self.node(r"Settings$"), r"^Delete my data")
         self.titled("delete-my-data", r"Delete my data$")
         self.press(self.node(r"Delete my data$"), r"^Cancel$")
+        self.press(self.node(r"Settings$"), r"^Cancel$")
 
         self.desktop.close_all_notifications()
         agent.cli("call", "start", "--ref", "DOCS-1")
@@ -190,7 +193,7 @@ TITLES = {  # file stem -> what the picture shows, in the order of the tour
     "send-kudos-error": "Send kudos with an error", "team-feed": "Team feed",
     "voice-of-the-customer": "Voice of the Customer (just logged)", "group-deep-breath": "Group deep breath",
     "checklists-editor": "Checklists editor", "settings": "Settings", "my-day": "My day", "my-week": "My week",
-    "delete-my-data": "Delete my data", "in-call-panel": "In-call checklist panel",
+    "your-data": "Settings → Your data (from My day's Your data…)", "delete-my-data": "Delete my data", "in-call-panel": "In-call checklist panel",
     "in-call-panel-ticked": "In-call panel, three items ticked",
     "in-call-outcome-and-reset-offer": "After a tough call: the outcome step and the reset offer",
     "reset-mood-before": "Reset: how are you right now?", "reset-breathing": "Reset: breathing",

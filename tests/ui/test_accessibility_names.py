@@ -31,9 +31,10 @@ def open_all(controller):
         "settings": controller.open_settings(),
         "my day": controller.open_my_day(),
     }
-    day = windows["my day"]
-    day.confirm_delete()
-    windows["delete my data"] = day.delete_dialog
+    settings = windows["settings"]
+    settings.show_section("your_data")
+    settings.your_data.confirm_delete()
+    windows["delete my data"] = settings.your_data.delete_dialog
     from ui.windows.name import AskNameDialog
 
     windows["name prompt"] = AskNameDialog(controller.desk, lambda: None, windows["kudos"])
