@@ -185,6 +185,7 @@ class SettingsWindow(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from the section list to the first control
         scroll.setWidget(page)
         scroll.setAccessibleName(title)
         self.stack.addWidget(scroll)
