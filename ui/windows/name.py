@@ -21,6 +21,8 @@ class AskNameDialog(QDialog):
         self.desk = desk
         self.on_saved = on_saved
         self.setWindowTitle(theme.window_title("Your name on the team"))
+        # ~50 characters a line: the explanation and an error read in a few lines instead of a narrow column
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 50)
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("Your teammates see this name on your kudos and obstacles. Use your "
                                      "team login name: lowercase letters, digits, '_', '.' or '-' "
