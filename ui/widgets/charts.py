@@ -1,10 +1,10 @@
 """Small charts painted with QPainter: grouped bars (counts per day) and lines (shares per day), each with a
 legend, colours from the theme and an accessible description that gives every number.
 
-Why not a charting library: My week has two charts of seven points a series. pyqtgraph (with numpy) cost
-0.4-1 s to import on the first open of a session and ~25 MB of memory and ~60 MB of frozen build; Qt Charts
-(QtCharts, a QGraphicsView scene) loads a further Qt library. A painter draws these in well under a
-millisecond and imports nothing new (bench/README.md has the figures).
+Why not a charting library: My week has two charts of seven points a series. pyqtgraph (with numpy) made the
+first open of a session 0.3-1.3 s slower and added ~50 MB of memory for the rest of the session (and ~80 MB
+installed); Qt Charts needs the PySide6-Addons wheel and a QGraphicsView scene per chart. A painter draws
+both in ~15 ms and imports nothing new (bench/README.md, "Charting approach", has the figures).
 
 Text is drawn with ``QPainter.drawText``, which never interprets markup: a checklist item's text (typed by a
 person) is shown as it was typed, elided to fit.
