@@ -128,9 +128,8 @@ class SettingsWindow(QWidget):
 
         for key, title, icon_name in SECTIONS:
             self.sidebar.addItem(title)
-            self.sidebar.item(self.sidebar.count() - 1).setIcon(theme.icon(icon_name))
-        self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 4 * theme.space(2))
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 4 * theme.space(2) + 24)
+        self.sidebar.currentRowChanged.connect(self._section_changed)
         self.sidebar.setCurrentRow(0)
 
         layout = QVBoxLayout(self)
@@ -198,6 +197,11 @@ class SettingsWindow(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         self._page(key, holder)
         return form
+
+    def _section_changed(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        for index, (_, _, icon_name) in enumerate(SECTIONS):  # the chosen one's icon in the selection's text colour
+            self.sidebar.item(index).setIcon(theme.icon(icon_name, "on_accent" if index == row else "text"))
 
     def show_section(self, key: str) -> None:
         """Open on a section ("your_data"), as the sidebar's arrow keys would."""
