@@ -95,6 +95,16 @@ def test_week_legend_average_handle_time_and_a_table_that_never_scrolls(qtbot, d
     assert window.week.scores.legend_height() > 0 and len(window.week.scores.series) == 9
 
 
+def test_an_empty_week_says_so_in_its_charts(qtbot, desk):
+    window = MyDayWindow(desk, "week")
+    qtbot.addWidget(window)
+    week = window.week
+    assert week.activity.is_empty() and week.scores.is_empty()
+    assert week.activity.accessibleDescription() == "No calls or resets in the last seven days."
+    assert week.scores.accessibleDescription() == "No checklists filled in during the last seven days."
+    assert week.activity.grab().width() > 0
+
+
 def test_export_from_your_data(qtbot, desk, clock, tmp_path):
     week_data(desk, clock)
     window = YourDataSection(desk)  # Settings → Your data

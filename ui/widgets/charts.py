@@ -26,6 +26,7 @@ class Series(NamedTuple):
     colour: str                          # a palette name of ui.theme ("chart_1"), never a literal colour
     values: tuple[float | None, ...]     # one per label; None: nothing that day
     bold: bool = False                   # a line drawn thicker (the whole checklist's score)
+    dashed: bool = False                 # a dashed line: told apart from a line that shares its colour
 
 
 def nice_top(value: float) -> int:
@@ -45,6 +46,7 @@ class Chart(QWidget):
         super().__init__(parent)
         self.title = title
         self.unit = unit  # "%" for shares, "" for counts
+        self.empty_text = "Nothing yet in these seven days."
         self.labels: tuple[str, ...] = ()
         self.series: tuple[Series, ...] = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -56,6 +58,7 @@ class Chart(QWidget):
         self.labels = tuple(labels)
         self.series = tuple(series)
         self.setAccessibleDescription(self.describe())
+        self.setMaximumHeight(self.maximumHeightForContent())  # a short table leaves room, not taller charts
         self.updateGeometry()
         self.update()
 
@@ -66,11 +69,14 @@ class Chart(QWidget):
 
     def describe(self) -> str:
         """Every number, as a screen reader reads it: "Calls: Mon 3, Tue 5; Resets: ..."."""
-        if not self.series:
-            return "No data."
+        if self.is_empty():
+            return self.empty_text
         return "; ".join(f"{s.name}: " + ", ".join(f"{label} {self._value_text(v)}"
                                                     for label, v in zip(self.labels, s.values))
                          for s in self.series) + "."
+
+    def is_empty(self) -> bool:
+        return not any(v for series in self.series for v in series.values)
 
     # -- geometry -----------------------------------------------------------------------------------
     def _legend_columns(self) -> int:
@@ -84,6 +90,9 @@ class Chart(QWidget):
 
     def legend_height(self) -> int:
         return self._legend_rows() * (self._line() + 2)
+
+    def maximumHeightForContent(self) -> int:
+        return self._line() * 20 + self.legend_height()
 
     def minimumSizeHint(self) -> QSize:
         line = self._line()
@@ -140,6 +149,9 @@ class Chart(QWidget):
             painter.drawText(QRectF(plot.left() + i * slot, plot.bottom() + 2, slot, line),
                              Qt.AlignmentFlag.AlignCenter,
                              metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(slot)))
+        if self.is_empty():  # say so in the plot: an empty frame looks broken
+            painter.setPen(theme.qcolor("text_muted"))
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text)
         self.paint_series(painter, plot, slot, top_value)
         # axis line
         painter.setPen(QPen(theme.qcolor("border_strong"), 1))
@@ -241,7 +253,10 @@ class LineChart(Chart):
                     path.moveTo(point)
                     started = True
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(colour, width))
+            pen = QPen(colour, width)
+            if s.dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
             painter.drawPath(path)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
@@ -254,7 +269,10 @@ class LineChart(Chart):
 
     def paint_swatch(self, painter: QPainter, rect: QRectF, series: Series) -> None:
         colour = QColor(theme.color(series.colour))
-        painter.setPen(QPen(colour, 3.0 if series.bold else 2.0))
+        pen = QPen(colour, 3.0 if series.bold else 2.0)
+        if series.dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
         y = rect.center().y()
         painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
         painter.setPen(Qt.PenStyle.NoPen)

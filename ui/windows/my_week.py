@@ -67,6 +67,8 @@ class WeekView(QWidget):
         charts.setSpacing(theme.space(3))
         self.activity = BarChart("Calls and resets per day")
         self.scores = LineChart("Moment of Truth items, % of calls ticked", unit="%")
+        self.activity.empty_text = "No calls or resets in the last seven days."
+        self.scores.empty_text = "No checklists filled in during the last seven days."
         charts.addWidget(self.activity, 2)
         charts.addWidget(self.scores, 3)
         layout.addLayout(charts, 1)
@@ -79,6 +81,7 @@ class WeekView(QWidget):
         self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.table)
+        layout.addStretch(0)
         self.refresh()
 
     def refresh(self) -> None:
@@ -99,7 +102,8 @@ class WeekView(QWidget):
             Series("Resets", RESETS_COLOUR, tuple(float(d.resets) for d in week.days)),
         ])
         lines = [Series(f"{i + 1}  {item.text}", item_colour(i),
-                        tuple(None if v is None else v * 100 for v in item.per_day))
+                        tuple(None if v is None else v * 100 for v in item.per_day),
+                        dashed=i >= len(ITEM_COLOURS))  # the 7th item on shares a colour: dashed
                  for i, item in enumerate(week.items)]
         lines.append(Series("Whole checklist", SCORE_COLOUR,
                             tuple(None if d.average_score is None else d.average_score * 100 for d in week.days),
