@@ -68,6 +68,11 @@ class DeleteDataDialog(QDialog):
         self.delete_button.clicked.connect(self.delete)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
+        # no default button: Enter never opens the export's file dialog by surprise; Enter in the confirmation
+        # field after typing DELETE deletes (as the Delete button would)
+        for button in (self.export_button, self.delete_button, cancel):
+            button.setAutoDefault(False)
+        self.confirm.returnPressed.connect(self.delete)
         row.addStretch(1)
         row.addWidget(cancel)
         row.addWidget(self.delete_button)
