@@ -87,13 +87,13 @@ class Controller(QObject):
         if self.desk is None:
             return {"state": "ready", "starting": True}
         status = self.desk.status()
+        if self.detection is not None:
+            status["detection"] = self.detection.detector.status
         panel = self.windows.get("checklist_panel")
         # On a call with the checklist hidden (Esc): the tray offers "Show the checklist".
         status["checklist_hidden"] = bool(self.desk.checklists.active is not None and panel is not None
                                           and panel.run is self.desk.checklists.active  # type: ignore[attr-defined]
                                           and not panel.isVisible())
-        if self.detection is not None:
-            status["detection"] = self.detection.detector.status
         return status
 
     def present(self, shown: Any) -> None:

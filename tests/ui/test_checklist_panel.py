@@ -473,3 +473,22 @@ def test_the_outcome_step_and_its_offer_work_from_the_keyboard(controller, desk,
     qtbot.waitUntil(panel.offer_start.hasFocus)
     qtbot.keyClick(panel.offer_start, Qt.Key.Key_Return)
     assert controller.windows["reset"].session.trigger == "after_call"
+
+
+def test_the_panel_can_be_dragged_by_its_background_too(controller, desk, qtbot):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    controller.start_call("A")
+    panel = controller.windows["checklist_panel"]
+    before = panel.pos()
+    start = panel.mapToGlobal(QPoint(3, 3))  # the margin: the panel itself, no child
+    assert panel.childAt(QPoint(3, 3)) is None
+    for kind, where, buttons in ((QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton),
+                                 (QEvent.Type.MouseMove, start + QPoint(-100, 50), Qt.MouseButton.LeftButton),
+                                 (QEvent.Type.MouseButtonRelease, start + QPoint(-100, 50), Qt.MouseButton.NoButton)):
+        event = QMouseEvent(kind, QPointF(panel.mapFromGlobal(where)), QPointF(where), Qt.MouseButton.LeftButton,
+                            buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(panel, event)
+    assert panel.pos() == before + QPoint(-100, 50)
+    assert desk.store.get_state("checklist_panel.position")["x"] == panel.x()

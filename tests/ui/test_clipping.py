@@ -22,9 +22,6 @@ SCREEN = {"screens": [{"name": "screen", "x": 0, "y": 0, "width": 1920, "height"
 # Cut text found in the merged branches that the branch owning the window still has to fix (strict: the fix
 # makes the test XPASS and fail, and the entry goes). Each says what is cut.
 KNOWN_CUT = {
-    # theme + shift: the app-wide radio indicator (a dot) now shows inside the mood tiles and takes the room
-    # of their text: "1 Drained" is cut by 3 px, and a stray dot sits left of each number
-    "reset": "mood tiles: the app-wide radio indicator takes the text's room",
 }
 _reports: dict[str, dict[str, list[str]]] = {}
 

@@ -302,3 +302,12 @@ def test_an_incoming_call_closes_the_reset_window(controller, desk, clock, db):
     controller.start_call("4711")
     assert not window.isVisible() and desk.state() == "on_call"
     assert [r.outcome for r in recorded(db)] == ["ended_early"]
+
+
+def test_the_time_passed_runs_along_the_ring(controller, clock):
+    window = start_breathing(controller)
+    assert window.guide.progress == 0
+    breathe(window, clock, 15)
+    assert window.guide.progress == pytest.approx(0.25)
+    breathe(window, clock, 15)
+    assert window.guide.progress == pytest.approx(0.5)

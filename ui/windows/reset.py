@@ -311,7 +311,8 @@ class ResetWindow(QWidget):
         now = self.desk.clock.monotonic()
         snap = self.session.snapshot(now)
         pattern = self.session.pattern
-        self.guide.set_scale(breath_scale(pattern, snap.phase_index, snap.phase_progress, self.reduced_motion))
+        self.guide.set_scale(breath_scale(pattern, snap.phase_index, snap.phase_progress, self.reduced_motion),
+                             snap.elapsed / self.session.planned_seconds)
         if self.phase_label.text() != snap.phase.label:
             self.phase_label.setText(snap.phase.label)
         left = f"{mmss(snap.remaining)} left"
