@@ -174,12 +174,66 @@ class Shooter:
         self.titled("reset-and-now", reset_title)
 
 
+def seed_history(data: Path) -> None:
+    """A week of calls, checklists, outcomes and resets behind the tour's agent, so that My day and My week
+    show what an agent sees after a few shifts (recorded through the Desk with a clock set in the past; every
+    reset offer of it has lapsed before the app starts)."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from companion.db.engine import open_database
+    from companion.desk import Desk
+    from companion.notify.base import NotifierChain
+    from tests.fakes import FakeClock
+
+    rnd = random.Random(11)
+    now = datetime.now(timezone.utc)
+    db = open_database(data / "companion.sqlite")
+    try:
+        first = (now - timedelta(days=6)).astimezone().replace(hour=9, minute=0, second=0, microsecond=0)
+        clock = FakeClock(first.astimezone(timezone.utc))
+        desk = Desk(db, clock, NotifierChain([]))
+        keys = [item.key for item in desk.checklists.templates.active().template.items]
+        obstacles = ("The refund form timed out", "Customer on a bad line", "Order system slow", None, None, None)
+        for day in range(7):
+            start = (first + timedelta(days=day)).astimezone(timezone.utc)
+            if day == 6:  # today: the morning only, all of it over well before the tour
+                start = min(start, now - timedelta(hours=2, minutes=30))
+            clock.advance((start - clock.now()).total_seconds())
+            for n in range(rnd.randint(3, 7) if day < 6 else 4):
+                desk.start_call(str(rnd.randint(1000, 99999)))
+                for key in keys:
+                    if rnd.random() < 0.75:
+                        desk.checklists.tick(key)
+                clock.advance(rnd.randint(150, 720))
+                tough = rnd.random() < 0.35
+                desk.end_call(tough=tough)
+                run = desk.checklists.last_saved
+                if run is not None and rnd.random() < 0.8:
+                    desk.checklists.set_outcome(run.id, rnd.choice(("positive", "neutral", "negative")),
+                                                rnd.choice(obstacles))
+                clock.advance(rnd.randint(30, 120))
+                if tough and rnd.random() < 0.7 and desk.reset_offer() is not None:
+                    session = desk.take_reset_offer()
+                    desk.resets.set_mood_before(rnd.randint(1, 3))
+                    for _ in range(7):
+                        clock.advance(10)
+                        desk.finish_reset_if_due()
+                    desk.resets.set_mood_after(session.record_id, rnd.randint(3, 5))
+                elif tough and desk.reset_offer() is not None and rnd.random() < 0.5:
+                    desk.notifications.mark_read(desk.reset_offer())  # "Not now"
+                clock.advance(rnd.randint(300, 1500))
+    finally:
+        db.close()
+
+
 def run_variant(desktop: HeadlessDesktop, bus: AtspiBus, variant: str, out: Path, work: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     agent = Agent(desktop, work / variant, variant)
     agent.env.update(VARIANTS[variant], QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1")
     agent.data.mkdir(parents=True)
     seed_lead(agent.data)
+    seed_history(agent.data)
     agent.start(timeout=60)
     shooter = Shooter(desktop, bus, agent, out)
     try:
@@ -199,7 +253,8 @@ TITLES = {  # file stem -> what the picture shows, in the order of the tour
     "toast-card": "A card in the corner (here: the team is invited)",
     "group-deep-breath-sent": "Group deep breath, just sent",
     "checklists-editor": "Checklists editor", "settings": "Settings", "my-day": "My day", "my-week": "My week",
-    "your-data": "Settings → Your data (from My day's Your data…)", "delete-my-data": "Delete my data", "in-call-panel": "In-call checklist panel",
+    "your-data": "Settings → Your data (from My day's Your data…)", "delete-my-data": "Delete my data",
+    "in-call-panel": "In-call checklist panel",
     "in-call-panel-ticked": "In-call panel, three items ticked",
     "in-call-outcome-and-reset-offer": "After a tough call: the outcome step and the reset offer",
     "reset-mood-before": "Reset: how are you right now?", "reset-breathing": "Reset: breathing",
