@@ -131,6 +131,7 @@ class SettingsWindow(QWidget):
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 4 * theme.space(2) + 24)
         self.sidebar.currentRowChanged.connect(self._section_changed)
         self.sidebar.setCurrentRow(0)
+        self._section_changed(0)  # the first row may be current already (no signal): its icon all the same
 
         layout = QVBoxLayout(self)
         body = QHBoxLayout()
@@ -140,6 +141,9 @@ class SettingsWindow(QWidget):
         self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        # the design system's icons, not the platform's (a floppy disk and a red cross under some desktops)
+        theme.set_icon(self.buttons.button(QDialogButtonBox.StandardButton.Save), "save", "on_accent")
+        theme.set_icon(self.buttons.button(QDialogButtonBox.StandardButton.Cancel), "close")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
