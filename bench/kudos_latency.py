@@ -59,7 +59,7 @@ from companion.team.sync import SyncWorker  # noqa: E402
 from tests.team.pgcluster import ClusterError, new_cluster  # noqa: E402
 from tests.team.simulated import send_kudos_for_tests  # noqa: E402
 
-from companion.team.inbound import apply, apply_roster  # noqa: E402
+from companion.inbound import apply, apply_roster  # noqa: E402
 
 TEAM = "bench"
 TARGET_P99_MS = 100.0

@@ -33,7 +33,7 @@ from companion.kudos.categories import CATEGORIES as KUDOS_CATEGORIES
 from companion.kudos.rules import validate_message
 from companion.paths import Paths, resolve_data_dir
 from companion.reset.patterns import MAX_MINUTES, MIN_MINUTES, PATTERNS, validate_minutes
-from companion.team.names import validate_name
+from companion.names import validate_name
 
 GuiRunner = Callable[[argparse.Namespace, Paths], int]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from companion.db.sql import Tx, utcnow
 from companion.errors import InvalidInput
+from companion.names import validate_name
 from companion.reset.patterns import PATTERNS
 
 
@@ -62,8 +63,6 @@ class Settings:
         if not 1 <= self.detect_end_seconds <= 60:
             raise InvalidInput("A detected call must end after 1 to 60 seconds without the microphone.")
         if self.agent_name:
-            from companion.team.names import validate_name
-
             validate_name(self.agent_name, "Your name")
         return self
 

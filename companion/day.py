@@ -1,13 +1,21 @@
 """A day's summary for "My day": calls, handle times, resets, notifications (local time day)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-import json
-
+from companion.calls import store as calls_store
+from companion.checklists import store as checklists_store
 from companion.db.sql import Row
+from companion.db.rows import CallRow, NotificationRow, ResetSessionRow
+from companion.notify import store as notify_store
+from companion.reset import store as reset_store
 from companion.reset.patterns import PATTERNS
+
+if TYPE_CHECKING:
+    from companion.desk import Desk
 
 # The mood scale's words (the reset window's and the mood tap's: ui/widgets/mood.py shows the same five)
 MOOD_WORDS = {1: "Drained", 2: "Tense", 3: "Okay", 4: "Good", 5: "Great"}
@@ -19,9 +27,9 @@ TAKEN, DECLINED, LAPSED, OPEN = "taken", "declined", "lapsed", "still open"
 @dataclass(frozen=True)
 class DaySummary:
     start: datetime
-    calls: list[Row]
-    resets: list[Row]
-    notifications: list[Row]
+    calls: list[CallRow]
+    resets: list[ResetSessionRow]
+    notifications: list[NotificationRow]
 
     @property
     def average_handle(self) -> float | None:
@@ -39,15 +47,12 @@ def day_bounds(local_moment: datetime) -> tuple[datetime, datetime]:
     return start_local.astimezone(timezone.utc), end_local.astimezone(timezone.utc)
 
 
-def summarise_day(desk, local_moment: datetime) -> DaySummary:
+def summarise_day(desk: Desk, local_moment: datetime) -> DaySummary:
     start, end = day_bounds(local_moment)
     with desk.db.reading() as s:
-        calls = s.all("SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                      (start, end))
-        resets = s.all("SELECT * FROM resets WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
-                       (start, end))
-        notes = s.all("SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at",
-                      (start, end))
+        calls = calls_store.between(s, start, end)
+        resets = reset_store.between(s, start, end)
+        notes = notify_store.created_between(s, start, end)
     return DaySummary(start, calls, resets, notes)
 
 
@@ -72,10 +77,8 @@ def reset_outcome(outcome: str) -> str:
     return RESET_OUTCOMES.get(outcome, outcome.replace("_", " ").capitalize())
 
 
-def call_checklists(desk, call_ids: list[str]) -> dict[str, Row]:
+def call_checklists(desk: Desk, call_ids: list[str]) -> dict[str, Row]:
     """call id -> its checklist run's ``ticked_count``, ``item_count``, ``outcome``, ``obstacle_text``."""
-    from companion.checklists import store as checklists_store
-
     with desk.db.reading() as s:
         return {run.call_id: run for run in checklists_store.runs_of_calls(s, call_ids)}
 

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from companion import events as ev
+from companion.calls import store as calls_store
 from companion.calls.refs import validate_ref
 from companion.calls.tracker import CallStart, CallSummary, CallTracker
 from companion.checklists.runs import ChecklistService
@@ -206,11 +207,11 @@ class Desk:
         return self.save_settings(self._settings.with_changes(agent_name=name.strip()))
 
     def team_received(self, items: list[Any]) -> None:
-        """What the sync worker pulled for me (companion.team.inbound.Received), on the GUI thread:
+        """What the sync worker pulled for me (companion.inbound.Received), on the GUI thread:
         kudos and "your obstacle was acted on" are notified (held during a call, like every notification);
         a deep-breath invitation becomes the actionable prompt (or is recorded as missed)."""
         from companion.kudos.categories import BY_KEY
-        from companion.team import inbound
+        from companion import inbound
         from companion.team.outbox import REFUSED
 
         refused = [item for item in items if item.kind == REFUSED]
@@ -242,7 +243,7 @@ class Desk:
         if self.calls.current_ref:
             return self.calls.current_ref
         with self.db.reading() as s:
-            return s.scalar("SELECT ref FROM calls WHERE ref IS NOT NULL ORDER BY started_at DESC LIMIT 1")
+            return calls_store.last_ref(s)
 
     def join_breath(self, broadcast_id: str) -> None:
         """Join a group deep breath: recorded (and sent to the hub); the ui then starts the 1-minute reset."""

@@ -108,7 +108,7 @@ def _kudos_args(obj: dict[str, Any]) -> dict[str, Any]:
     """The fields of a kudos sent from the command line (the core checks them again, with the roster)."""
     from companion.kudos.categories import category
     from companion.kudos.rules import validate_message
-    from companion.team.names import validate_name
+    from companion.names import validate_name
 
     ref = obj.get("ref")
     if ref is not None and not isinstance(ref, str):

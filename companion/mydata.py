@@ -191,7 +191,7 @@ DELIVERY_WAIT = 10.0  # seconds Delete my data waits for a delivery to the team 
 
 class DeliveryInProgress(InvalidInput):
     """Delete my data met a batch on its way to the team hub (Desk.delivery is held): nothing was deleted."""
-DELETED_BEFORE_STATE = "mydata.deleted_before"  # companion.team.inbound skips my records from before it
+DELETED_BEFORE_STATE = "mydata.deleted_before"  # companion.inbound skips my records from before it
 
 
 def delete_all(db: Any, agent_name: str, *, on_call: bool = False, in_reset: bool = False,

@@ -209,7 +209,7 @@ class CompanionApp:
         config = HubConfig.from_state(desk.store.get_state(HUB_STATE))
         if config is None:
             return
-        from companion.team import inbound  # applies pulled records to the local database
+        from companion import inbound  # applies pulled records to the local database
         from ui.team import TeamSync
 
         self.team = TeamSync(self.controller, desk, config, apply=inbound.apply, apply_roster=inbound.apply_roster)

@@ -11,7 +11,7 @@ from companion.events import Event, EventHub
 class Bridge(QObject):
     state_changed = Signal()
     notification_shown = Signal(str, str)  # id, via
-    team_received = Signal(object)  # list of companion.team.inbound.Received, from the sync worker's thread
+    team_received = Signal(object)  # list of companion.inbound.Received, from the sync worker's thread
     team_status = Signal(bool, int, str)   # online, waiting, problem ("" or status.TEAM_*; the worker's thread)
     mic_users = Signal(object)             # list of companion.calls.mic.MicUser (call detection's thread)
     detection_status = Signal(bool, str)   # available, detail (call detection's thread)

@@ -32,7 +32,7 @@ ASK_ACTIONS = (("yes", "Yes"), ("no", "No"))
 
 
 def _default_backend() -> Backend:
-    from companion.calls.mic import for_platform
+    from companion.calls.backends import for_platform
 
     return for_platform()
 

@@ -1,5 +1,6 @@
-"""What every microphone backend shares: who holds the mic (MicUser), how a backend reports, its retry backoff,
-and the choice of backend by operating system.
+"""What every microphone backend shares: who holds the mic (MicUser), how a backend reports, its retry backoff.
+The choice of backend by operating system is ``companion.calls.backends`` (it imports the backends, which
+import this module).
 
 A backend watches the OS on a thread of its own, event-driven (no polling loop), and reports through two
 callbacks, from that thread:
@@ -13,7 +14,6 @@ audio. Heavy or OS-only modules (pulsectl, winreg, CoreAudio) are imported when 
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -80,20 +80,3 @@ class NoBackend:
     def stop(self) -> None:
         pass
 
-
-def for_platform(platform: str | None = None) -> Backend:
-    """The backend for this OS, chosen at start-up."""
-    platform = platform or sys.platform
-    if platform.startswith("linux"):
-        from companion.calls.mic_linux import PulseBackend
-
-        return PulseBackend()
-    if platform == "win32":
-        from companion.calls.mic_windows import ConsentStoreBackend
-
-        return ConsentStoreBackend()
-    if platform == "darwin":
-        from companion.calls.mic_macos import CoreAudioBackend
-
-        return CoreAudioBackend()
-    return NoBackend(f"call detection is not available on {platform}")

@@ -1,13 +1,13 @@
 """Call references from softphones: validated here, light to import (the CLI uses it).
 
-A reference that looks like a card number is refused (companion.obstacles.pci): a softphone field or a
+A reference that looks like a card number is refused (companion.pci): a softphone field or a
 script must never put a card number into the call history (PCI DSS)."""
 from __future__ import annotations
 
 import re
 
 from companion.errors import InvalidInput
-from companion.obstacles.pci import refuse_card_numbers
+from companion.pci import refuse_card_numbers
 
 REF_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}")
 

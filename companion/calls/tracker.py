@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from companion import events as ev
+from companion.calls import store
 from companion.calls.refs import validate_ref
 from companion.clock import Clock
 from companion.config import Settings
@@ -67,7 +68,7 @@ class CallTracker:
         """Calls left open by a crash or a shutdown mid-call are closed without a handle time."""
         now = self._clock.now()
         with self._db.session() as s:
-            return s.update("calls", {"ended_at": now, "updated_at": now}, "ended_at IS NULL")
+            return store.close_abandoned(s, now)
 
     @property
     def on_call(self) -> bool:
@@ -89,8 +90,7 @@ class CallTracker:
             self.end()
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.insert("calls", {"ref": ref, "started_at": now, "tough": False, "created_at": now,
-                                     "updated_at": now})
+            row = store.insert(s, ref, now)
             self.current_id = row.id
         self.current_ref = ref
         self._started_mono = self._clock.monotonic()
@@ -105,8 +105,7 @@ class CallTracker:
         handle = max(0.0, self._clock.monotonic() - self._started_mono)
         now = self._clock.now()
         with self._db.session() as s:
-            s.update("calls", {"ended_at": now, "handle_seconds": round(handle, 1), "tough": tough,
-                               "updated_at": now}, "id = ?", (self.current_id,))
+            store.end(s, self.current_id, now, round(handle, 1), tough)
         settings = self._settings()
         offer = settings.offer_reset_after_calls and (tough or handle >= settings.long_call_minutes * 60)
         summary = CallSummary(self.current_id, self.current_ref, handle, tough, offer)

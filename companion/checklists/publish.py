@@ -12,11 +12,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from companion.checklists import store
 from companion.checklists.store import ACTIVE_STATE, StoredTemplate, body_json, next_position
 from companion.checklists.templates import MAX_FILE_BYTES, validate
 from companion.config import read_state, write_state
 from companion.db.sql import Tx
 from companion.errors import InvalidInput
+from companion.team import outbox
 
 KIND = "template"
 _NAMESPACE = uuid.UUID("6f1c1a52-57a4-4d0e-9d0b-2f3c6ad0e4a1")  # record ids: uuid5(namespace, template@version)
@@ -82,19 +84,16 @@ def apply_remote(session: Tx, record: dict[str, Any], now: datetime) -> StoredTe
     elif len(json.dumps(body, default=str)) > MAX_FILE_BYTES:
         raise InvalidInput("template record.body: too large")
     template = validate(body)
-    if session.one("SELECT id FROM checklist_templates WHERE team_template_id = ? AND version = ?",
-                   (template_id, version)) is not None:
+    if store.has_team_version(session, template_id, version):
         return None
-    older = session.all("SELECT id, version, position FROM checklist_templates WHERE team_template_id = ?",
-                        (template_id,))
+    older = store.team_versions(session, template_id)
     newest_before = max((r.version for r in older), default=0)
     position = next_position(session)
     if older:
         position = min(r.position for r in older)
     if version > newest_before and older:
-        session.update("checklist_templates", {"archived": True, "updated_at": now}, "team_template_id = ?",
-                       (template_id,))
-    row = session.insert("checklist_templates", {
+        store.archive_team_template(session, template_id, now)
+    row = store.insert_template(session, {
         "name": template.name, "line_of_business": template.line_of_business, "body": body_json(template),
         "version": version, "position": position,
         "archived": version < newest_before,  # an older version arriving late stays archived
@@ -125,14 +124,12 @@ def hub_lead(state: Any) -> tuple[str, str | None] | None:
 
 def publish(db: Any, stored: StoredTemplate, hub_state: Any, now: datetime) -> dict[str, Any]:
     """Enqueue the template for the team hub (companion.team.outbox), only as a lead on a hub."""
-    from companion.team import outbox
-
     lead = hub_lead(hub_state)
     if lead is None:
         raise InvalidInput("Only a team lead on a team hub can publish templates.")
     record = publish_record(stored, sender=lead[0], team=lead[1])
     with db.session() as s:
-        if s.get("checklist_templates", stored.id) is None:
+        if store.template_row(s, stored.id) is None:
             raise InvalidInput("That checklist template no longer exists.")
         outbox.enqueue(s, KIND, record, now)
     return record

@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from companion.calls import store as calls_store
 from companion.calls.tracker import CallStart
+from companion.checklists import store
 from companion.checklists.store import TemplateStore
 from companion.checklists.templates import Item, check_text
 from companion.clock import Clock
@@ -156,21 +158,20 @@ class ChecklistService:
         now = self._clock.now()
         value = run.score()
         with self._db.session() as s:
-            call = s.get("calls", run.call_id)
+            call = calls_store.get(s, run.call_id)
             if call is None:  # the call is gone (its data was deleted meanwhile): nothing to attach to
                 return None
             handle = call.handle_seconds
             if handle is None:
                 handle = round(run.elapsed(self._clock.monotonic()), 1)
-            row = s.insert("checklist_runs", {
+            row = store.insert_run(s, {
                 "call_id": run.call_id, "template_id": run.template_id, "template_version": run.template_version,
                 "template_name": run.template_name, "started_at": run.started_at, "ended_at": now,
                 "handle_seconds": handle, "item_count": len(run.items),
                 "ticked_count": sum(1 for i in run.items if i.key in run.ticked), "score": value,
                 "created_at": now, "updated_at": now})
             for position, item in enumerate(run.items, start=1):
-                s.insert("checklist_run_items", {"run_id": row.id, "position": position, "item_key": item.key,
-                                                 "ticked_at": run.ticked.get(item.key)})
+                store.insert_run_item(s, row.id, position, item.key, run.ticked.get(item.key))
             saved = SavedRun(row.id, run.call_id, run.template_name, value, row.ticked_count, row.item_count,
                              handle)
         self.last_saved = saved
@@ -182,14 +183,12 @@ class ChecklistService:
             raise InvalidInput(f"The outcome is one of {', '.join(OUTCOMES)}.")
         text = check_text(obstacle, "What got in the way", MAX_OBSTACLE, required=False) if obstacle else None
         with self._db.session() as s:
-            if not s.update("checklist_runs", {"outcome": outcome, "obstacle_text": text,
-                                               "updated_at": self._clock.now()}, "id = ?", (run_id,)):
+            if not store.set_run_outcome(s, run_id, outcome, text, self._clock.now()):
                 raise InvalidInput("That checklist run no longer exists.")
 
     def run_items(self, run_id: str) -> list[tuple[str, float | None]]:
         with self._db.reading() as s:
-            rows = s.all("SELECT item_key, ticked_at FROM checklist_run_items WHERE run_id = ? ORDER BY position",
-                         (run_id,))
+            rows = store.run_items(s, run_id)
         return [(r.item_key, r.ticked_at) for r in rows]
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -200,9 +199,7 @@ class ChecklistService:
 
     def _closing_after(self) -> float:
         with self._db.reading() as s:
-            recent = [r.handle_seconds for r in s.all(
-                "SELECT handle_seconds FROM calls WHERE handle_seconds IS NOT NULL ORDER BY started_at DESC LIMIT ?",
-                (RECENT_CALLS,))]
+            recent = calls_store.recent_handle_seconds(s, RECENT_CALLS)
         if not recent:
             return DEFAULT_CLOSING_AFTER
         return CLOSING_SHARE * sum(recent) / len(recent)

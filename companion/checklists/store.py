@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from companion.checklists.templates import Template, dump, parse, validate
 from companion.clock import Clock
 from companion.config import SettingsStore
 from companion.db.engine import Database
-from companion.db.sql import Row, Tx
+from companion.db.sql import Row, Tx, placeholders
 from companion.errors import InvalidInput
 
 ACTIVE_STATE = "checklists.active"  # app state: the id of the template the panel uses
@@ -64,6 +65,56 @@ def from_row(row: Row) -> StoredTemplate:
 
 def next_position(session: Tx) -> int:
     return (session.scalar("SELECT max(position) FROM checklist_templates") or 0) + 1
+
+
+# -- team templates (companion.checklists.publish) ------------------------------------------------------
+def insert_template(session: Tx, values: dict[str, Any]) -> Row:
+    return session.insert("checklist_templates", values)
+
+
+def template_row(session: Tx, template_id: str) -> Row | None:
+    return session.get("checklist_templates", template_id)
+
+
+def has_team_version(session: Tx, team_template_id: str, version: int) -> bool:
+    return session.one("SELECT id FROM checklist_templates WHERE team_template_id = ? AND version = ?",
+                       (team_template_id, version)) is not None
+
+
+def team_versions(session: Tx, team_template_id: str) -> list[Row]:
+    """``id``, ``version``, ``position`` of every version of a lead's template held here."""
+    return session.all("SELECT id, version, position FROM checklist_templates WHERE team_template_id = ?",
+                       (team_template_id,))
+
+
+def archive_team_template(session: Tx, team_template_id: str, now: datetime) -> None:
+    """Archive every version held here of a lead's template."""
+    session.update("checklist_templates", {"archived": True, "updated_at": now}, "team_template_id = ?",
+                   (team_template_id,))
+
+
+# -- runs (private: never synced) --------------------------------------------------------------------
+def insert_run(session: Tx, values: dict[str, Any]) -> Row:
+    """One saved checklist run; returns the row as written (with its new id)."""
+    return session.insert("checklist_runs", values)
+
+
+def insert_run_item(session: Tx, run_id: str, position: int, item_key: str, ticked_at: float | None) -> None:
+    session.insert("checklist_run_items", {"run_id": run_id, "position": position, "item_key": item_key,
+                                           "ticked_at": ticked_at})
+
+
+def set_run_outcome(session: Tx, run_id: str, outcome: str | None, obstacle_text: str | None,
+                    now: datetime) -> bool:
+    """The outcome step of a run; False when the run no longer exists."""
+    return bool(session.update("checklist_runs", {"outcome": outcome, "obstacle_text": obstacle_text,
+                                                  "updated_at": now}, "id = ?", (run_id,)))
+
+
+def run_items(session: Tx, run_id: str) -> list[Row]:
+    """``item_key`` and ``ticked_at`` of a run's items, in order."""
+    return session.all("SELECT item_key, ticked_at FROM checklist_run_items WHERE run_id = ? ORDER BY position",
+                       (run_id,))
 
 
 def _count(session: Tx) -> int:

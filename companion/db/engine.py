@@ -18,25 +18,19 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 from companion.db import schema
-from companion.db.sql import DETECT_TYPES, Tx, row_factory
-from companion.errors import (
-    DatabaseCorruptError,
-    DatabaseError,
-    DatabaseLockedError,
-    DatabaseNewerError,
-    DatabaseReadOnlyError,
-)
+from companion.db.schema import HEAD_SQL
+from companion.db.sql import BUSY_TIMEOUT_MS, DETECT_TYPES, Tx, row_factory, translate_operational_error
+from companion.errors import DatabaseCorruptError, DatabaseError, DatabaseNewerError
 
 log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5000
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
@@ -191,25 +185,6 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def translate_operational_error(exc: BaseException | None, path: Path) -> DatabaseError:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return DatabaseLockedError(
-            f"The database {path} is busy: another program is holding it. Nothing was changed; try again."
-        )
-    if "readonly" in text or "read-only" in text:
-        return DatabaseReadOnlyError(
-            f"The database {path} is read-only, so Agent Companion cannot save. Nothing was changed. "
-            "Check the file's permissions or the free space of its drive."
-        )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return DatabaseCorruptError(f"The database {path} is damaged ({exc}).")
-    if "disk is full" in text or "disk full" in text:
-        return DatabaseError(f"The drive of the database {path} is full, so Agent Companion cannot save. Nothing "
-                             "was changed. Free some space on it, then try again.")
-    return DatabaseError(f"The database {path} could not be used: {exc}")
-
-
 def _make_private(path: Path) -> None:
     if os.name != "posix":
         return
@@ -288,9 +263,6 @@ def inspect_database(path: Path) -> str | None:
         con.close()
 
 
-HEAD_SQL = Path(__file__).with_name("head.sql")
-
-
 def head_statements() -> list[str]:
     try:
         text = HEAD_SQL.read_text(encoding="utf-8")
@@ -365,7 +337,8 @@ def migrate_in_child(data_dir: Path, timeout: float = MIGRATE_TIMEOUT) -> str:
                                      "COMPANION_MIGRATE_FOR": str(data_dir)})  # "it is me": see cli._migrate
     except subprocess.TimeoutExpired:
         raise DatabaseError(f"Upgrading the database in {data_dir} took longer than {timeout:.0f} s and was "
-                            "stopped. Nothing was lost (a copy is in its backups folder); try starting again.") from None
+                            "stopped. Nothing was lost (a copy is in its backups folder); try starting "
+                            "again.") from None
     lines = [line.removeprefix("companion: ") for line in result.stderr.strip().splitlines()]
     if result.returncode == MIGRATE_REFUSED and lines:
         raise DatabaseError(lines[-1])

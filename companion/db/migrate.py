@@ -5,18 +5,20 @@ the running app otherwise never imports SQLAlchemy (see ``companion.db.sql``).
 """
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import ColumnDefault, create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from companion.db.engine import BUSY_TIMEOUT_MS, translate_operational_error
+from companion.db.schema import HEAD_SQL
+from companion.db.sql import BUSY_TIMEOUT_MS, translate_operational_error
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _on_connect(dbapi_connection, _record: object) -> None:
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # SQLAlchemy's pysqlite recipe ("Serializable isolation / Savepoints / Transactional DDL"): the driver
     # never begins or commits on its own; _on_begin emits BEGIN, so a migration is one real transaction.
     dbapi_connection.isolation_level = None
@@ -27,7 +29,7 @@ def _on_connect(dbapi_connection, _record: object) -> None:
     cur.close()
 
 
-def _on_begin(connection) -> None:
+def _on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -72,7 +74,6 @@ HEAD_SQL_HEADER = """\
 
 def head_schema_sql() -> str:
     """The models' schema (``create_all`` on a throwaway database) as the text of ``head.sql``."""
-    import sqlite3
     import tempfile
 
     from companion.db.models import Base
@@ -100,7 +101,126 @@ def head_schema_sql() -> str:
 
 def write_head_sql() -> Path:
     """Regenerate ``companion/db/head.sql`` after a schema change (a new revision and its models)."""
-    from companion.db.engine import HEAD_SQL
-
     HEAD_SQL.write_text(head_schema_sql(), encoding="utf-8")
     return HEAD_SQL
+
+
+ROWS_HEADER = '''\
+"""The local schema for the running app, which never imports SQLAlchemy: one typed row class per table, the
+column lists, and the Python-side defaults ``Tx.insert`` fills (``companion.db.sql.DEFAULTS``).
+
+GENERATED from companion.db.models by companion.db.migrate.write_rows() -- do not edit. After a schema change
+(the models and a new revision) regenerate it with
+``python -c "from companion.db.migrate import write_head_sql, write_rows; write_head_sql(); write_rows()"``;
+tests/db/test_migrations.py fails while it is stale.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class _Row:
+    """Plain classes with slots, written out rather than made by @dataclass: the app imports this module at
+    start-up, where thirteen frozen dataclasses took ~10-40 ms to create and these take ~0.2 ms. A misspelt
+    attribute raises AttributeError, for reading and for writing."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # rows compare by value and may change: not hashable
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self.__slots__)})"
+'''
+
+
+def row_class_name(model: type) -> str:
+    """``CallRecord`` -> ``CallRow``, ``Kudos`` -> ``KudosRow``."""
+    return model.__name__.removesuffix("Record") + "Row"
+
+
+def rows_module_source() -> str:
+    """The text of ``companion/db/rows.py``, from the models."""
+    from sqlalchemy import Integer
+
+    from companion.db import sql
+    from companion.db.models import Base
+
+    factories = {"new_id": sql.new_id, "utcnow": sql.utcnow}
+    models = {mapper.local_table: mapper.class_ for mapper in Base.registry.mappers}
+    tables = sorted(Base.metadata.tables.values(), key=lambda t: t.name)
+    classes, columns, values, calls = [], [], [], []
+    for table in tables:
+        model = models[table]
+        name = row_class_name(model)
+        required: list[tuple[str, str]] = []
+        optional: list[tuple[str, str]] = []
+        table_values, table_calls = [], []
+        for column in table.columns:
+            kind = getattr(column.type, "impl_instance", column.type).python_type.__name__  # UTCDateTime: datetime
+            generated_key = (column.primary_key and isinstance(column.type, Integer)
+                             and column.autoincrement in (True, "auto"))  # SQLite assigns it on insert
+            if column.nullable or generated_key:
+                optional.append((column.name, f"{kind} | None"))
+            else:
+                required.append((column.name, kind))
+            default = column.default
+            if default is None:
+                continue
+            if not isinstance(default, ColumnDefault):  # a Sequence or the like: SQLite has none
+                raise ValueError(f"{table.name}.{column.name}: unsupported default {default!r}")
+            if default.is_scalar:
+                table_values.append(f"{column.name!r}: {default.arg!r}")
+            else:
+                function = getattr(default.arg, "__name__", "")
+                if factories.get(function) is None:
+                    raise ValueError(f"{table.name}.{column.name}: a default must be a value or one of "
+                                     f"{sorted(factories)} (companion.db.sql), not {function or default.arg!r}")
+                table_calls.append(f"{column.name!r}: {function!r}")
+        fields = required + optional
+        slots = ", ".join(repr(n) for n, _ in fields)
+        params = [f"{n}: {t}" for n, t in required] + [f"{n}: {t} = None" for n, t in optional]
+        signature = _wrapped(f"    def __init__(self, {', '.join(params)}) -> None:", indent=17)
+        classes.append(f"\n\nclass {name}(_Row):\n"
+                       f'    """A row of ``{table.name}`` (companion.db.models.{model.__name__})."""\n\n'
+                       + _wrapped(f"    __slots__ = ({slots}{',' if len(fields) == 1 else ''})", indent=17) + "\n"
+                       + "".join(f"    {n}: {t}\n" for n, t in fields) + "\n"
+                       + signature + "\n"
+                       + "".join(f"        self.{n} = {n}\n" for n, _ in fields))
+        names = ", ".join(repr(c.name) for c in table.columns)
+        columns.append(_wrapped(f"    {table.name!r}: ({names}{',' if len(table.columns) == 1 else ''}),"))
+        values.append(_wrapped(f"    {table.name!r}: {{{', '.join(table_values)}}},"))
+        calls.append(_wrapped(f"    {table.name!r}: {{{', '.join(table_calls)}}},"))
+    row_classes = [f"    {table.name!r}: {row_class_name(models[table])}," for table in tables]
+    return (ROWS_HEADER + "".join(classes)
+            + "\n\n#: every table's columns, in the table's order\n"
+            + "COLUMNS: dict[str, tuple[str, ...]] = {\n" + "\n".join(columns) + "\n}\n"
+            + "\n#: the models' scalar defaults\n"
+            + "DEFAULT_VALUES: dict[str, dict[str, object]] = {\n" + "\n".join(values) + "\n}\n"
+            + "\n#: the models' callable defaults, by the name of a function of companion.db.sql\n"
+            + "DEFAULT_FACTORIES: dict[str, dict[str, str]] = {\n" + "\n".join(calls) + "\n}\n"
+            + "\n#: table -> its row class\n"
+            + "ROW_CLASSES: dict[str, type] = {\n" + "\n".join(row_classes) + "\n}\n")
+
+
+def _wrapped(line: str, width: int = 120, indent: int = 8) -> str:
+    """A generated line, broken after a ", " where longer than ``width`` (continuations indented ``indent``)."""
+    lines: list[str] = []
+    current = ""
+    for part in line.split(", "):
+        candidate = f"{current}, {part}" if current else part
+        if current and len(candidate) + 1 > width:  # + 1: the comma that ends the broken line
+            lines.append(current + ",")
+            current = " " * indent + part
+        else:
+            current = candidate
+    return "\n".join([*lines, current])
+
+
+def write_rows() -> Path:
+    """Regenerate ``companion/db/rows.py`` after a schema change."""
+    path = Path(__file__).with_name("rows.py")
+    path.write_text(rows_module_source(), encoding="utf-8")
+    return path

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from companion.db.sql import new_id, utcnow  # noqa: F401 (re-exported)
+from companion.db.sql import new_id, utcnow
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -20,13 +20,20 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
 
-__all__ = ["DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime", "utcnow", "DATETIME_FORMAT"]
+from companion.db.rows import COLUMNS, DEFAULT_FACTORIES, DEFAULT_VALUES
+from companion.errors import DatabaseCorruptError, DatabaseError, DatabaseLockedError, DatabaseReadOnlyError
+
+__all__ = ["BUSY_TIMEOUT_MS", "DATETIME_FORMAT", "DEFAULTS", "Row", "Tx", "bind_value", "new_id", "parse_datetime",
+           "translate_operational_error", "typed", "typed_or_none", "utcnow"]
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
+BUSY_TIMEOUT_MS = 5000  # how long a connection waits for another writer (this layer's and Alembic's)
 
 
 def new_id() -> str:
@@ -60,7 +67,7 @@ sqlite3.register_converter("BOOLEAN", _parse_bool)
 DETECT_TYPES = sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES
 
 
-class Row(dict):
+class Row(dict[str, Any]):
     """One result row: a dict whose keys also read as attributes (``row.sent_at``)."""
 
     __slots__ = ()
@@ -72,28 +79,59 @@ class Row(dict):
             raise AttributeError(name) from None
 
 
-def row_factory(cursor: sqlite3.Cursor, values: tuple) -> Row:
+T = TypeVar("T")
+
+
+def typed(cls: type[T], row: Mapping[str, Any]) -> T:
+    """A whole row as its typed row class (``companion.db.rows``); what a store hands its callers."""
+    return cls(**row)
+
+
+def typed_or_none(cls: type[T], row: Mapping[str, Any] | None) -> T | None:
+    return None if row is None else cls(**row)
+
+
+def row_factory(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
     return Row(zip([d[0] for d in cursor.description], values))
 
 
-# The Python-side defaults of companion.db.models (tests/db/test_sql.py compares them), per table:
-# a value, or a callable giving one. Tables with ``updated_at`` get it stamped by Tx.update too.
-_STAMPED: dict[str, Callable[[], Any]] = {"id": new_id, "created_at": utcnow, "updated_at": utcnow}
+# The Python-side defaults of companion.db.models, per table: a value, or a callable giving one. Generated into
+# companion.db.rows from the models (the one place a column is declared); tables with ``updated_at`` get it
+# stamped by Tx.update too.
+_FACTORIES: dict[str, Callable[[], Any]] = {"new_id": new_id, "utcnow": utcnow}
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "settings": {"updated_at": utcnow},
-    "calls": {**_STAMPED, "tough": False},
-    "resets": dict(_STAMPED),
-    "notifications": {**_STAMPED, "payload": "{}"},
-    "teammates": {**_STAMPED, "is_lead": False, "active": True, "source": "local"},
-    "kudos": dict(_STAMPED),
-    "obstacles": {**_STAMPED, "mine": False, "anonymous": False, "status": "open"},
-    "obstacle_votes": dict(_STAMPED),
-    "broadcasts": {**_STAMPED, "kind": "deep_breath"},
-    "outbox": {"id": new_id, "created_at": utcnow, "attempts": 0},
-    "checklist_templates": {**_STAMPED, "version": 1, "position": 0, "archived": False, "source": "local"},
-    "checklist_runs": dict(_STAMPED),
-    "checklist_run_items": {},
+    table: {**{column: _FACTORIES[name] for column, name in DEFAULT_FACTORIES[table].items()},
+            **DEFAULT_VALUES[table]}
+    for table in COLUMNS
 }
+_COLUMN_SETS: dict[str, frozenset[str]] = {table: frozenset(columns) for table, columns in COLUMNS.items()}
+
+
+def _check_columns(table: str, columns: Iterable[str]) -> None:
+    """A misspelt column fails here with its name, before SQLite sees the statement."""
+    unknown = set(columns) - _COLUMN_SETS[table]
+    if unknown:
+        raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
+
+
+def translate_operational_error(exc: BaseException | None, path: Path) -> DatabaseError:
+    """An SQLite (or driver) error as the app's clear message: busy, read-only, damaged, disk full."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseLockedError(
+            f"The database {path} is busy: another program is holding it. Nothing was changed; try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseReadOnlyError(
+            f"The database {path} is read-only, so Agent Companion cannot save. Nothing was changed. "
+            "Check the file's permissions or the free space of its drive."
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseCorruptError(f"The database {path} is damaged ({exc}).")
+    if "disk is full" in text or "disk full" in text:
+        return DatabaseError(f"The drive of the database {path} is full, so Agent Companion cannot save. Nothing "
+                             "was changed. Free some space on it, then try again.")
+    return DatabaseError(f"The database {path} could not be used: {exc}")
 
 
 def _params(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
@@ -149,7 +187,8 @@ class Tx:
 
     def one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
         """The first row, or None."""
-        return self.execute(sql, params).fetchone()
+        row: Row | None = self.execute(sql, params).fetchone()
+        return row
 
     def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         """The first column of the first row, or None."""
@@ -170,6 +209,7 @@ class Tx:
     def insert(self, table: str, values: Mapping[str, Any]) -> Row:
         """Insert one row, filling the table's declared defaults; returns the row as written."""
         self._writing()
+        _check_columns(table, values)
         row = Row(values)
         for column, default in DEFAULTS[table].items():
             if row.get(column) is None:  # every defaulted column is NOT NULL: absent or None takes the default
@@ -183,6 +223,7 @@ class Tx:
         """``UPDATE table SET values WHERE where``; stamps ``updated_at`` where the table has one. Returns
         the number of rows changed."""
         self._writing()
+        _check_columns(table, values)
         changes = dict(values)
         if "updated_at" in DEFAULTS[table] and "updated_at" not in changes:
             changes["updated_at"] = utcnow()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from companion.calls.refs import validate_ref
-from companion.obstacles.pci import refuse_card_numbers
+from companion.pci import refuse_card_numbers
 from companion.team.text import plain_text
 
 MAX_MESSAGE = 280

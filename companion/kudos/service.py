@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from companion.clock import Clock
 from companion.config import Settings
 from companion.db.engine import Database
-from companion.db.sql import Row, new_id, placeholders
+from companion.db.rows import KudosRow
+from companion.db.sql import new_id
 from companion.errors import InvalidInput
+from companion.kudos import store
 from companion.kudos.categories import BY_KEY, CATEGORIES, Category, category
 from companion.kudos.rules import MAX_MESSAGE, validate_call_ref, validate_message  # noqa: F401 (re-exported)
 from companion.team import outbox
 from companion.team.identity import Identity
-from companion.team.names import validate_name
+from companion.names import validate_name
 from companion.team.roster import Roster
 
 
@@ -72,7 +74,7 @@ class KudosService:
         midnight = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
         me = self._identity.name()
         with self._db.reading() as s:
-            return s.scalar("SELECT count(*) FROM kudos WHERE sender = ? AND sent_at >= ?", (me, midnight)) or 0
+            return store.given_since(s, me, midnight)
 
     def send(self, recipient: str, category_key: str, message: str, call_ref: str | None = None) -> KudosView:
         """Validate everything first; refuse with a clear message and change nothing, or store (and
@@ -98,9 +100,9 @@ class KudosService:
         hub = self._identity.hub()
         team = hub.team if hub else None
         with self._db.session() as s:
-            kudos = s.insert("kudos", {"id": new_id(), "sender": me, "recipient": recipient, "category": cat.key,
-                                       "message": text, "call_ref": ref, "team": team, "sent_at": now,
-                                       "read_at": None, "created_at": now, "updated_at": now})
+            kudos = store.insert(s, {"id": new_id(), "sender": me, "recipient": recipient, "category": cat.key,
+                                     "message": text, "call_ref": ref, "team": team, "sent_at": now,
+                                     "read_at": None, "created_at": now, "updated_at": now})
             if hub is not None:
                 outbox.enqueue(s, "kudos", wire_record(kudos), now)
             view = _view(kudos)
@@ -110,32 +112,27 @@ class KudosService:
     def inbox(self, limit: int = 200) -> list[KudosView]:
         me = self._identity.name()
         with self._db.reading() as s:
-            return [_view(k) for k in s.all("SELECT * FROM kudos WHERE recipient = ? ORDER BY sent_at DESC LIMIT ?",
-                                            (me, limit))]
+            return [_view(k) for k in store.inbox(s, me, limit)]
 
     def unread_count(self) -> int:
         me = self._identity.name()
         if not me:
             return 0
         with self._db.reading() as s:
-            return s.scalar("SELECT count(*) FROM kudos WHERE recipient = ? AND read_at IS NULL", (me,)) or 0
+            return store.unread_count(s, me)
 
     def mark_read(self, ids: list[str] | None = None) -> int:
         """Mark my unread kudos as read (all of them, or the given ids). Returns how many changed."""
         me = self._identity.name()
         now = self._clock.now()
-        where, params = "recipient = ? AND read_at IS NULL", [me]
-        if ids is not None:
-            where, params = f"{where} AND id IN ({placeholders(ids)})", [*params, *ids]
         with self._db.session() as s:
-            return s.update("kudos", {"read_at": now}, where, params)
+            return store.mark_read(s, me, now, ids)
 
     def feed(self, now: datetime | None = None) -> list[KudosView]:
         """This week's kudos across the team (Monday 00:00 local time onwards), newest first."""
         start, end = week_bounds(now or self._clock.now())
         with self._db.reading() as s:
-            return [_view(k) for k in s.all("SELECT * FROM kudos WHERE sent_at >= ? AND sent_at < ? "
-                                            "ORDER BY sent_at DESC", (start, end))]
+            return [_view(k) for k in store.sent_between(s, start, end)]
 
     def service_stars(self, now: datetime | None = None) -> list[Stars]:
         """For each category (in H.E.A.R.T. order) this week's star(s); categories with no kudos are left out."""
@@ -152,13 +149,13 @@ class KudosService:
         return stars
 
 
-def wire_record(k: Row) -> dict:
+def wire_record(k: KudosRow) -> dict[str, Any]:
     return {"id": k.id, "kind": "kudos", "sender": k.sender, "team": k.team, "recipient": k.recipient,
             "category": k.category, "message": k.message, "call_ref": k.call_ref,
             "sent_at": k.sent_at.isoformat()}
 
 
-def _view(k: Row) -> KudosView:
+def _view(k: KudosRow) -> KudosView:
     return KudosView(k.id, k.sender, k.recipient, BY_KEY[k.category], k.message, k.call_ref, k.sent_at,
                      k.read_at is not None)
 

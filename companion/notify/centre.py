@@ -17,9 +17,11 @@ from companion import events as ev
 from companion.clock import Clock, utc
 from companion.config import Settings, SettingsStore
 from companion.db.engine import Database
-from companion.db.sql import Row, Tx, placeholders
+from companion.db.rows import NotificationRow
+from companion.db.sql import Tx
 from companion.errors import NotifyError
 from companion.events import EventHub
+from companion.notify import store
 from companion.notify.base import NotifierChain
 from companion.notify.kinds import STATUS, UNCAPPED
 
@@ -31,7 +33,6 @@ HOLD_RATE = "rate"
 HOLD_UNDELIVERABLE = "undeliverable"
 EXPIRED = "expired"
 _RELEASABLE = (HOLD_CALL, HOLD_PAUSED, HOLD_RATE, HOLD_UNDELIVERABLE)
-_RELEASABLE_WHERE = f"shown_at IS NULL AND held_reason IN ({placeholders(_RELEASABLE)})"  # binds _RELEASABLE
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,9 @@ class NotificationCentre:
         if actions:
             data["actions"] = [{"key": a.key, "label": a.label} for a in actions]
         with self._db.session() as s:
-            row = s.insert("notifications", {"kind": kind, "title": title[:200], "body": body,
-                                             "payload": json.dumps(data), "created_at": now, "updated_at": now,
-                                             "expires_at": now + expires_after if expires_after else None})
+            row = store.insert(s, {"kind": kind, "title": title[:200], "body": body,
+                                   "payload": json.dumps(data), "created_at": now, "updated_at": now,
+                                   "expires_at": now + expires_after if expires_after else None})
             notification_id = row.id
         self._try_show(notification_id)
         return notification_id
@@ -139,8 +140,7 @@ class NotificationCentre:
         """Notifications counted against the hourly cap (the app's own status notices are not)."""
         since = self._clock.now() - timedelta(hours=1)
         with self._db.reading() as s:
-            return s.scalar("SELECT count(*) FROM notifications WHERE shown_at >= ? AND kind != ?",
-                            (since, STATUS)) or 0
+            return store.shown_since(s, since, STATUS)
 
     def _try_show(self, notification_id: str) -> bool:
         """Show one notification if the rules allow. The decision and its record are two short transactions;
@@ -148,7 +148,7 @@ class NotificationCentre:
         desktop never holds the database from the sync worker. The centre runs on the GUI thread only."""
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.get("notifications", notification_id)
+            row = store.get(s, notification_id)
             if row is None or row.shown_at is not None:
                 return False
             if row.expires_at is not None and now >= row.expires_at:
@@ -184,8 +184,7 @@ class NotificationCentre:
         A pause that has just ended is announced after them (not counted against the cap)."""
         pause_ended = self.expire_pause()
         with self._db.reading() as s:
-            rows = s.all(f"SELECT id, kind FROM notifications WHERE {_RELEASABLE_WHERE} ORDER BY created_at",
-                         _RELEASABLE)
+            rows = store.held(s, _RELEASABLE)
         # Kinds the hourly cap does not hold go first, so a capped one cannot keep them waiting.
         ids = [row.id for row in sorted(rows, key=lambda row: row.kind not in UNCAPPED)]
         shown = []
@@ -207,29 +206,27 @@ class NotificationCentre:
         if self.on_call:
             return None
         with self._db.reading() as s:
-            waiting = s.scalar("SELECT count(*) FROM notifications WHERE shown_at IS NULL AND held_reason = ?",
-                               (HOLD_RATE,))
+            waiting = store.held_count(s, (HOLD_RATE,))
             if not waiting:
                 return None
             since = self._clock.now() - timedelta(hours=1)
-            oldest = s.scalar('SELECT min(shown_at) AS "oldest [DATETIME]" FROM notifications WHERE shown_at >= ?',
-                              (since,))
+            oldest = store.oldest_shown_since(s, since)
         if oldest is None:  # a slot is free already: flush soon (the ui waits at least a second)
             return self._clock.now()
         return oldest + timedelta(hours=1)
 
     # -- history -----------------------------------------------------------------------------------
-    def history(self, limit: int = 100) -> list[Row]:
+    def history(self, limit: int = 100) -> list[NotificationRow]:
         with self._db.reading() as s:
-            return s.all("SELECT * FROM notifications ORDER BY created_at DESC LIMIT ?", (limit,))
+            return store.latest(s, limit)
 
     def waiting(self) -> int:
         with self._db.reading() as s:
-            return s.scalar(f"SELECT count(*) FROM notifications WHERE {_RELEASABLE_WHERE}", _RELEASABLE) or 0
+            return store.held_count(s, _RELEASABLE)
 
-    def get(self, notification_id: str) -> Row | None:
+    def get(self, notification_id: str) -> NotificationRow | None:
         with self._db.reading() as s:
-            return s.get("notifications", notification_id)
+            return store.get(s, notification_id)
 
     def live(self, kind: str) -> Row | None:
         """The newest notification of ``kind`` that can still be acted on: not read (answered), not expired
@@ -252,15 +249,12 @@ class NotificationCentre:
 
     def mark_read(self, notification_id: str) -> None:
         with self._db.session() as s:
-            s.update("notifications", {"read_at": self._clock.now()}, "id = ? AND read_at IS NULL",
-                     (notification_id,))
+            store.mark_read(s, notification_id, self._clock.now())
 
 
 def _change(session: Tx, notification_id: str, **changes: Any) -> None:
     """Set columns of one notification; only a real change is written (and stamps ``updated_at``)."""
-    unchanged = " AND ".join(f"{name} IS ?" for name in changes)
-    session.update("notifications", changes, f"id = ? AND NOT ({unchanged})",
-                   (notification_id, *changes.values()))
+    store.change(session, notification_id, changes)
 
 
 def _parse(raw: Any) -> datetime | None:

@@ -11,8 +11,10 @@ from datetime import datetime
 
 from companion.clock import Clock
 from companion.db.engine import Database
-from companion.db.sql import Row, Tx, new_id
+from companion.db.rows import ObstacleRow
+from companion.db.sql import Tx, new_id
 from companion.errors import InvalidInput
+from companion.obstacles import store
 from companion.team import outbox
 from companion.team.identity import Identity
 from companion.team.text import plain_text
@@ -83,9 +85,9 @@ class ObstacleService:
         now = self._clock.now()
         hub = self._identity.hub()
         with self._db.session() as s:
-            row = s.insert("obstacles", {"id": new_id(), "author": me, "mine": True, "anonymous": bool(anonymous),
-                                         "category": category, "text": text, "team": hub.team if hub else None,
-                                         "logged_at": now, "status": "open", "created_at": now, "updated_at": now})
+            row = store.insert(s, {"id": new_id(), "author": me, "mine": True, "anonymous": bool(anonymous),
+                                   "category": category, "text": text, "team": hub.team if hub else None,
+                                   "logged_at": now, "status": "open", "created_at": now, "updated_at": now})
             if hub is not None:
                 outbox.enqueue(s, "obstacle", {
                     "id": row.id, "kind": "obstacle", "sender": None if row.anonymous else me, "team": row.team,
@@ -104,11 +106,10 @@ class ObstacleService:
             obstacle = _on_board(s, obstacle_id)
             if obstacle.mine or obstacle.author == me:
                 raise InvalidInput("You logged this one yourself; +1s are for teammates who share it.")
-            if s.one("SELECT id FROM obstacle_votes WHERE obstacle_id = ? AND voter = ?",
-                     (obstacle_id, me)) is not None:
+            if store.has_voted(s, obstacle_id, me):
                 raise InvalidInput("You have already given this obstacle a +1.")
-            vote = s.insert("obstacle_votes", {"id": new_id(), "obstacle_id": obstacle_id, "voter": me,
-                                               "created_at": now, "updated_at": now})
+            vote = store.insert_vote(s, {"id": new_id(), "obstacle_id": obstacle_id, "voter": me,
+                                         "created_at": now, "updated_at": now})
             if hub is not None:
                 outbox.enqueue(s, "obstacle_vote", {"id": vote.id, "kind": "obstacle_vote", "sender": me,
                                                     "team": hub.team, "obstacle_id": obstacle_id}, now)
@@ -125,8 +126,7 @@ class ObstacleService:
             obstacle = _on_board(s, obstacle_id)
             if obstacle.status == "acted_on":
                 raise InvalidInput("This obstacle is already marked as acted on.")
-            s.update("obstacles", {"status": "acted_on", "reply": reply, "acted_by": me, "acted_at": now,
-                                   "updated_at": now}, "id = ?", (obstacle_id,))
+            store.mark_acted_on(s, obstacle_id, reply, me, now, now)
             if hub is not None:
                 outbox.enqueue(s, "obstacle_reply", {
                     "id": new_id(), "kind": "obstacle_reply", "sender": me, "team": hub.team,
@@ -136,13 +136,11 @@ class ObstacleService:
         """Every obstacle, grouped by category (most +1s first), open ones before those acted on."""
         me = self._identity.name()
         with self._db.reading() as s:
-            counts = {r.obstacle_id: r.votes for r in s.all(
-                "SELECT obstacle_id, count(*) AS votes FROM obstacle_votes GROUP BY obstacle_id")}
-            mine_votes = {r.obstacle_id for r in s.all("SELECT obstacle_id FROM obstacle_votes WHERE voter = ?",
-                                                       (me,))}
+            counts = store.vote_counts(s)
+            mine_votes = store.voted_by(s, me)
             items = [BoardItem(o.id, o.category, o.text, None if o.anonymous else o.author, o.mine,
                                counts.get(o.id, 0), o.id in mine_votes, o.logged_at, o.status, o.reply, o.acted_by)
-                     for o in s.all("SELECT * FROM obstacles")]
+                     for o in store.everything(s)]
         groups = []
         for key, name in CATEGORIES:
             inside = [i for i in items if i.category == key]
@@ -153,8 +151,8 @@ class ObstacleService:
         return groups
 
 
-def _on_board(session: Tx, obstacle_id: str) -> Row:
-    obstacle = session.get("obstacles", obstacle_id)
+def _on_board(session: Tx, obstacle_id: str) -> ObstacleRow:
+    obstacle = store.get(session, obstacle_id)
     if obstacle is None:
         raise InvalidInput("That obstacle is no longer on the board.")
     return obstacle

@@ -7,6 +7,7 @@ from companion.clock import Clock
 from companion.db.engine import Database
 from companion.errors import InvalidInput
 from companion.events import EventHub
+from companion.reset import store
 from companion.reset.patterns import PATTERNS, validate_minutes
 from companion.reset.session import ResetSession
 
@@ -77,15 +78,12 @@ class ResetService:
         now = self._clock.now()
         try:
             with self._db.session() as s:
-                call_id = self._call_id
-                if call_id is not None and s.get("calls", call_id) is None:
-                    call_id = None
-                row = s.insert("resets", {"trigger": session.trigger, "pattern": session.pattern.key,
-                                          "planned_seconds": session.planned_seconds,
-                                          "actual_seconds": round(session.actual_seconds, 1),
-                                          "outcome": session.state, "started_at": session.started_at,
-                                          "ended_at": session.ended_at, "mood_before": self._mood_before,
-                                          "call_id": call_id, "created_at": now, "updated_at": now})
+                row = store.insert(s, {"trigger": session.trigger, "pattern": session.pattern.key,
+                                      "planned_seconds": session.planned_seconds,
+                                      "actual_seconds": round(session.actual_seconds, 1),
+                                      "outcome": session.state, "started_at": session.started_at,
+                                      "ended_at": session.ended_at, "mood_before": self._mood_before,
+                                      "call_id": self._call_id, "created_at": now, "updated_at": now})
                 session.record_id = row.id  # type: ignore[attr-defined]
         finally:
             self.current = None
@@ -96,8 +94,8 @@ class ResetService:
     def set_mood_after(self, record_id: str, mood: int | None) -> None:
         validate_mood(mood)
         with self._db.session() as s:
-            row = s.get("resets", record_id)
+            row = store.get(s, record_id)
             if row is None:
                 raise InvalidInput("That reset is no longer in your history.")
             if row.mood_after != mood:
-                s.update("resets", {"mood_after": mood}, "id = ?", (record_id,))
+                store.set_mood_after(s, record_id, mood)

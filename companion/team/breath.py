@@ -17,12 +17,13 @@ from typing import Any
 from companion import events as ev
 from companion.clock import Clock
 from companion.db.engine import Database
-from companion.db.sql import Tx, new_id, placeholders
+from companion.db.sql import Tx, new_id
 from companion.errors import InvalidInput
 from companion.events import Event, EventHub
+from companion.notify import store as notify_store
 from companion.notify.centre import Action, NotificationCentre
 from companion.notify.kinds import BREATH_INVITE
-from companion.team import outbox
+from companion.team import outbox, store
 from companion.team.identity import Identity
 from companion.team.roster import Roster
 
@@ -58,9 +59,9 @@ class BreathService:
         me = self._identity.require_name()
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.insert("broadcasts", {"id": new_id(), "kind": "deep_breath", "sender": me, "team": hub.team,
-                                          "sent_at": now, "expires_at": now + WINDOW, "created_at": now,
-                                          "updated_at": now})
+            row = store.insert_broadcast(s, {"id": new_id(), "kind": "deep_breath", "sender": me,
+                                             "team": hub.team, "sent_at": now, "expires_at": now + WINDOW,
+                                             "created_at": now, "updated_at": now})
             outbox.enqueue(s, "broadcast", {
                 "id": row.id, "kind": "broadcast", "sender": me, "team": hub.team, "broadcast_kind": "deep_breath",
                 "sent_at": now.isoformat(), "expires_at": row.expires_at.isoformat()}, now)
@@ -69,7 +70,7 @@ class BreathService:
     def last_sent(self) -> LeadView | None:
         me = self._identity.name()
         with self._db.reading() as s:
-            row = s.one("SELECT * FROM broadcasts WHERE sender = ? ORDER BY sent_at DESC LIMIT 1", (me,))
+            row = store.last_broadcast_from(s, me)
             if row is None:
                 return None
             return LeadView(row.sent_at, row.expires_at, self.joined_text(row.team, row.joined_count))
@@ -86,7 +87,7 @@ class BreathService:
         """Post the invitation (held during a call, lapsing with the window). None if it already lapsed."""
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.get("broadcasts", broadcast_id)
+            row = store.broadcast(s, broadcast_id)
             if row is None or row.response is not None:
                 return None
             if now >= row.expires_at:
@@ -102,7 +103,7 @@ class BreathService:
     def _respond(self, broadcast_id: str, response: str) -> None:
         now = self._clock.now()
         with self._db.session() as s:
-            row = s.get("broadcasts", broadcast_id)
+            row = store.broadcast(s, broadcast_id)
             if row is None:
                 raise InvalidInput("That invitation is no longer known.")
             if row.response is not None:
@@ -128,7 +129,7 @@ class BreathService:
 
     def response(self, broadcast_id: str) -> str | None:
         with self._db.reading() as s:
-            return s.scalar("SELECT response FROM broadcasts WHERE id = ?", (broadcast_id,))
+            return store.broadcast_response(s, broadcast_id)
 
     def hold_for_call(self, notification_ids: list[str]) -> int:
         """A call started while these invitations were on screen (the ui closed their cards): each one
@@ -140,17 +141,15 @@ class BreathService:
         held = 0
         ids = list(notification_ids)
         with self._db.session() as s:
-            for note in s.all(f"SELECT id, payload FROM notifications WHERE id IN ({placeholders(ids)}) AND kind = ?",
-                              [*ids, BREATH_INVITE]):
+            for note in notify_store.of_kind(s, ids, BREATH_INVITE):
                 try:
                     broadcast_id = json.loads(note.payload or "{}").get("broadcast_id", "")
                 except ValueError:
                     continue
-                broadcast = s.get("broadcasts", broadcast_id) if isinstance(broadcast_id, str) else None
+                broadcast = store.broadcast(s, broadcast_id) if isinstance(broadcast_id, str) else None
                 if broadcast is None or broadcast.response is not None or now >= broadcast.expires_at:
                     continue
-                s.update("notifications", {"shown_at": None, "shown_via": None, "read_at": None,
-                                           "held_reason": HOLD_CALL}, "id = ?", (note.id,))
+                notify_store.hold_again(s, note.id, HOLD_CALL)
                 held += 1
         return held
 
@@ -158,16 +157,15 @@ class BreathService:
         """Invitations whose window closed without an answer are recorded as missed."""
         now = self._clock.now()
         me = self._identity.name()
-        with self._db.session() as s:  # IS NOT: with no name yet (NULL) every sender is someone else
-            return s.update("broadcasts", {"response": "missed", "updated_at": now},
-                            "response IS NULL AND expires_at <= ? AND sender IS NOT ?", (now, me))
+        with self._db.session() as s:
+            return store.sweep_missed_broadcasts(s, me, now)
 
     def _shown(self, event: Event) -> None:
         with self._db.session() as s:
-            note = s.get("notifications", event.data["id"])
+            note = notify_store.get(s, event.data["id"])
             if note is None or note.kind != BREATH_INVITE:
                 return
-            broadcast = s.get("broadcasts", json.loads(note.payload or "{}").get("broadcast_id", ""))
+            broadcast = store.broadcast(s, json.loads(note.payload or "{}").get("broadcast_id", ""))
             if broadcast is not None and broadcast.invited_at is None:
                 _change(s, broadcast.id, invited_at=self._clock.now())
 
@@ -180,4 +178,4 @@ def record_joined_count(session: Tx, broadcast_id: str, count: int) -> None:
 
 def _change(session: Tx, broadcast_id: str, **changes: Any) -> None:
     """Set columns of one broadcast (its ``updated_at`` is stamped unless given)."""
-    session.update("broadcasts", changes, "id = ?", (broadcast_id,))
+    store.change_broadcast(session, broadcast_id, changes)

@@ -129,7 +129,7 @@ class TeamCommands:
         from companion.secrets import SecretStoreError
         from companion.team import hub
         from companion.team.hub import CURSOR_STATE, HUB_STATE, HubConfig, HubError, describe_error
-        from companion.team.names import validate_name
+        from companion.names import validate_name
 
         validate_name(user, "Your agent name")
         if hub.url_has_password(url):

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.errors import InvalidInput
+from companion.names import validate_name
 from companion.team.hub import HubError, connect, describe_error
 from companion.team.hub_schema import AGENT_ROLE, HUB_VERSION, LEAD_ROLE, MIGRATIONS
-from companion.team.names import validate_name
 
 MIN_SERVER_VERSION = 130000  # pg_current_xact_id / xid8
 _INIT_LOCK = 0x636F6D70  # advisory lock key: "comp"

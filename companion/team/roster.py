@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from companion.clock import Clock
 from companion.db.engine import Database
 from companion.errors import InvalidInput
-from companion.team.names import validate_name
+from companion.names import validate_name
+from companion.team import store
 from companion.team.text import plain_text
 
 MAX_DISPLAY = 100
@@ -42,15 +43,14 @@ class Roster:
         self._clock = clock
 
     def mates(self, *, include_inactive: bool = False) -> list[Mate]:
-        where = "" if include_inactive else "WHERE active = 1 "
         with self._db.reading() as s:
             return [Mate(t.name, t.display_name, t.team, t.is_lead, t.source, t.active)
-                    for t in s.all(f"SELECT * FROM teammates {where}ORDER BY display_name, name")]
+                    for t in store.teammates(s, include_inactive=include_inactive)]
 
     def find(self, name: str) -> Mate | None:
         """An active teammate by name."""
         with self._db.reading() as s:
-            t = s.one("SELECT * FROM teammates WHERE name = ? AND active = 1", (name,))
+            t = store.active_teammate(s, name)
             return None if t is None else Mate(t.name, t.display_name, t.team, t.is_lead, t.source)
 
     def display_names(self) -> dict[str, str]:
@@ -67,15 +67,15 @@ class Roster:
         now = self._clock.now()
         local = {"display_name": display, "active": True, "source": "local", "is_lead": False, "updated_at": now}
         with self._db.session() as s:
-            existing = s.get("teammates", name, column="name")
+            existing = store.teammate(s, name)
             if existing is not None and existing.source == "hub":
                 raise InvalidInput(f"{name} comes from the team hub's roster and cannot be changed here.")
             if existing is not None and existing.active:
                 raise InvalidInput(f"{name} is already on your roster.")
             if existing is None:
-                s.insert("teammates", {"name": name, "created_at": now, **local})
+                store.insert_teammate(s, {"name": name, "created_at": now, **local})
             else:  # hand-typed earlier, made inactive by a hub roster: offered again
-                s.update("teammates", local, "id = ?", (existing.id,))
+                store.update_teammate(s, existing.id, local)
         return Mate(name, display, None, False, "local")
 
     def restore_local(self) -> int:
@@ -83,13 +83,13 @@ class Roster:
         entries stay as they were). Returns how many came back."""
         now = self._clock.now()
         with self._db.session() as s:
-            return s.update("teammates", {"active": True, "updated_at": now}, "source = 'local' AND active = 0")
+            return store.set_local_active(s, True, now)
 
     def remove_local(self, name: str) -> None:
         with self._db.session() as s:
-            row = s.get("teammates", name, column="name")
+            row = store.teammate(s, name)
             if row is None:
                 raise InvalidInput(f"{name!r} is not on your roster.")
             if row.source == "hub":
                 raise InvalidInput(f"{name} comes from the team hub's roster and cannot be removed here.")
-            s.delete("teammates", "id = ?", (row.id,))
+            store.delete_teammate(s, row.id)

@@ -38,6 +38,7 @@ from companion.errors import DatabaseError, DatabaseLockedError
 from companion.events import EventHub
 from companion.status import TEAM_DATABASE, TEAM_DATABASE_BUSY, TEAM_HUB_FULL
 from companion.team import hub, outbox
+from companion.team import store as team_store
 from companion.team.hub import Cursor, HubError, describe_error
 
 log = logging.getLogger(__name__)
@@ -349,7 +350,7 @@ class SyncWorker:
                 log.warning("the team hub refused outbox item %s: %s", item_id, reason)
                 outbox.mark_rejected(s, [item_id], reason)
         if rejected:  # refused for good: never retried, kept locally, and the agent is told
-            from companion.team.inbound import Received
+            from companion.team.received import Received
 
             self.events.publish(ev.TEAM_RECEIVED, items=[
                 Received(outbox.REFUSED, item_id, None, {"what": kind, "reason": reason})
@@ -384,9 +385,7 @@ class SyncWorker:
 
         now = self.clock.now()
         with self.db.reading() as s:
-            mine = [(b.id, b.expires_at) for b in s.all(
-                "SELECT id, expires_at FROM broadcasts WHERE sender = ? AND expires_at > ?",
-                (self.me, now - COUNT_RECENT))]
+            mine = [(b.id, b.expires_at) for b in team_store.broadcasts_from_since(s, self.me, now - COUNT_RECENT)]
         due: list[str] = []
         wait: float | None = None
         for broadcast_id, expires_at in mine:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 from companion.errors import InvalidInput
-from companion.obstacles.pci import refuse_card_numbers
+from companion.pci import refuse_card_numbers
 
 # Explicit embeddings, overrides and isolates: they reorder what follows them on screen.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

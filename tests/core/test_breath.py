@@ -6,7 +6,7 @@ import pytest
 from companion.db.sql import new_id
 from companion.errors import InvalidInput
 from companion.notify.kinds import BREATH_INVITE
-from companion.team import inbound
+from companion import inbound
 from companion.team.breath import HIDDEN, WINDOW
 from tests.core.team_helpers import add_mates, join_hub, name_me
 from tests.fakes import RecordingPresenter

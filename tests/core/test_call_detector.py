@@ -243,7 +243,8 @@ def test_backoff_doubles_up_to_its_limit_and_resets():
 
 
 def test_the_backend_is_chosen_by_operating_system():
-    from companion.calls.mic import NoBackend, for_platform
+    from companion.calls.backends import for_platform
+    from companion.calls.mic import NoBackend
 
     assert type(for_platform("linux")).__name__ == "PulseBackend"
     assert type(for_platform("win32")).__name__ == "ConsentStoreBackend"

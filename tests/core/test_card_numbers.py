@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from companion.errors import InvalidInput
-from companion.obstacles.pci import contains_card_number, luhn_valid, refuse_card_numbers
+from companion.pci import contains_card_number, luhn_valid, refuse_card_numbers
 
 
 @pytest.mark.parametrize("text", [

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from companion.db.sql import new_id
-from companion.team import inbound
+from companion import inbound
 from tests.core.team_helpers import add_mates, name_me
 from tests.fakes import START
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from companion.db.sql import new_id
-from companion.team import inbound
+from companion import inbound
 from tests.core.test_inbound import apply, kudos, obstacle
 from tests.core.team_helpers import name_me
 from tests.fakes import START

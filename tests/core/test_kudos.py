@@ -202,7 +202,7 @@ def test_on_a_hub_an_unknown_recipient_is_not_on_the_hubs_roster(team):
 
 
 def test_restore_local_brings_back_the_hand_typed_roster_after_a_hub(team):
-    from companion.team import inbound
+    from companion import inbound
 
     team.roster.add_local("jo", "Jo")
     hand_typed = {m.name for m in team.roster.mates() if m.source == "local"}

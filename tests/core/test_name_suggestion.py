@@ -1,7 +1,7 @@
-"""The name prompt's suggestion (companion.team.names.suggest_name): a valid team name from what was typed."""
+"""The name prompt's suggestion (companion.names.suggest_name): a valid team name from what was typed."""
 import pytest
 
-from companion.team.names import suggest_name, validate_name
+from companion.names import suggest_name, validate_name
 
 
 @pytest.mark.parametrize("typed, suggested", [

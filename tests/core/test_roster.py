@@ -1,7 +1,7 @@
 import pytest
 
 from companion.errors import InvalidInput
-from companion.team import inbound
+from companion import inbound
 
 
 def test_add_and_remove_by_hand(desk):

@@ -77,3 +77,58 @@ def test_head_sql_is_the_models_schema():
     from companion.db.migrate import head_schema_sql
 
     assert HEAD_SQL.read_text(encoding="utf-8") == head_schema_sql()
+
+
+def test_rows_module_is_the_models_schema():
+    """The running app's typed rows, column lists and defaults (companion/db/rows.py) are generated from the
+    models; after a schema change regenerate it with
+    ``python -c "from companion.db.migrate import write_rows; write_rows()"``."""
+    from companion.db.migrate import rows_module_source
+
+    rows = Path(engine_mod.__file__).with_name("rows.py")
+    assert rows.read_text(encoding="utf-8") == rows_module_source()
+
+
+def test_row_classes_have_every_column_typed_as_the_models():
+    import typing
+
+    from companion.db import rows
+
+    for table in Base.metadata.sorted_tables:
+        cls = rows.ROW_CLASSES[table.name]
+        hints = {name: hint for name, hint in typing.get_type_hints(cls).items() if name != "__slots__"}
+        assert set(cls.__slots__) == set(hints)
+        assert set(hints) == {c.name for c in table.columns} == set(rows.COLUMNS[table.name])
+        for column in table.columns:
+            expected = getattr(column.type, "impl_instance", column.type).python_type
+            assert expected in typing.get_args(hints[column.name]) or hints[column.name] is expected, \
+                (table.name, column.name)
+
+
+def test_a_model_default_the_runtime_cannot_reproduce_is_refused(monkeypatch):
+    """Callable defaults must be functions of companion.db.sql (the generated module names them)."""
+    import pytest
+    from companion.db import migrate
+    from companion.db.models import CallRecord
+
+    column = CallRecord.__table__.c.id
+    monkeypatch.setattr(column.default, "arg", lambda ctx: "x")
+    with pytest.raises(ValueError, match="calls.id"):
+        migrate.rows_module_source()
+
+
+def test_revisions_are_frozen():
+    """A revision builds forever what it built when released: it imports SQLAlchemy, Alembic and the frozen
+    helpers of companion.db.migrations.frozen (which never change), nothing else of companion."""
+    import ast
+
+    allowed = {"sqlalchemy", "alembic", "alembic.op", "companion.db.migrations.frozen", "__future__"}
+    found = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update({alias.name: path.name for alias in node.names})
+            elif isinstance(node, ast.ImportFrom):
+                found[node.module or ""] = path.name
+    assert set(found) - allowed == set(), found
+    assert "companion.db.migrations.frozen" in found

@@ -77,6 +77,19 @@ def test_the_defaults_are_the_models_defaults():
                 assert DEFAULTS[table.name][column.name] == column.default.arg, (table.name, column.name)
 
 
+def test_a_misspelt_column_is_named_and_nothing_is_written(db):
+    with pytest.raises(ValueError, match="kudos has no column sent_att"):
+        with db.session() as s:
+            s.insert("calls", {"started_at": WHEN})
+            s.insert("kudos", {"sender": "a1", "recipient": "b2", "category": "helping", "message": "m",
+                               "sent_att": WHEN})
+    with pytest.raises(ValueError, match="calls has no column endd_at, hande_seconds"):
+        with db.session() as s:
+            s.update("calls", {"endd_at": WHEN, "hande_seconds": 1.0}, "1 = 1")
+    with db.reading() as s:
+        assert s.scalar("SELECT count(*) FROM calls") == 0
+
+
 def test_insert_fills_defaults_and_update_stamps_updated_at(db):
     with db.session() as s:
         row = s.insert("obstacles", {"category": "process", "text": "slow tool", "logged_at": WHEN})

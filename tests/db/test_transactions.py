@@ -17,7 +17,8 @@ from companion.db.engine import open_database
 from companion.db import sql
 from companion.errors import DatabaseError, DatabaseLockedError
 from companion.events import EventHub
-from companion.team import hub, inbound
+from companion import inbound
+from companion.team import hub
 from companion.team.sync import SyncWorker
 from tests.fakes import FakeClock
 

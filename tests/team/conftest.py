@@ -5,7 +5,7 @@ database + a SyncWorker each).
 The session's cluster is ``pg_cluster`` in tests/conftest.py (shared with the e2e team scenario):
 PostgreSQL missing makes these tests FAIL, not skip: CI installs it (scripts/setup).
 
-Desks apply what they pull with the real companion.team.inbound and have a real ``companion.desk.Desk``
+Desks apply what they pull with the real companion.inbound and have a real ``companion.desk.Desk``
 (``app``) on the same database and events, with a recording notifier: what the agent would be shown.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from companion.team.sync import SyncWorker
 from tests.team.pgcluster import Cluster
 from companion.desk import Desk as AppDesk
 from companion.notify.base import NotifierChain
-from companion.team import inbound
+from companion import inbound
 from companion.team.identity import HUB_STATE
 from tests.fakes import RecordingNotifier
 

@@ -13,7 +13,7 @@ from companion.db.engine import open_database
 from companion.events import EventHub
 from companion.team import hub as hubmod
 from companion.team.sync import SyncWorker
-from companion.team import inbound
+from companion import inbound
 from tests.team.simulated import send_kudos_for_tests
 from tests.team.pgcluster import SUPERUSER_PASSWORD
 

@@ -8,7 +8,7 @@ from companion.db.sql import Row
 from companion.team import outbox
 from companion.team.hub import CURSOR_STATE, Cursor, HubUnavailable
 from tests.fakes import FakeClock
-from companion.team import inbound
+from companion import inbound
 from tests.team.simulated import kudos_record, send_kudos_for_tests
 
 
@@ -33,7 +33,7 @@ def on_roster(desk, *names) -> bool:
 
 def test_two_agents_exchange_kudos_end_to_end(hub, make_desk):
     """The real path: KudosService on alice's desk -> outbox -> hub (RLS) -> NOTIFY -> bob's worker pulls ->
-    companion.team.inbound -> Desk.team_received -> bob's notification, inbox and feed."""
+    companion.inbound -> Desk.team_received -> bob's notification, inbox and feed."""
     alice, bob, carol = hub.add("alice"), hub.add("bob"), hub.add("carol", team="blue")
     a, b, c = make_desk(alice), make_desk(bob), make_desk(carol)
     for desk in (a, b, c):

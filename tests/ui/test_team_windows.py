@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from companion import events as ev
 from companion.db.sql import new_id
-from companion.team import inbound
+from companion import inbound
 from tests.core.team_helpers import join_hub
 from tests.ui.test_tray import texts
 

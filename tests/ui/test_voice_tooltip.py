@@ -4,7 +4,7 @@ from PySide6.QtGui import Qt
 from PySide6.QtGui import QTextDocument, QTextImageFormat
 
 from companion.db.sql import new_id
-from companion.team import inbound
+from companion import inbound
 from tests.core.team_helpers import name_me
 
 HOSTILE = ('<img src="file:///etc/agent-companion/logo.png"><h1 style="color:red">IT NOTICE</h1>'

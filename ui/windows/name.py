@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLineEdit,
 
 from companion.desk import Desk
 from companion.errors import CompanionError
-from companion.team.names import suggest_name
+from companion.names import suggest_name
 from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label

@@ -7,7 +7,7 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 
-from companion.db.models import UTCDateTime
+from companion.db.migrations.frozen import UTCDateTime
 
 revision = "0001"
 down_revision = None

@@ -17,39 +17,38 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from companion.db.sql import Tx, placeholders
+from companion.checklists.publish import apply_remote
+from companion.config import read_state
+from companion.db.sql import Tx
 from companion.errors import InvalidInput
+from companion.kudos import store as kudos_store
 from companion.kudos.categories import category as kudos_category
 from companion.kudos.rules import validate_call_ref, validate_message
+from companion.mydata import DELETED_BEFORE_STATE
+from companion.names import validate_name
+from companion.obstacles import store as obstacles_store
 from companion.obstacles.service import validate_category, validate_reply, validate_text
-from companion.team.names import validate_name
+from companion.team import store as team_store
+from companion.team.received import BREATH_INVITE as BREATH_INVITE  # re-exported: inbound.KUDOS ...
+from companion.team.received import KUDOS as KUDOS
+from companion.team.received import OBSTACLE_ACTED as OBSTACLE_ACTED
+from companion.team.received import TEMPLATE_PUBLISHED as TEMPLATE_PUBLISHED
+from companion.team.received import Received as Received
 from companion.team.roster import validate_display_name
 
 log = logging.getLogger(__name__)
 
-KUDOS, OBSTACLE_ACTED, BREATH_INVITE = "kudos", "obstacle_acted", "breath_invite"
-TEMPLATE_PUBLISHED = "template_published"
 MAX_CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock ahead of ours by more: the time is "received now"
-
-
-@dataclass(frozen=True)
-class Received:
-    """Something that arrived for me, as plain data (safe to hand to the GUI thread)."""
-    kind: str                  # kudos | obstacle_acted | breath_invite | template_published
-    record_id: str             # the kudos id, the obstacle id, or the broadcast id
-    sender: str | None
-    data: dict[str, Any] = field(default_factory=dict)  # category/message, reply, expires_at ...
 
 
 class Malformed(Exception):
     pass
 
 
-def apply(session: Tx, record: dict, me: str, now: datetime | None = None) -> Received | None:
+def apply(session: Tx, record: dict[str, Any], me: str, now: datetime | None = None) -> Received | None:
     """Apply one pulled wire record. Returns what to tell the agent, or None (nothing to tell, already
     applied, or refused: the reason is logged)."""
     now = now or datetime.now(timezone.utc)
@@ -86,7 +85,7 @@ def _uuid(value: object, what: str) -> str:
     return value
 
 
-def _time(record: dict, key: str, now: datetime | None = None) -> datetime:
+def _time(record: dict[str, Any], key: str, now: datetime | None = None) -> datetime:
     """An ISO 8601 time from the record, in UTC. With ``now``: a time more than MAX_CLOCK_SKEW in the future
     becomes ``now`` (see the module docstring)."""
     value = record.get(key)
@@ -108,21 +107,18 @@ def _not_ahead(when: datetime, key: str, now: datetime) -> datetime:
     return when
 
 
-def _team(record: dict) -> str | None:
+def _team(record: dict[str, Any]) -> str | None:
     team = record.get("team")
     return None if team is None else validate_name(team, "The team")
 
 
-def _sender(record: dict) -> str:
+def _sender(record: dict[str, Any]) -> str:
     return validate_name(record.get("sender"), "The sender")
 
 
 def _deleted_before(session: Tx) -> datetime | None:
     """When the agent last used Delete my data (companion.mydata): their own records from before then are
     not taken back from the hub (a full pull after leaving and joining again would otherwise return them)."""
-    from companion.config import read_state
-    from companion.mydata import DELETED_BEFORE_STATE
-
     value = read_state(session, DELETED_BEFORE_STATE)
     try:
         return datetime.fromisoformat(value) if value is not None else None
@@ -136,8 +132,8 @@ def _deleted(session: Tx, when: datetime) -> bool:
 
 
 # -- kinds -----------------------------------------------------------------------------------------
-def _kudos(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get("kudos", record["id"]) is not None:
+def _kudos(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
+    if kudos_store.get(session, record["id"]) is not None:
         return None
     sender = _sender(record)
     recipient = validate_name(record.get("recipient"), "The recipient")
@@ -152,17 +148,17 @@ def _kudos(session: Tx, record: dict, me: str, now: datetime) -> Received | None
     sent_at = _time(record, "sent_at", now)
     if me in (sender, recipient) and _deleted(session, sent_at):
         return None  # mine, and deleted by me: it stays gone
-    session.insert("kudos", {"id": record["id"], "sender": sender, "recipient": recipient, "category": cat,
-                             "message": message, "call_ref": ref, "team": _team(record), "sent_at": sent_at,
-                             "received_at": now, "read_at": None if recipient == me else now,
-                             "created_at": now, "updated_at": now})
+    kudos_store.insert(session, {"id": record["id"], "sender": sender, "recipient": recipient, "category": cat,
+                                 "message": message, "call_ref": ref, "team": _team(record), "sent_at": sent_at,
+                                 "received_at": now, "read_at": None if recipient == me else now,
+                                 "created_at": now, "updated_at": now})
     if recipient != me:
         return None
     return Received(KUDOS, record["id"], sender, {"category": cat, "message": message, "call_ref": ref})
 
 
-def _obstacle(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get("obstacles", record["id"]) is not None:
+def _obstacle(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
+    if obstacles_store.get(session, record["id"]) is not None:
         return None
     anonymous = record.get("anonymous")
     if not isinstance(anonymous, bool):
@@ -176,52 +172,49 @@ def _obstacle(session: Tx, record: dict, me: str, now: datetime) -> Received | N
     logged_at = _time(record, "logged_at", now)
     if sender is not None and sender == me and _deleted(session, logged_at):
         return None  # mine, and deleted by me: it stays gone
-    session.insert("obstacles", {"id": record["id"], "author": sender, "mine": sender is not None and sender == me,
-                                 "anonymous": anonymous, "category": validate_category(record.get("category")),
-                                 "text": validate_text(record.get("text")), "team": _team(record),
-                                 "logged_at": logged_at, "status": "open", "created_at": now, "updated_at": now})
+    obstacles_store.insert(session, {
+        "id": record["id"], "author": sender, "mine": sender is not None and sender == me, "anonymous": anonymous,
+        "category": validate_category(record.get("category")), "text": validate_text(record.get("text")),
+        "team": _team(record), "logged_at": logged_at, "status": "open", "created_at": now, "updated_at": now})
     return None
 
 
-def _obstacle_vote(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get("obstacle_votes", record["id"]) is not None:
+def _obstacle_vote(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
+    if obstacles_store.get_vote(session, record["id"]) is not None:
         return None
     voter = _sender(record)
     obstacle_id = _uuid(record.get("obstacle_id"), "obstacle_id")
-    obstacle = session.get("obstacles", obstacle_id)
+    obstacle = obstacles_store.get(session, obstacle_id)
     if obstacle is None:
         raise Malformed("a +1 for an obstacle this desk does not know")
     if voter == me and _deleted(session, obstacle.logged_at):
         return None  # my +1, deleted by me: it stays gone
-    if session.one("SELECT id FROM obstacle_votes WHERE obstacle_id = ? AND voter = ?",
-                   (obstacle_id, voter)) is not None:
+    if obstacles_store.has_voted(session, obstacle_id, voter):
         return None  # that voter's +1 is here already (under another id): once per voter
-    session.insert("obstacle_votes", {"id": record["id"], "obstacle_id": obstacle_id, "voter": voter,
-                                      "created_at": now, "updated_at": now})
+    obstacles_store.insert_vote(session, {"id": record["id"], "obstacle_id": obstacle_id, "voter": voter,
+                                          "created_at": now, "updated_at": now})
     return None
 
 
-def _obstacle_reply(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _obstacle_reply(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     lead = _sender(record)
-    obstacle = session.get("obstacles", _uuid(record.get("obstacle_id"), "obstacle_id"))
+    obstacle = obstacles_store.get(session, _uuid(record.get("obstacle_id"), "obstacle_id"))
     if obstacle is None:
         raise Malformed("a reply to an obstacle this desk does not know")
     reply = validate_reply(record.get("reply"))
     acted_at = _time(record, "acted_at", now)
-    known = session.one("SELECT is_lead FROM teammates WHERE name = ?", (lead,))
-    if known is not None and not known.is_lead:
+    if team_store.is_lead(session, lead) is False:
         raise Malformed(f"{lead} is not a lead on the roster")
     if obstacle.status == "acted_on":
         return None  # already applied (idempotent); a later reply does not overwrite the first
-    session.update("obstacles", {"status": "acted_on", "reply": reply, "acted_by": lead, "acted_at": acted_at,
-                                 "updated_at": now}, "id = ?", (obstacle.id,))
+    obstacles_store.mark_acted_on(session, obstacle.id, reply, lead, acted_at, now)
     if not obstacle.mine:
         return None
     return Received(OBSTACLE_ACTED, obstacle.id, lead, {"reply": reply, "text": obstacle.text})
 
 
-def _broadcast(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
-    if session.get("broadcasts", record["id"]) is not None:
+def _broadcast(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
+    if team_store.broadcast(session, record["id"]) is not None:
         return None
     sender = _sender(record)
     if record.get("broadcast_kind") != "deep_breath":
@@ -233,21 +226,20 @@ def _broadcast(session: Tx, record: dict, me: str, now: datetime) -> Received | 
         raise Malformed("expires_at must be after sent_at")
     sent_at = _not_ahead(sent_at, "sent_at", now)
     expires_at = min(expires_at, sent_at + WINDOW)
-    session.insert("broadcasts", {"id": record["id"], "kind": "deep_breath", "sender": sender, "team": _team(record),
-                                  "sent_at": sent_at, "expires_at": expires_at, "created_at": now, "updated_at": now})
+    team_store.insert_broadcast(session, {"id": record["id"], "kind": "deep_breath", "sender": sender,
+                                          "team": _team(record), "sent_at": sent_at, "expires_at": expires_at,
+                                          "created_at": now, "updated_at": now})
     if sender == me:
         return None
     return Received(BREATH_INVITE, record["id"], sender, {"expires_at": expires_at.isoformat()})
 
 
-def _breath_join(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _breath_join(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     return None  # joins are counted on the hub; a desk keeps only its own answer
 
 
-def _template(session: Tx, record: dict, me: str, now: datetime) -> Received | None:
+def _template(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Received | None:
     """A lead published a checklist template: it joins the agent's template list (read-only)."""
-    from companion.checklists.publish import apply_remote
-
     stored = apply_remote(session, record, now)
     if stored is None:  # already here
         return None
@@ -260,7 +252,7 @@ _HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_
 
 
 # -- roster ----------------------------------------------------------------------------------------
-def apply_roster(session: Tx, agents: list[dict]) -> int:
+def apply_roster(session: Tx, agents: list[dict[str, Any]]) -> int:
     """The hub's roster (name, display_name, team, is_lead) into ``teammates`` with source "hub".
     Hub entries no longer listed become inactive (never deleted); hand-typed ones of the same name are
     taken over by the hub's, and the other hand-typed ones become inactive (kept, never deleted, no longer
@@ -289,11 +281,10 @@ def apply_roster(session: Tx, agents: list[dict]) -> int:
         seen.add(name)
         values = {"display_name": display, "team": team, "is_lead": is_lead, "active": True, "source": "hub",
                   "updated_at": now}
-        if not session.update("teammates", values, "name = ?", (name,)):
-            session.insert("teammates", {"name": name, "created_at": now, **values})
+        if not team_store.update_teammate_by_name(session, name, values):
+            team_store.insert_teammate(session, {"name": name, "created_at": now, **values})
         applied += 1
-    session.update("teammates", {"active": False, "updated_at": now},
-                   f"source = 'hub' AND active = 1 AND name NOT IN ({placeholders(seen)})", list(seen))
+    team_store.deactivate_hub_teammates_except(session, seen, now)
     if seen:  # a hub roster arrived: only the hub's teammates are offered (kudos to others would be refused)
-        session.update("teammates", {"active": False, "updated_at": now}, "source = 'local' AND active = 1")
+        team_store.set_local_active(session, False, now)
     return applied

@@ -1,0 +1,47 @@
+"""The ``kudos`` table: every statement about kudos (sending, the inbox, the week's feed, what the team hub
+delivers). Functions take the open transaction, so the caller keeps its unit of work."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from companion.db.rows import KudosRow
+from companion.db.sql import Tx, placeholders, typed, typed_or_none
+
+
+def insert(session: Tx, values: dict[str, Any]) -> KudosRow:
+    """One kudos; returns the row as written."""
+    return typed(KudosRow, session.insert("kudos", values))
+
+
+def get(session: Tx, kudos_id: str) -> KudosRow | None:
+    return typed_or_none(KudosRow, session.get("kudos", kudos_id))
+
+
+def given_since(session: Tx, sender: str, since: datetime) -> int:
+    return session.scalar("SELECT count(*) FROM kudos WHERE sender = ? AND sent_at >= ?", (sender, since)) or 0
+
+
+def inbox(session: Tx, recipient: str, limit: int) -> list[KudosRow]:
+    """The recipient's kudos, newest first."""
+    return [typed(KudosRow, row) for row in session.all(
+        "SELECT * FROM kudos WHERE recipient = ? ORDER BY sent_at DESC LIMIT ?", (recipient, limit))]
+
+
+def unread_count(session: Tx, recipient: str) -> int:
+    return session.scalar("SELECT count(*) FROM kudos WHERE recipient = ? AND read_at IS NULL", (recipient,)) or 0
+
+
+def mark_read(session: Tx, recipient: str, when: datetime, ids: Sequence[str] | None = None) -> int:
+    """Mark the recipient's unread kudos read (all, or those of ``ids``); returns how many changed."""
+    where, params = "recipient = ? AND read_at IS NULL", [recipient]
+    if ids is not None:
+        where, params = f"{where} AND id IN ({placeholders(ids)})", [*params, *ids]
+    return session.update("kudos", {"read_at": when}, where, params)
+
+
+def sent_between(session: Tx, start: datetime, end: datetime) -> list[KudosRow]:
+    """Every kudos sent in ``[start, end)``, newest first."""
+    return [typed(KudosRow, row) for row in session.all(
+        "SELECT * FROM kudos WHERE sent_at >= ? AND sent_at < ? ORDER BY sent_at DESC", (start, end))]

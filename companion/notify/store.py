@@ -1,0 +1,80 @@
+"""The ``notifications`` table: every statement about notifications (the centre, My day, the group deep
+breath's invitations). Functions take the open transaction, so the caller keeps its unit of work; the hold
+rules themselves (which reasons are releasable, the hourly cap) stay in ``companion.notify.centre``."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from companion.db.rows import NotificationRow
+from companion.db.sql import Row, Tx, placeholders, typed, typed_or_none
+
+
+def insert(session: Tx, values: dict[str, Any]) -> NotificationRow:
+    """One notification; returns the row as written (with its new id)."""
+    return typed(NotificationRow, session.insert("notifications", values))
+
+
+def get(session: Tx, notification_id: str) -> NotificationRow | None:
+    return typed_or_none(NotificationRow, session.get("notifications", notification_id))
+
+
+def change(session: Tx, notification_id: str, changes: dict[str, Any]) -> None:
+    """Set columns of one notification; only a real change is written (and stamps ``updated_at``)."""
+    unchanged = " AND ".join(f"{name} IS ?" for name in changes)
+    session.update("notifications", changes, f"id = ? AND NOT ({unchanged})",
+                   (notification_id, *changes.values()))
+
+
+def hold_again(session: Tx, notification_id: str, reason: str) -> None:
+    """Back to held (not shown, not read) for ``reason``."""
+    session.update("notifications", {"shown_at": None, "shown_via": None, "read_at": None, "held_reason": reason},
+                   "id = ?", (notification_id,))
+
+
+def mark_read(session: Tx, notification_id: str, when: datetime) -> None:
+    session.update("notifications", {"read_at": when}, "id = ? AND read_at IS NULL", (notification_id,))
+
+
+def shown_since(session: Tx, since: datetime, except_kind: str) -> int:
+    """How many were shown since ``since``, not counting ``except_kind``."""
+    return session.scalar("SELECT count(*) FROM notifications WHERE shown_at >= ? AND kind != ?",
+                          (since, except_kind)) or 0
+
+
+def oldest_shown_since(session: Tx, since: datetime) -> datetime | None:
+    oldest: datetime | None = session.scalar(
+        'SELECT min(shown_at) AS "oldest [DATETIME]" FROM notifications WHERE shown_at >= ?', (since,))
+    return oldest
+
+
+def _held_where(reasons: Sequence[str]) -> str:
+    return f"shown_at IS NULL AND held_reason IN ({placeholders(reasons)})"
+
+
+def held(session: Tx, reasons: Sequence[str]) -> list[Row]:
+    """``id`` and ``kind`` of the notifications not shown and held for one of ``reasons``, oldest first."""
+    return session.all(f"SELECT id, kind FROM notifications WHERE {_held_where(reasons)} ORDER BY created_at",
+                       list(reasons))
+
+
+def held_count(session: Tx, reasons: Sequence[str]) -> int:
+    return session.scalar(f"SELECT count(*) FROM notifications WHERE {_held_where(reasons)}", list(reasons)) or 0
+
+
+def latest(session: Tx, limit: int) -> list[NotificationRow]:
+    return [typed(NotificationRow, row) for row in
+            session.all("SELECT * FROM notifications ORDER BY created_at DESC LIMIT ?", (limit,))]
+
+
+def of_kind(session: Tx, ids: Sequence[str], kind: str) -> list[Row]:
+    """``id`` and ``payload`` of those of ``ids`` that are of ``kind``."""
+    return session.all(f"SELECT id, payload FROM notifications WHERE id IN ({placeholders(ids)}) AND kind = ?",
+                       [*ids, kind])
+
+
+def created_between(session: Tx, start: datetime, end: datetime) -> list[NotificationRow]:
+    """The notifications created in ``[start, end)``, oldest first."""
+    return [typed(NotificationRow, row) for row in session.all(
+        "SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at", (start, end))]
