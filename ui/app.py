@@ -116,6 +116,9 @@ class CompanionApp:
             log.warning("could not upgrade the database in a child process (%s); upgrading here", exc)
 
     def _open_services(self) -> None:
+        from ui import theme
+
+        theme.follow_os(self.app)  # light/dark/high contrast as the OS says, and its changes from now on
         try:
             setup_logging(self.paths)  # after the tray is showing: logging.handlers is not free to import
         except OSError as exc:  # e.g. a log left by a sudo run, or a full disk: carry on without it
@@ -221,6 +224,28 @@ class CompanionApp:
             self.db.close()
 
 
+HEADLESS_PLATFORMS = ("offscreen", "minimal", "minimalegl", "vnc", "eglfs", "linuxfb", "vkkhrdisplay")
+
+
+def display_problem(env: dict[str, str] | None = None, platform: str | None = None) -> str | None:
+    """Why the tray app cannot show anything here (None: it can), said before Qt would abort the process.
+
+    On Linux and the BSDs a desktop session sets DISPLAY (X11) or WAYLAND_DISPLAY; an SSH session or a server
+    has neither. Platforms that need no display (``QT_QPA_PLATFORM=offscreen``, as the tests use) still work.
+    """
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if platform.startswith(("win", "darwin", "cygwin")):
+        return None
+    qpa = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if qpa in HEADLESS_PLATFORMS:
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return ("companion: no graphical display here (DISPLAY and WAYLAND_DISPLAY are not set, e.g. an SSH session); "
+            "start Agent Companion from your desktop session. Commands such as `companion status` work anywhere.")
+
+
 def run(args: argparse.Namespace, paths: Paths) -> int:
     from ui.pyside_imports import stop_source_caching
 
@@ -232,12 +257,20 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
     lock.setStaleLockTime(0)
     if not lock.tryLock(200):
         return _already_running(paths)
+    problem = None if QApplication.instance() else display_problem()
+    if problem:  # Qt would abort ("could not connect to display") with a core dump: say it plainly instead
+        lock.unlock()
+        print(problem, file=sys.stderr, flush=True)
+        return 2
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         app.setApplicationName(APP_NAME)
         app.setApplicationVersion(__version__)
         app.setDesktopFileName("agent-companion")
         app.setQuitOnLastWindowClosed(False)
+        from ui import theme
+
+        theme.start(app)  # the palette and stylesheet from the design tokens (the OS is asked after the tray shows)
         notifier = install_signal_handlers(app)
         companion = CompanionApp(app, paths)
         companion.start()

@@ -182,7 +182,7 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     assert not menu.entries[0].startswith("Team hub offline")
     check_picture(a.agent.screenshot(menu.window, shot("A-tray-menu")), min_size=(100, 100))
     a.agent.choose("Send kudos…")
-    dialog = a.agent.window_titled("^Send kudos$")
+    dialog = a.agent.window_titled("^Agent Companion — Send kudos$")
     wait_active(desktop, dialog, "the kudos dialog")
     a.agent.press("B", "e")                      # two letters of "Ben Brooks": the completer pops up
     desktop.wait_for(lambda: len(a.agent.windows()) >= 2, timeout=10,  # the dialog and the completer's popup
@@ -229,7 +229,7 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     menu = lead.agent.open_tray_menu()
     assert "Group deep breath…" in menu.entries
     lead.agent.choose("Group deep breath…")
-    breath_win = lead.agent.window_titled("^Group deep breath$")  # (its "invited" toast has the same title)
+    breath_win = lead.agent.window_titled("^Agent Companion — Group deep breath$")
     check_picture(lead.agent.screenshot(breath_win, shot("L-group-breath-window")), min_size=(250, 100))
     wait_active(desktop, breath_win, "the group deep breath window")
     # The window opens with Close focused (Enter or Space never broadcast by accident): Tab to "Invite the

@@ -26,3 +26,12 @@ def controller(qtbot, desk, chime, tmp_path):
     qtbot.addWidget(ctrl.tray.standin)
     yield ctrl
     ctrl.shutdown()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def themed_app(qapp):
+    """Every ui test runs with the app's palette and stylesheet, as the real app does (ui/app.py)."""
+    from ui import theme
+
+    theme.apply(qapp, "light")
+    return qapp

@@ -42,9 +42,9 @@ def test_call_from_the_menu_changes_state_and_menu(controller, desk, clock):
     entries = texts(controller.menu.menu)
     assert entries[0] == "On a call"
     assert "End call" in entries and "End call (it was a tough one)" in entries
-    reset_action = next(a for a in controller.menu.menu.actions() if a.menu() is not None
-                        and a.text().startswith("Reset"))
+    reset_action = next(a for a in controller.menu.menu.actions() if a.text().startswith("Reset"))
     assert reset_action.text() == "Reset (not during a call)" and not reset_action.isEnabled()
+    assert reset_action.menu() is None  # a disabled entry has no submenu arrow leading nowhere
     clock.advance(30)
     controller.menu.action("End call (it was a tough one)").trigger()
     assert desk.state() == "ready"
@@ -58,6 +58,8 @@ def test_pause_and_resume_from_the_menu(controller, desk, clock):
     assert controller._wakeup.isActive()  # resumes by itself
     controller.menu.menu.aboutToShow.emit()
     assert texts(controller.menu.menu)[0].startswith("Notifications paused until")
+    until = desk.notifications.paused_until.astimezone()
+    assert f"Paused until {until:%H:%M}" in texts(controller.menu.menu)  # the entry itself says a pause runs
     controller.menu.action("Resume now").trigger()
     assert desk.state() == "ready"
 
@@ -167,3 +169,112 @@ def test_an_opening_menu_reports_its_choosable_entries_to_the_ready_file(control
     monkeypatch.delenv("COMPANION_READY_FILE")
     menu.aboutToShow.emit()
     assert len(ready.read_text().splitlines()) == 2  # nothing written unless asked for
+
+
+# -- the look and the quick panel (issue 10) ----------------------------------------------------------------
+def test_the_state_line_is_a_readable_header_not_a_greyed_item(controller, desk):
+    from PySide6.QtWidgets import QWidgetAction
+
+    from ui import theme
+
+    desk.start_call("4711")
+    menu = controller.menu.menu
+    menu.aboutToShow.emit()
+    header = menu.actions()[0]
+    assert isinstance(header, QWidgetAction) and header.text() == "On a call (4711)"
+    label = header.defaultWidget()
+    assert label.text() == "On a call (4711)"
+    label.ensurePolished()
+    colour = label.palette().color(label.foregroundRole()).name()
+    assert colour == theme.color("text") != theme.color("text_disabled")  # full contrast, not greyed out
+    assert not header.isEnabled()  # still not a choice: the keyboard skips it, the ready file leaves it out
+
+
+def test_menu_entries_carry_icons(controller):
+    menu = controller.menu.menu
+    menu.aboutToShow.emit()
+    for action in menu.actions():
+        if not action.isSeparator():
+            assert not action.icon().isNull(), action.text()
+
+
+def test_one_click_on_the_stand_in_starts_the_default_breath(controller, desk):
+    breathe = controller.tray.standin.quick.buttons["breathe"]
+    assert breathe.isVisible() and breathe.isEnabled()
+    breathe.click()
+    window = controller.windows["reset"]
+    assert window.isVisible() and desk.state() == "reset" and window.session.planned_seconds == 60
+    assert window.session.pattern.key == desk.settings().default_pattern
+    assert "bring it back" in breathe.caption_label.text()
+
+
+def test_the_stand_in_quick_actions_follow_the_state(controller, desk):
+    controller.menu.action("Start a call").trigger()
+    quick = controller.tray.standin.quick
+    assert quick.state_label.text() == "On a call" and not quick.buttons["breathe"].isEnabled()
+    assert quick.buttons["breathe"].caption_label.text() == "Not during a call"
+    assert not quick.choose(1)  # the key does nothing either
+
+
+def test_left_click_opens_the_quick_panel_and_its_keys_work(qtbot, desk):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    status = lambda: {"state": "ready"}  # noqa: E731
+    menu = TrayMenu(status)
+    tray = Tray(menu, status, use_tray=True)
+    tray._activated(QSystemTrayIcon.ActivationReason.Trigger)
+    panel = tray.panel
+    qtbot.addWidget(panel)
+    assert panel.isVisible() and panel.windowFlags() & Qt.WindowType.Popup
+    assert panel.actions.state_label.text() == "Ready"
+    assert [b.title_label.text() for b in panel.actions.buttons.values()] == ["Breathe", "Send kudos", "My day"]
+    with qtbot.waitSignal(menu.reset_requested, timeout=1000) as breath:
+        qtbot.keyClick(panel, Qt.Key.Key_1)
+    assert breath.args == [1, None] and not panel.isVisible()  # a choice closes the panel
+
+    tray.open_panel()
+    with qtbot.waitSignal(menu.kudos_requested, timeout=1000):
+        qtbot.keyClick(panel, Qt.Key.Key_2)
+    tray.open_panel()
+    with qtbot.waitSignal(menu.my_day_requested, timeout=1000):
+        qtbot.keyClick(panel, Qt.Key.Key_3)
+
+    tray.open_panel()  # arrows and Enter
+    panel.actions.buttons["breathe"].setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_Down)
+    assert panel.focusWidget() is panel.actions.buttons["kudos"]
+    with qtbot.waitSignal(menu.kudos_requested, timeout=1000):
+        qtbot.keyClick(panel, Qt.Key.Key_Return)
+    tray.open_panel()
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert not panel.isVisible()
+    tray.hide()
+
+
+def test_a_right_click_still_gets_the_full_menu(qtbot):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    status = lambda: {"state": "ready"}  # noqa: E731
+    menu = TrayMenu(status)
+    tray = Tray(menu, status, use_tray=True)
+    assert tray.icon.contextMenu() is menu.menu
+    tray._activated(QSystemTrayIcon.ActivationReason.Context)
+    assert tray.panel is None  # the context menu is Qt's to show; no panel on a right click
+    tray.hide()
+
+
+def test_the_quick_panel_sits_beside_the_icon_on_the_screen(qtbot):
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.widgets.quick_panel import place_near
+
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    size = QSize(320, 280)
+    bottom_right = QRect(area.right() - 24, area.bottom() - 24, 24, 24)  # a panel at the bottom
+    corner = place_near(bottom_right, size)
+    assert QRect(corner, size).bottom() < bottom_right.top() and area.contains(QRect(corner, size))
+    top_left = QRect(area.left(), area.top(), 24, 24)  # a panel at the top
+    corner = place_near(top_left, size)
+    assert corner.y() > top_left.bottom() and area.contains(QRect(corner, size))

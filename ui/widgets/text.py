@@ -15,11 +15,11 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = F
 
 
 def headline_label(parent: QWidget | None = None) -> QLabel:
-    """A window's one-sentence summary: a wrapping plain label, two points larger than the text below it."""
+    """A window's one-sentence summary: a wrapping plain label one step up the type scale (ui/theme)."""
+    from ui import theme
+
     label = plain_label("", parent, wrap=True)
-    font = label.font()
-    font.setPointSize(font.pointSize() + 2)
-    label.setFont(font)
+    label.setFont(theme.font("heading"))
     return label
 
 

@@ -12,6 +12,8 @@ from companion.desk import Desk
 from companion.errors import CompanionError
 from companion.team.breath import WINDOW
 from ui.icons import app_icon
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 from ui.widgets.keys import close_on_escape
 
@@ -24,7 +26,7 @@ class GroupBreathWindow(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.on_sent = on_sent
-        self.setWindowTitle("Group deep breath")
+        self.setWindowTitle(theme.window_title("Group deep breath"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
@@ -35,14 +37,18 @@ class GroupBreathWindow(QWidget):
             "joined, never who.", wrap=True))
         self.last = plain_label("", wrap=True)
         layout.addWidget(self.last)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #a33;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = self.buttons.addButton("Invite the team now", QDialogButtonBox.ButtonRole.AcceptRole)
+        theme.set_role(self.send_button, "primary")
+        theme.set_icon(self.send_button, "group-breath", "on_accent")
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
+        # Close has the keyboard first, so Enter or Space never invites the whole team by accident (the button
+        # box orders its tab chain as it is drawn, Invite first, once a stylesheet is set).
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         self._timer = QTimer(self)
         self._timer.setInterval(self.REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
@@ -68,9 +74,9 @@ class GroupBreathWindow(QWidget):
         try:
             self.desk.breath.send()
         except CompanionError as exc:
-            self.error.setText(str(exc))
+            self.error.error(str(exc))
             return False
-        self.error.setText("")
+        self.error.clear()
         self.refresh()
         if self.on_sent is not None:
             self.on_sent()

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBo
 from companion import mydata
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
 CONFIRM_WORD = "DELETE"
@@ -22,7 +24,7 @@ class DeleteDataDialog(QDialog):
     def __init__(self, desk: Desk, export: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
-        self.setWindowTitle("Delete my data")
+        self.setWindowTitle(theme.window_title("Delete my data"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         name = desk.settings().agent_name
         self.counts = mydata.counts(desk.db, name)
@@ -43,12 +45,13 @@ class DeleteDataDialog(QDialog):
         self.confirm = QLineEdit()
         self.confirm.textChanged.connect(lambda text: self.delete_button.setEnabled(text.strip() == CONFIRM_WORD))
         layout.addWidget(self.confirm)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #9a1c1c;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         row = QHBoxLayout()
         self.delete_button = QPushButton("Delete my data")
         self.delete_button.setEnabled(False)
+        theme.set_role(self.delete_button, "danger")
+        theme.set_icon(self.delete_button, "delete", "error")
         self.delete_button.clicked.connect(self.delete)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
@@ -82,11 +85,11 @@ class DeleteDataDialog(QDialog):
         except CompanionError as exc:
             if isinstance(exc, mydata.DeliveryInProgress) and time.monotonic() < self._give_up_at:
                 self.delete_button.setEnabled(False)
-                self.error.setText("Waiting for a delivery to your team hub to finish…")
+                self.error.info("Waiting for a delivery to your team hub to finish…")
                 self._retry.start(RETRY_MS)
                 return False
             self.delete_button.setEnabled(True)
-            self.error.setText(f"Nothing was deleted: {exc}")
+            self.error.error(f"Nothing was deleted: {exc}")
             return False
         self.deleted.emit(f"Deleted: {', '.join(mydata.describe(removed))}.")
         self.accept()

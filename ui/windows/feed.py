@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from companion.desk import Desk
 from ui.icons import app_icon
+from ui.theme import window_title
 from ui.widgets.text import plain_label
 from ui.windows.my_day import _table
 from ui.widgets.keys import close_on_escape
@@ -19,7 +20,7 @@ class TeamFeedWindow(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.on_change = on_change
-        self.setWindowTitle("Agent Companion — Team feed")
+        self.setWindowTitle(window_title("Team feed"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(640, 440)

@@ -24,6 +24,8 @@ from companion.kudos.categories import CATEGORIES
 from companion.kudos.rules import MAX_MESSAGE
 from companion.team.identity import NameNeeded
 from ui.icons import app_icon
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 from ui.windows.name import AskNameDialog
 from ui.widgets.keys import close_on_escape
@@ -38,7 +40,7 @@ class KudosDialog(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.name_dialog: AskNameDialog | None = None
-        self.setWindowTitle("Send kudos")
+        self.setWindowTitle(theme.window_title("Send kudos"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.mates = desk.roster.mates()
@@ -59,11 +61,12 @@ class KudosDialog(QWidget):
             self.category.addItem(f"{number}  {cat.name}", cat.key)
         form.addRow("For", self.category)
         self.category_help = plain_label(CATEGORIES[0].description, wrap=True)
-        self.category_help.setStyleSheet("color: #555;")
+        theme.set_role(self.category_help, "muted")
         form.addRow("", self.category_help)
         self.message = QLineEdit()
         self.message.setPlaceholderText("Say what they did (plain text)")
         self.counter = plain_label(f"0/{MAX_MESSAGE}")
+        theme.set_role(self.counter, "muted")
         row = QHBoxLayout()
         row.addWidget(self.message)
         row.addWidget(self.counter)
@@ -78,11 +81,11 @@ class KudosDialog(QWidget):
             layout.addWidget(plain_label("Your team roster is empty: add teammates in Settings → Team "
                                          "(or join your team hub).", wrap=True))
         layout.addLayout(form)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #a33;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = self.buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        theme.set_icon(self.send_button, "kudos", "on_accent")
         self.buttons.accepted.connect(self.send)
         self.buttons.rejected.connect(self.close)
         layout.addWidget(self.buttons)
@@ -116,7 +119,7 @@ class KudosDialog(QWidget):
     def _count(self, text: str) -> None:
         length = len(text.strip())
         self.counter.setText(f"{length}/{MAX_MESSAGE}")
-        self.counter.setStyleSheet("color: #a33;" if length > MAX_MESSAGE else "")
+        theme.set_role(self.counter, "counter-over" if length > MAX_MESSAGE else "muted")
 
     def recipient(self) -> str:
         """The roster name behind what was typed: "Dana Scully (dana)", "dana", or a unique display name."""
@@ -143,9 +146,9 @@ class KudosDialog(QWidget):
             self.name_dialog.open()
             return False
         except CompanionError as exc:
-            self.error.setText(str(exc))
+            self.error.error(str(exc))
             return False
-        self.error.setText("")
+        self.error.clear()
         self.sent.emit(view)
         self.close()
         return True

@@ -24,6 +24,8 @@ from companion.db.sql import placeholders
 from companion.desk import Desk
 from companion.errors import CompanionError
 from ui.icons import app_icon
+from ui import theme
+from ui.theme import window_title
 from ui.widgets.text import headline_label, plain_label
 from ui.windows.reset import mmss
 from ui.widgets.keys import close_on_escape
@@ -73,7 +75,7 @@ class MyDayWindow(QWidget):
     def __init__(self, desk: Desk, view: str = DAY) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
-        self.setWindowTitle("Agent Companion — My day")
+        self.setWindowTitle(window_title("My day"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(920, 680)
@@ -93,6 +95,9 @@ class MyDayWindow(QWidget):
         self.export_button.clicked.connect(self.choose_export)
         self.delete_button = QPushButton("Delete my data…")
         self.delete_button.clicked.connect(self.confirm_delete)
+        theme.set_icon(self.day_button, "my-day")
+        theme.set_icon(self.week_button, "my-week")
+        theme.set_icon(self.delete_button, "delete", "error")
         bar.addWidget(self.export_button)
         bar.addWidget(self.delete_button)
         self._layout.addLayout(bar)
@@ -118,7 +123,7 @@ class MyDayWindow(QWidget):
     def show_view(self, view: str) -> None:
         self.view = WEEK if view == WEEK else DAY
         if self.view == WEEK:
-            self.setWindowTitle("Agent Companion — My week")
+            self.setWindowTitle(window_title("My week"))
             self.week_button.setChecked(True)
             if self.week is None:
                 from ui.windows.my_week import WeekView
@@ -129,7 +134,7 @@ class MyDayWindow(QWidget):
                 self.week.refresh()
             self.views.setCurrentWidget(self.week)
         else:
-            self.setWindowTitle("Agent Companion — My day")
+            self.setWindowTitle(window_title("My day"))
             self.day_button.setChecked(True)
             self.refresh()
             self.views.setCurrentWidget(self.day_page)

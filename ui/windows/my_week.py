@@ -10,20 +10,18 @@ import math
 from datetime import datetime, timezone
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from companion.desk import Desk
 from companion.week import WeekSummary, summarise_week
+from ui import theme
 from ui.widgets.text import headline_label, plain_label
 from ui.windows.reset import mmss
 
-CALLS_COLOUR = "#3b6ea8"
-RESETS_COLOUR = "#6aa86a"
-SCORE_COLOUR = "#1d2733"
-ITEM_COLOURS = ("#3b6ea8", "#d08a2c", "#6aa86a", "#a3478f", "#3fa3a3", "#b5523b", "#7a6bbd", "#8a8f3a",
-                "#5b7083", "#c2697a")
-pg.setConfigOptions(background="w", foreground="#333333", antialias=True)
+CALLS_COLOUR = "chart_1"   # palette names (ui/theme): the charts follow light, dark and high contrast
+RESETS_COLOUR = "chart_3"
+SCORE_COLOUR = "text"
+ITEM_COLOURS = ("chart_1", "chart_2", "chart_3", "chart_4", "chart_5", "chart_6")
 
 
 def _percent(value: float | None) -> str:
@@ -50,6 +48,7 @@ class WeekView(QWidget):
         self.moments = plain_label("", wrap=True)
         layout.addWidget(self.moments)
         charts = QHBoxLayout()
+        pg.setConfigOptions(background=theme.color("surface"), foreground=theme.color("text"), antialias=True)
         self.activity = pg.PlotWidget(title="Calls and resets per day")
         self.scores = pg.PlotWidget(title="Moment of Truth items, % of calls")
         for plot in (self.activity, self.scores):
@@ -97,9 +96,9 @@ class WeekView(QWidget):
         if plot.getPlotItem().legend is None:
             plot.addLegend(offset=(10, 5))  # fixed labels of ours only
         plot.addItem(pg.BarGraphItem(x=[x - 0.18 for x in xs], height=[d.calls for d in week.days], width=0.34,
-                                     brush=CALLS_COLOUR, pen=None, name="Calls"))
+                                     brush=theme.color(CALLS_COLOUR), pen=None, name="Calls"))
         plot.addItem(pg.BarGraphItem(x=[x + 0.18 for x in xs], height=[d.resets for d in week.days], width=0.34,
-                                     brush=RESETS_COLOUR, pen=None, name="Resets"))
+                                     brush=theme.color(RESETS_COLOUR), pen=None, name="Resets"))
         plot.getAxis("bottom").setTicks(self._day_ticks(week))
         step = max(1, math.ceil(top / 5))
         plot.getAxis("left").setTickSpacing(step, step)  # whole numbers: these are counts
@@ -114,15 +113,15 @@ class WeekView(QWidget):
             points = [(i, v * 100) for i, v in enumerate(item.per_day) if v is not None]
             if not points:
                 continue
-            colour = ITEM_COLOURS[index % len(ITEM_COLOURS)]
+            colour = theme.color(ITEM_COLOURS[index % len(ITEM_COLOURS)])
             plot.addItem(pg.PlotCurveItem([p[0] for p in points], [p[1] for p in points],
                                           pen=pg.mkPen(colour, width=1.5)))
             spots += [{"pos": p, "brush": colour} for p in points]
         overall = [(i, d.average_score * 100) for i, d in enumerate(week.days) if d.average_score is not None]
         if overall:
             plot.addItem(pg.PlotCurveItem([p[0] for p in overall], [p[1] for p in overall],
-                                          pen=pg.mkPen(SCORE_COLOUR, width=3)))
-            spots += [{"pos": p, "brush": SCORE_COLOUR, "size": 8, "symbol": "s"} for p in overall]
+                                          pen=pg.mkPen(theme.color(SCORE_COLOUR), width=3)))
+            spots += [{"pos": p, "brush": theme.color(SCORE_COLOUR), "size": 8, "symbol": "s"} for p in overall]
         if spots:  # one scatter item for every point: far cheaper than one per line
             plot.addItem(pg.ScatterPlotItem(spots=spots, size=6, pen=None))
         plot.getAxis("bottom").setTicks(self._day_ticks(week))
@@ -144,7 +143,7 @@ class WeekView(QWidget):
             for c, text in enumerate(row):
                 cell = QTableWidgetItem(text)  # plain text
                 if c == 0 and r < len(week.items):  # the item's colour in the chart
-                    cell.setForeground(QColor(ITEM_COLOURS[r % len(ITEM_COLOURS)]))
+                    cell.setForeground(theme.qcolor(ITEM_COLOURS[r % len(ITEM_COLOURS)]))
                 self.table.setItem(r, c, cell)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

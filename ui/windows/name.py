@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout,
 
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
 
@@ -15,7 +17,7 @@ class AskNameDialog(QDialog):
         super().__init__(parent)
         self.desk = desk
         self.on_saved = on_saved
-        self.setWindowTitle("Your name on the team")
+        self.setWindowTitle(theme.window_title("Your name on the team"))
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("Your teammates see this name on your kudos and obstacles. Use your "
                                      "team login name: lowercase letters, digits, '_', '.' or '-' "
@@ -24,8 +26,7 @@ class AskNameDialog(QDialog):
         self.name.setMaxLength(63)
         self.name.setPlaceholderText("alex.kim")
         layout.addWidget(self.name)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #a33;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -37,7 +38,7 @@ class AskNameDialog(QDialog):
         try:
             self.desk.set_agent_name(self.name.text())
         except CompanionError as exc:
-            self.error.setText(str(exc))
+            self.error.error(str(exc))
             return False
         self.accept()
         self.on_saved()

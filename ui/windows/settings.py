@@ -20,6 +20,8 @@ from companion.config import PANEL_CORNERS, Settings
 from companion.desk import Desk, known_patterns
 from companion.errors import CompanionError
 from ui.icons import app_icon
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 from ui.widgets.keys import close_on_escape
 
@@ -31,7 +33,7 @@ class SettingsWindow(QWidget):
         self.desk = desk
         self.autostart = autostart
         self.launch_command = launch_command
-        self.setWindowTitle("Agent Companion — Settings")
+        self.setWindowTitle(theme.window_title("Settings"))
         close_on_escape(self)  # as Cancel: nothing is saved
         self.setWindowIcon(app_icon())
         s = desk.settings()
@@ -84,8 +86,7 @@ class SettingsWindow(QWidget):
         self.presence = PresenceSection(desk, operations)
         layout.addWidget(self.presence)
         # -- end of presence hooks ------------------------------------------------------------------------
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #a33;")
+        self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -112,7 +113,7 @@ class SettingsWindow(QWidget):
         try:
             self.desk.save_settings(self.collect())
         except (CompanionError, OSError) as exc:
-            self.error.setText(f"Not saved: {exc}")
+            self.error.error(f"Not saved: {exc}")
             return False
         try:
             if self.start_at_login.isChecked():
@@ -123,10 +124,10 @@ class SettingsWindow(QWidget):
             try:
                 self.desk.save_settings(previous)
             except (CompanionError, OSError):
-                self.error.setText(f"Settings saved, but starting at login could not be changed ({exc}).")
+                self.error.warning(f"Settings saved, but starting at login could not be changed ({exc}).")
                 return False
-            self.error.setText(f"Not saved: starting at login could not be changed ({exc}).")
+            self.error.error(f"Not saved: starting at login could not be changed ({exc}).")
             return False
-        self.error.setText("")
+        self.error.clear()
         self.close()
         return True

@@ -34,6 +34,8 @@ from companion.checklists.templates import MAX_FILE_BYTES, MAX_ITEMS, Item, Temp
 from companion.desk import Desk
 from companion.errors import CompanionError, InvalidInput
 from ui.icons import app_icon
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
 TEXT, DUE, CLOSING = 0, 1, 2
@@ -56,7 +58,7 @@ class TemplateEditor(QWidget):
         self.store: TemplateStore = desk.checklists.templates
         self.store.ensure_default()
         self.current_id: str | None = None
-        self.setWindowTitle("Agent Companion — Checklists")
+        self.setWindowTitle(theme.window_title("Checklists"))
         self.setWindowIcon(app_icon())
         self.resize(900, 520)
 
@@ -103,7 +105,7 @@ class TemplateEditor(QWidget):
         self.item_up_button = self._button("Item up", lambda: self.move_item(-1), row)
         self.item_down_button = self._button("Item down", lambda: self.move_item(+1), row)
         right.addLayout(row)
-        self.status = plain_label("", wrap=True)
+        self.status = Feedback()
         right.addWidget(self.status)
         row = QHBoxLayout()
         self.use_button = self._button("Use for calls", self.use_for_calls, row)
@@ -111,6 +113,10 @@ class TemplateEditor(QWidget):
         self.publish_button.setVisible(self.hub_lead() is not None)
         row.addStretch(1)
         self.save_button = self._button("Save", self.save, row)
+        theme.set_role(self.save_button, "primary")
+        theme.set_icon(self.save_button, "save", "on_accent")
+        theme.set_icon(self.add_item_button, "add")
+        theme.set_icon(self.remove_item_button, "delete")
         right.addLayout(row)
         outer.addLayout(right, 3)
         self.reload()
@@ -121,9 +127,13 @@ class TemplateEditor(QWidget):
         row.addWidget(button)
         return button
 
-    def say(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #9a1c1c;" if error else "color: #2f5d2f;")
-        self.status.setText(text)
+    def say(self, text: str, error: bool = False, info: bool = False) -> None:
+        if error:
+            self.status.error(text)
+        elif info:
+            self.status.info(text)
+        else:
+            self.status.success(text)
 
     def hub_lead(self) -> tuple[str, str | None] | None:
         return pub.hub_lead(self.desk.store.get_state("team.hub"))
@@ -177,9 +187,9 @@ class TemplateEditor(QWidget):
         self.archive_button.setText("Restore" if stored is not None and stored.archived else "Archive")
         if stored is not None and stored.read_only:
             self.say(f"Published by {stored.published_by or 'your team lead'} (version {stored.version}); "
-                     "read-only. Export it and import the file to make your own copy.")
+                     "read-only. Export it and import the file to make your own copy.", info=True)
         else:
-            self.status.setText("")
+            self.status.clear()
 
     def _append_row(self, item: Item) -> None:
         row = self.items.rowCount()
@@ -241,7 +251,7 @@ class TemplateEditor(QWidget):
         self.reload(stored.id)
         self.name.setFocus()
         self.name.selectAll()
-        self.say("New checklist created: name it, add items, then Save.")
+        self.say("New checklist created: name it, add items, then Save.", info=True)
 
     def save(self) -> bool:
         if self.current_id is None:

@@ -24,6 +24,8 @@ from companion.errors import CompanionError
 from companion.obstacles.service import CATEGORIES, MAX_TEXT
 from companion.team.identity import NameNeeded
 from ui.icons import app_icon
+from ui import theme
+from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label, plain_tooltip
 from ui.windows.name import AskNameDialog
 from ui.widgets.keys import close_on_escape
@@ -36,7 +38,7 @@ class VoiceWindow(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.name_dialog: AskNameDialog | None = None
-        self.setWindowTitle("Agent Companion — Voice of the Customer")
+        self.setWindowTitle(theme.window_title("Voice of the Customer"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
         self.resize(680, 560)
@@ -57,10 +59,11 @@ class VoiceWindow(QWidget):
         form.addRow(self.anonymous)
         self.log_button = QPushButton("Log it")
         self.log_button.clicked.connect(self.log)
+        theme.set_role(self.log_button, "primary")
+        theme.set_icon(self.log_button, "send", "on_accent")
         form.addRow(self.log_button)
         layout.addWidget(box)
-        self.error = plain_label("", wrap=True)
-        self.error.setStyleSheet("color: #a33;")
+        self.error = Feedback()
         layout.addWidget(self.error)
 
         layout.addWidget(plain_label("Huddle board"))
@@ -120,16 +123,16 @@ class VoiceWindow(QWidget):
             self.name_dialog.open()
             return False
         except CompanionError as exc:
-            self.error.setText(str(exc))
+            self.error.error(str(exc))
             return False
-        self.error.setText("")
+        self.error.clear()
         self.refresh()
         return True
 
     def prefill(self, text: str) -> None:
         """Start an obstacle from elsewhere (a call's "what got in the way?"): the agent still decides."""
         self.text.setPlainText(text)
-        self.error.setText("From your call: choose a category, then Log it.")
+        self.error.info("From your call: choose a category, then Log it.")
         self.category.setFocus()
 
     def log(self) -> bool:
@@ -139,7 +142,7 @@ class VoiceWindow(QWidget):
         if self._guard(do, self.log):
             self.text.clear()
             self.anonymous.setChecked(False)
-            self.error.setText("Logged. Thank you: it will be on the huddle board.")
+            self.error.success("Logged. Thank you: it will be on the huddle board.")
             return True
         return False
 
@@ -150,7 +153,7 @@ class VoiceWindow(QWidget):
         current = self.board.currentItem()
         obstacle_id = current.data(0, ID_ROLE) if current is not None else None
         if not obstacle_id:
-            self.error.setText("Select an obstacle on the board first.")
+            self.error.error("Select an obstacle on the board first.")
             return False
         if self._guard(lambda: self.desk.obstacles.mark_acted_on(obstacle_id, self.reply.text()),
                        self.mark_acted_on):
