@@ -8,6 +8,7 @@
     companion kudos                         open the Send kudos dialog (bind a desktop hotkey to it)
     companion kudos --to NAME --category C --message TEXT [--ref R]   send kudos directly
     companion show [--week]                 open My day (or My week) in the running app
+    companion panel show                    bring the checklist panel back during a call (after Esc hid it)
     companion self-test                     check the database, resources, notifications, keyring
     companion migrate                       upgrade the database to this version (backed up first)
     companion team init|add-agent|join|status|leave   the team hub (companion.team.commands)
@@ -106,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     kudos.add_argument("--ref", type=_ref, help="call reference (optional)")
     show = sub.add_parser("show", parents=[common], help="open My day (or My week) in the running app")
     show.add_argument("--week", action="store_true", help="open the Week view")
+    panel = sub.add_parser("panel", parents=[common], help="the checklist panel during a call")
+    panel.add_argument("panel_action", choices=("show",), metavar="show",
+                       help="bring the panel back (after Esc hid it) and give it the keyboard")
     sub.add_parser("self-test", parents=[common], help="check database, resources, notifications and keyring")
     sub.add_parser("migrate", parents=[common],
                    help="upgrade the database to this version (backed up first; the app does it when it starts)")
@@ -146,6 +150,8 @@ def _request(args: argparse.Namespace) -> dict[str, object]:
         return req
     if args.command == "show":
         return {"cmd": "show", "view": "week" if args.week else "day"}
+    if args.command == "panel":
+        return {"cmd": "panel.show"}
     return {"cmd": "status"}
 
 

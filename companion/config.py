@@ -33,6 +33,7 @@ class Settings:
     # operations config can set them instead (its values win and lock these).
     reset_start_hook: str = ""
     reset_end_hook: str = ""
+    audio_pacing: bool = False  # a soft tone at each breathing phase change (never during a call)
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":

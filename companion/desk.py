@@ -7,6 +7,7 @@ The ui owns one Desk, drives it from the tray, the local socket and its timers, 
 """
 from __future__ import annotations
 
+import json
 import threading
 
 from dataclasses import replace
@@ -102,6 +103,7 @@ class Desk:
             "lead": self.identity.is_lead(),
             "team_waiting": self.team_waiting,
             "team_problem": self.team_problem,
+            "reset_offer": self.reset_offer() is not None,
         }
 
     def set_team_status(self, online: bool, waiting: int, problem: str | None = None) -> None:
@@ -116,6 +118,7 @@ class Desk:
         validate_ref(ref)  # refuse a bad reference before anything changes
         ended_reset = self.resets.current is not None and self.end_reset("call-started") is not None
         started = self.calls.start(ref)
+        self.notifications.retire(RESET_OFFER)  # the last call's offer is moot once the next call starts
         self.notifications.set_on_call(True)
         self.checklists.call_started(started)
         return replace(started, ended_reset=True) if ended_reset else started
@@ -138,8 +141,26 @@ class Desk:
         if self.calls.on_call:
             raise InvalidInput("You're on a call. A reset can start when the call has ended.")
         session = self.resets.start(pattern or self._settings.default_pattern, minutes, trigger, call_id=call_id)
+        self.notifications.retire(RESET_OFFER)  # a reset is running: an offer of one is answered
         self.events.publish(ev.STATE_CHANGED)
         return session
+
+    def reset_offer(self) -> str | None:
+        """The id of the reset offer that can still be taken (it lives OFFER_EXPIRES after the call, whether
+        its card is on screen or tucked away), or None."""
+        row = self.notifications.live(RESET_OFFER)
+        return None if row is None or self.calls.on_call or self.resets.current is not None else row.id
+
+    def take_reset_offer(self) -> ResetSession:
+        """Take the offered reset later (the tray's "Take the offered reset"): the 60-second reset, linked
+        to the call that earned it."""
+        offer = self.reset_offer()
+        if offer is None:
+            raise InvalidInput("There is no reset offer to take now (an offer lapses after 10 minutes).")
+        row = self.notifications.get(offer)
+        call_id = json.loads(row.payload or "{}").get("call_id") if row is not None else None
+        self.notifications.mark_read(offer)
+        return self.start_reset(1, None, "after_call", call_id=call_id)
 
     def finish_reset_if_due(self) -> ResetSession | None:
         done = self.resets.tick()

@@ -7,6 +7,7 @@ One request per connection: a single line of JSON, at most ``MAX_MESSAGE`` bytes
     {"v": 1, "cmd": "kudos"}                           (open the Send kudos dialog)
     {"v": 1, "cmd": "kudos.send", "to": "dana", "category": "helping", "message": "...", "ref": "4711"}
     {"v": 1, "cmd": "show"} | {"v": 1, "cmd": "show", "view": "week"} | {"v": 1, "cmd": "status"}
+    {"v": 1, "cmd": "panel.show"}                      (bring the hidden checklist panel back, same call)
 Anything else gets {"ok": false, "error": "..."} and changes nothing.
 
 The socket lives in a private per-user folder (see companion.paths), so other users cannot reach it.
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 VERSION = 1
 MAX_MESSAGE = 4096
 TIMEOUT = 5.0
-COMMANDS = ("call.start", "call.end", "reset", "show", "status", "kudos", "kudos.send")
+COMMANDS = ("call.start", "call.end", "reset", "show", "status", "kudos", "kudos.send", "panel.show")
 VIEWS = ("day", "week")  # show: open My day / My week
 NOT_RUNNING = "Agent Companion is not running (start it with `companion`)."
 NOT_ANSWERING = "Agent Companion is running but did not answer properly; see its log."

@@ -13,6 +13,7 @@ REQUIRED = (
     "icons/state-paused.svg",
     "icons/state-offline.svg",
     "sounds/chime.wav",
+    "sounds/pace.wav",
     "agent-companion.desktop",
     "checklists/moment-of-truth.json",
     "checklists/deescalation.json",

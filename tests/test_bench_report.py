@@ -29,6 +29,7 @@ STARTUP = {"results": {
 }, "pass": False}
 KUDOS = {"kudos_p50_ms": 3.2, "kudos_p99_ms": 9.5, "poll_p50_ms": 505.0, "poll_p99_ms": 1001.0}
 MY_WEEK = {"my_week_open_ms_median": 95.0, "my_week_open_ms_p95": 240.0}
+RESET = {"reset_open_ms_median": 62.0, "reset_fps_moving": 60.2, "reset_cpu_percent": 9.5}
 
 
 def fake(bench_dir: Path, name: str, *, stdout: str = "", stderr: str = "", code: int = 0) -> None:
@@ -63,6 +64,7 @@ def test_all_three_side_by_side_with_ratios(bench_dir, capsys):
     fake(bench_dir, "startup.py", stdout="progress line\n" + json.dumps(STARTUP) + "\n", code=1)  # 1: missed
     fake(bench_dir, "kudos_latency.py", stdout="warming up\n" + json.dumps(KUDOS) + "\n")
     fake(bench_dir, "my_week.py", stdout=json.dumps(MY_WEEK) + "\n\n")
+    fake(bench_dir, "reset_window.py", stdout=json.dumps(RESET) + "\n")
     code, lines = run(bench_dir, capsys)
     assert lines[0].split("|")[0].strip() == "metric" and [c.strip() for c in lines[0].split("|")] == [
         "metric", "ours", "baseline", "ratio", "target", "met?"]
@@ -79,6 +81,10 @@ def test_all_three_side_by_side_with_ratios(bench_dir, capsys):
     assert cells(lines, "My week opens (median)") == [
         "My week opens (median)", "95.0 ms", "150 ms (target)", "0.63x", "<= 150 ms", "yes"]
     assert cells(lines, "My week opens (p95)")[-1] == "-"  # informational
+    assert cells(lines, "reset window first open (median)") == [
+        "reset window first open (median)", "62.0 ms", "100 ms (target)", "0.62x", "<= 100 ms", "yes"]
+    assert cells(lines, "breathing animation (fps)")[1:] == ["60.2 fps", "55 fps (target)", "1.09x", ">= 55 fps", "yes"]
+    assert cells(lines, "breathing animation (CPU)")[-2:] == ["<= 15 %", "yes"]
     assert code == 1 and lines[-1] == "a target was missed"
 
 
@@ -135,6 +141,7 @@ def test_everything_met_exits_0_and_quick_is_passed_on(bench_dir, capsys):
         """))
     fake(bench_dir, "kudos_latency.py", stdout=json.dumps(KUDOS) + "\n")
     fake(bench_dir, "my_week.py", stdout=json.dumps(MY_WEEK) + "\n")
+    fake(bench_dir, "reset_window.py", stdout=json.dumps(RESET) + "\n")
     code, lines = run(bench_dir, capsys, "--quick")
     assert code == 0 and lines[-1] == "all measured, all targets met"
 

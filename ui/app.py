@@ -74,6 +74,13 @@ def _chime() -> None:
         QApplication.beep()
 
 
+def _pace_tone() -> None:
+    """The reset window's pacing tone (Settings: audio pacing), through the OS player like the chime."""
+    from companion import resources, sound
+
+    sound.play(resources.path("sounds/pace.wav"))
+
+
 class CompanionApp:
     def __init__(self, app: QApplication, paths: Paths) -> None:
         from ui.controller import Controller
@@ -93,6 +100,7 @@ class CompanionApp:
 
         self.controller = Controller(
             chime=_chime,
+            tone=_pace_tone,
             autostart=autostart.for_platform(),
             launch_command=launch_command,
         )

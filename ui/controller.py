@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from companion.errors import CompanionError
+from companion.errors import CompanionError, InvalidInput
 from companion.notify.kinds import BREATH_INVITE, RESET_OFFER
 from ui.tray import Tray, TrayMenu, describe
 from ui.widgets.toast import ToastManager
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the desk (and the database) is loaded after the tray is sho
 log = logging.getLogger(__name__)
 
 MAX_WAKEUP_MS = 6 * 3600 * 1000
+PANEL_POSITION = "checklist_panel.position"  # app state: where the agent dropped the in-call panel
 MIN_WAKEUP_MS = 1000
 
 
@@ -32,10 +33,12 @@ class Controller(QObject):
     hook_problem = Signal(str)  # a presence hook failed (emitted on the hooks' worker thread; queued here)
 
     def __init__(self, *, use_tray: bool | None = None, chime: Callable[[], None] | None = None,
-                 autostart: Any = None, launch_command: Callable[[], list[str]] | None = None) -> None:
+                 autostart: Any = None, launch_command: Callable[[], list[str]] | None = None,
+                 tone: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.desk: Desk | None = None
         self.chime = chime
+        self.tone = tone  # the reset window's pacing tone (Settings: audio pacing)
         self.autostart = autostart
         self.launch_command = launch_command or (lambda: ["companion"])
         self.toasts = ToastManager(on_action=self.on_toast_action)
@@ -59,6 +62,8 @@ class Controller(QObject):
         self.menu.voice_requested.connect(lambda: self._guarded(self.open_voice))
         self.menu.breath_requested.connect(lambda: self._guarded(self.open_breath))
         self.menu.checklists_requested.connect(self.open_checklists)
+        self.menu.checklist_show_requested.connect(lambda: self._guarded(self.show_checklist))
+        self.menu.offer_requested.connect(lambda: self._guarded(self.take_offer))
         self.menu.settings_requested.connect(self.open_settings)
         self.menu.quit_requested.connect(self.quit_requested.emit)
 
@@ -68,7 +73,7 @@ class Controller(QObject):
         from ui.bridge import Bridge
 
         self.desk = desk
-        desk.notifications.presenter = self.toasts
+        desk.notifications.presenter = self  # actionable prompts: see present()
         self.bridge = Bridge(desk.events)
         self.bridge.state_changed.connect(self.refresh)
         self.bridge.notification_shown.connect(lambda *_: self._schedule_wakeup())
@@ -80,7 +85,24 @@ class Controller(QObject):
     def status(self) -> dict[str, Any]:
         if self.desk is None:
             return {"state": "ready", "starting": True}
-        return self.desk.status()
+        status = self.desk.status()
+        panel = self.windows.get("checklist_panel")
+        # On a call with the checklist hidden (Esc): the tray offers "Show the checklist".
+        status["checklist_hidden"] = bool(self.desk.checklists.active is not None and panel is not None
+                                          and panel.run is self.desk.checklists.active  # type: ignore[attr-defined]
+                                          and not panel.isVisible())
+        return status
+
+    def present(self, shown: Any) -> None:
+        """The notification centre's presenter for actionable prompts. A reset offer after a call whose
+        checklist panel is (about to be) in its outcome step appears inside that step: one card, one place;
+        everything else is a toast in the corner."""
+        panel = self.windows.get("checklist_panel")
+        if shown.kind == RESET_OFFER and panel is not None and \
+                panel.wants_offer(shown.payload.get("call_id")):  # type: ignore[attr-defined]
+            panel.present_offer(shown)  # type: ignore[attr-defined]
+            return
+        self.toasts.present(shown)
 
     def refresh(self) -> None:
         self.tray.refresh()
@@ -140,8 +162,6 @@ class Controller(QObject):
 
     def open_reset(self, minutes: int, pattern: str | None, trigger: str,
                    call_id: str | None = None) -> ResetWindow:
-        from ui.windows.reset import ResetWindow
-
         desk = self._require_desk()
         existing = self.windows.get("reset")
         if desk.resets.current is not None:
@@ -149,11 +169,29 @@ class Controller(QObject):
                 existing.show()
                 existing.raise_()
             raise CompanionError("A reset is already running; it is on your screen.")
-        session = desk.start_reset(minutes, pattern, trigger, call_id=call_id)
+        return self._show_reset(desk.start_reset(minutes, pattern, trigger, call_id=call_id))
+
+    def take_offer(self) -> ResetWindow:
+        """The tray's "Take the offered reset": the offer lives 10 minutes, also after its card went."""
+        desk = self._require_desk()
+        existing = self.windows.get("reset")
+        if desk.resets.current is not None and existing is not None:
+            existing.show()
+            existing.raise_()
+        return self._show_reset(desk.take_reset_offer())
+
+    def _show_reset(self, session: Any) -> ResetWindow:
+        from ui.windows.reset import ResetWindow
+
+        desk = self._require_desk()
         self.toasts.dismiss(RESET_OFFER)
-        window = ResetWindow(desk, session, chime=self.chime)
+        old = self.windows.get("reset")
+        if old is not None:
+            old.deleteLater()  # the last reset's window (closed) goes with its widgets
+        window = ResetWindow(desk, session, chime=self.chime, tone=self.tone)
         window.finished.connect(lambda *_: self.refresh())
         self.windows["reset"] = window
+        window.place()
         window.show()
         window.raise_()
         window.activateWindow()
@@ -205,9 +243,41 @@ class Controller(QObject):
         panel = self.windows.get("checklist_panel")
         if panel is None:
             desk = self._require_desk()
-            panel = ChecklistPanel(desk.checklists, corner=lambda: desk.settings().panel_corner)
+            panel = ChecklistPanel(desk.checklists, corner=lambda: desk.settings().panel_corner,
+                                   remembered=self._panel_position)
             panel.obstacle_requested.connect(self.raise_obstacle)
+            panel.moved.connect(self._panel_moved)
+            panel.offer_chosen.connect(self.on_toast_action)
+            panel.visibility_changed.connect(lambda *_: self.tray.refresh())
             self.windows["checklist_panel"] = panel
+        return panel
+
+    def _panel_position(self) -> Any:
+        """Where the agent last dropped the panel, while the corner in Settings is the one it was dropped from."""
+        from PySide6.QtCore import QPoint
+
+        desk = self._require_desk()
+        saved = desk.store.get_state(PANEL_POSITION)
+        if not isinstance(saved, dict) or saved.get("corner") != desk.settings().panel_corner:
+            return None
+        x, y = saved.get("x"), saved.get("y")
+        return QPoint(x, y) if isinstance(x, int) and isinstance(y, int) else None
+
+    def _panel_moved(self, where: Any) -> None:
+        desk = self._require_desk()
+        desk.store.set_state(PANEL_POSITION, {"x": where.x(), "y": where.y(), "corner": desk.settings().panel_corner})
+
+    def show_checklist(self) -> QWidget:
+        """Bring the hidden panel back for the same call (tray "Show the checklist", `companion panel show`),
+        with the keyboard: the agent asked for it."""
+        desk = self._require_desk()
+        panel = self.windows.get("checklist_panel")
+        if desk.checklists.active is None or panel is None or panel.run is not desk.checklists.active:  # type: ignore[attr-defined]
+            raise InvalidInput("No call is in progress: the checklist shows during a call.")
+        panel.show_in_place()  # type: ignore[attr-defined]
+        panel.raise_()
+        panel.take_keyboard()  # type: ignore[attr-defined]
+        self.tray.refresh()
         return panel
 
     def _checklist_call_started(self, ref: str | None) -> None:
@@ -361,6 +431,9 @@ class Controller(QObject):
         if cmd == "reset":
             self.open_reset(args["minutes"], args.get("pattern"), "cli")
             return True, f"Reset started ({args['minutes']} min).", {}
+        if cmd == "panel.show":
+            self.show_checklist()
+            return True, "The checklist panel is showing.", {}
         if cmd == "kudos":
             self.open_kudos()
             return True, "The Send kudos dialog is open.", {}

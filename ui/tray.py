@@ -35,6 +35,8 @@ class TrayMenu(QObject):
     voice_requested = Signal()
     breath_requested = Signal()
     checklists_requested = Signal()
+    checklist_show_requested = Signal()     # "Show the checklist": the panel hidden with Esc, same call
+    offer_requested = Signal()              # "Take the offered reset" while a reset offer lives
     settings_requested = Signal()
     quit_requested = Signal()
 
@@ -77,6 +79,10 @@ class TrayMenu(QObject):
                 action = reset_menu.addAction(self._icon("breathe" if minutes == 1 else "reset"), label)
                 action.triggered.connect(lambda _=False, m=minutes, p=pattern: self.reset_requested.emit(m, p))
 
+        if status.get("reset_offer"):
+            menu.addAction("Take the offered reset").triggered.connect(self.offer_requested.emit)
+        if status.get("checklist_hidden"):
+            menu.addAction("Show the checklist").triggered.connect(self.checklist_show_requested.emit)
         if on_call:
             self._add(menu, "End call", "call-end").triggered.connect(lambda: self.call_end_requested.emit(False))
             self._add(menu, "End call (it was a tough one)", "tough-call").triggered.connect(
@@ -217,12 +223,20 @@ class Tray(QObject):
 
     def _connect_quick(self, quick) -> None:
         """The quick actions speak through the menu's signals: the controller needs no second wiring."""
-        quick.breathe_requested.connect(lambda: self.menu.reset_requested.emit(1, None))
+        quick.breathe_requested.connect(self._breathe)
         quick.kudos_requested.connect(self.menu.kudos_requested.emit)
         quick.my_day_requested.connect(self.menu.my_day_requested.emit)
 
+    def _breathe(self) -> None:
+        """Breathe: the offered reset while an offer lives (it counts as taken), else the 1-minute breath."""
+        if self._status().get("reset_offer"):
+            self.menu.offer_requested.emit()
+        else:
+            self.menu.reset_requested.emit(1, None)
+
     def _update_quick(self, quick, status: dict) -> None:
-        quick.update_state(describe(status), status["state"] == ON_CALL, status["state"] == "reset")
+        quick.update_state(describe(status), status["state"] == ON_CALL, status["state"] == "reset",
+                           offer=bool(status.get("reset_offer")))
 
     def open_panel(self) -> QWidget:
         """The left-click quick panel beside the icon (built once, refreshed each time it opens)."""

@@ -1,6 +1,7 @@
 """Breathing patterns as data. A pattern is a cycle of timed phases; the session repeats it."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 INHALE, HOLD, EXHALE, REST = "inhale", "hold", "exhale", "rest"
@@ -61,11 +62,19 @@ def validate_minutes(value: object) -> int:
     return value
 
 SMALL, LARGE, DRIFT = 0.45, 1.0, 0.72
+DRIFT_SWAY = 0.05  # a rest-only pattern (decompress) sways this much around DRIFT, once per cycle
+
+
+def ease(progress: float) -> float:
+    """Sine ease-in-out: a breath starts and ends slowly, like a real one (0 -> 0, 1 -> 1, monotonic)."""
+    return (1 - math.cos(math.pi * min(1.0, max(0.0, progress)))) / 2
 
 
 def breath_scale(pattern: Pattern, phase_index: int, progress: float, reduced_motion: bool = False) -> float:
     """How full the breathing circle is (SMALL..LARGE) at a point of the cycle: it grows on the inhale,
-    stays on a hold, shrinks on the exhale and rests in between. Reduced motion: always the same size."""
+    stays on a hold, shrinks on the exhale; a rest keeps the size the breath before it ended on, and a
+    pattern of rest alone sways gently around DRIFT. Eased, and continuous across phase changes (no jump
+    when the phase changes), so the ui can draw it every frame. Reduced motion: always the same size."""
     if reduced_motion:
         return DRIFT
     progress = min(1.0, max(0.0, progress))
@@ -77,10 +86,10 @@ def breath_scale(pattern: Pattern, phase_index: int, progress: float, reduced_mo
             start = SMALL + (LARGE - SMALL) * 0.7
         end = LARGE if phase_index + 1 >= len(phases) or phases[phase_index + 1].kind != INHALE else \
             SMALL + (LARGE - SMALL) * 0.7
-        return start + (end - start) * progress
+        return start + (end - start) * ease(progress)
     if kind == EXHALE:
-        return LARGE - (LARGE - SMALL) * progress
-    if kind == HOLD:
-        before = next((p.kind for p in reversed(phases[:phase_index]) if p.kind != HOLD), EXHALE)
-        return LARGE if before == INHALE else SMALL
-    return DRIFT
+        return LARGE - (LARGE - SMALL) * ease(progress)
+    before = next((p.kind for p in reversed(phases[:phase_index]) if p.kind not in (HOLD, REST)), None)
+    if before is None and kind == REST:
+        return DRIFT + DRIFT_SWAY * math.sin(2 * math.pi * progress)
+    return LARGE if before == INHALE else SMALL

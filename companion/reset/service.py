@@ -45,6 +45,11 @@ class ResetService:
         self._events.publish(ev.RESET_STARTED, session=self.current)
         return self.current
 
+    def begin_breathing(self) -> None:
+        """The reset window's mood step is over: the running session's time starts now (see ResetSession.begin)."""
+        if self.current is not None:
+            self.current.begin(self._clock.monotonic(), self._clock.now())
+
     def set_mood_before(self, mood: int | None) -> None:
         self._mood_before = validate_mood(mood)
 

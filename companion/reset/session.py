@@ -50,6 +50,14 @@ class ResetSession:
     def ended_at(self) -> datetime:
         return self.started_at + timedelta(seconds=self.actual_seconds)
 
+    def begin(self, now: float, at: datetime) -> None:
+        """The breathing begins now (the window's mood step before it took a few seconds): the planned time
+        counts from here, so the agent gets the whole reset they asked for. Only while still running."""
+        if self.state != RUNNING:
+            raise ValueError("a finished reset cannot begin again")
+        self.started_mono = self._last_seen = now
+        self.started_at = at
+
     def _elapsed(self, now: float) -> float:
         return min(max(0.0, now - self.started_mono), float(self.planned_seconds))
 

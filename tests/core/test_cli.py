@@ -38,10 +38,18 @@ def test_commands_without_a_running_app_say_so(args, capsys):
 
 
 @pytest.mark.parametrize("args, request_", [(["show"], {"cmd": "show", "view": "day"}),
-                                             (["show", "--week"], {"cmd": "show", "view": "week"})])
+                                             (["show", "--week"], {"cmd": "show", "view": "week"}),
+                                             (["panel", "show"], {"cmd": "panel.show"})])
 def test_show_asks_for_my_day_or_week(args, request_):
     parsed = cli.build_parser().parse_args(args)
     assert cli._request(parsed) == request_
+
+
+def test_panel_needs_an_action(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["panel"])
+    assert exit_.value.code == 2 and "show" in capsys.readouterr().err
+    assert cli.main(["panel", "show", "--data-dir", "/nonexistent-companion-test"]) == 3
 
 
 def test_run_needs_the_gui(capsys):

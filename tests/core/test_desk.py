@@ -162,3 +162,62 @@ def test_a_call_during_a_reset_ends_it_and_says_so(desk, clock):
     assert desk.resets.current is None and desk.state() == "on_call"
     desk.end_call()
     assert not desk.start_call().ended_reset
+
+
+def tough_call(desk, clock, ref="T1"):
+    desk.start_call(ref)
+    clock.advance(30)
+    desk.end_call(tough=True)
+
+
+def test_the_reset_offer_lives_ten_minutes_and_can_be_taken_later(desk, clock, db):
+    """The card may tuck away; the offer stays takeable (the tray's "Take the offered reset") until it lapses."""
+    desk.notifications.presenter = RecordingPresenter()
+    tough_call(desk, clock)
+    assert desk.status()["reset_offer"] is True
+    clock.advance(9 * 60 + 50)
+    offer = desk.reset_offer()
+    assert offer is not None
+    session = desk.take_reset_offer()
+    assert (session.trigger, session.planned_seconds) == ("after_call", 60)
+    assert desk.reset_offer() is None and desk.notifications.get(offer).read_at is not None
+    desk.end_reset()
+    with db.reading() as s:
+        assert s.scalar("SELECT call_id FROM resets") == s.scalar("SELECT id FROM calls")
+
+
+def test_the_reset_offer_lapses_after_ten_minutes(desk, clock):
+    desk.notifications.presenter = RecordingPresenter()
+    tough_call(desk, clock)
+    clock.advance(10 * 60 + 1)
+    assert desk.reset_offer() is None and desk.status()["reset_offer"] is False
+    with pytest.raises(InvalidInput, match="10 minutes"):
+        desk.take_reset_offer()
+
+
+def test_not_now_a_new_call_or_any_reset_retires_the_offer(desk, clock):
+    desk.notifications.presenter = RecordingPresenter()
+    tough_call(desk, clock)
+    desk.notifications.mark_read(desk.reset_offer())  # "Not now"
+    assert desk.reset_offer() is None
+    tough_call(desk, clock, "T2")
+    desk.start_call("T3")  # the next call: the last call's offer is moot, also afterwards
+    assert desk.reset_offer() is None
+    desk.end_call()
+    assert desk.reset_offer() is None
+    tough_call(desk, clock, "T4")
+    desk.start_reset(3, None, "tray")  # any reset answers the offer
+    desk.end_reset()
+    assert desk.reset_offer() is None
+
+
+def test_an_offer_held_by_a_pause_is_never_shown_after_it_was_answered(desk, clock):
+    presenter = RecordingPresenter()
+    desk.notifications.presenter = presenter
+    desk.pause_for(30)
+    tough_call(desk, clock)
+    assert presenter.presented == [] and desk.reset_offer() is not None  # held, but takeable from the tray
+    desk.take_reset_offer()
+    desk.end_reset()
+    desk.resume_notifications()
+    assert presenter.presented == []

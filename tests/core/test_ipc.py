@@ -25,6 +25,7 @@ def req(**obj):
     ({"cmd": "show"}, ("show", {})),
     ({"cmd": "show", "view": "week"}, ("show", {"view": "week"})),
     ({"cmd": "show", "view": "day"}, ("show", {"view": "day"})),
+    ({"cmd": "panel.show"}, ("panel.show", {})),
 ])
 def test_valid_requests(obj, expected):
     request = ipc.parse_request(req(**obj))

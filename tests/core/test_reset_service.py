@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from companion.errors import InvalidInput
@@ -114,3 +116,28 @@ def test_a_failed_save_still_ends_the_reset(desk, clock, db, monkeypatch):
     monkeypatch.undo()
     assert desk.resets.current is None and desk.state() == "ready"
     assert desk.start_reset(1, None, "tray") is not None  # a new reset is not refused
+
+
+def test_the_breathing_time_counts_from_the_end_of_the_mood_step(desk, clock, db):
+    """The window asks "how are you?" first; the planned minute starts when the breathing does, and the
+    record's start is that moment too (not the moment the window opened)."""
+    desk.start_reset(1, "box", "tray")
+    clock.advance(7)  # the agent answers the mood question
+    desk.resets.set_mood_before(3)
+    desk.resets.begin_breathing()
+    for _ in range(59):  # 59 s of breathing (ticked as the window does): not done yet
+        clock.advance(1)
+        assert desk.finish_reset_if_due() is None
+    clock.advance(1)
+    done = desk.finish_reset_if_due()
+    assert done is not None and done.actual_seconds == 60
+    (row,) = rows(db)
+    assert row.started_at == START + timedelta(seconds=7) and row.mood_before == 3
+
+
+def test_a_finished_session_cannot_begin_again(desk, clock):
+    session = desk.start_reset(1, "box", "tray")
+    desk.end_reset()
+    with pytest.raises(ValueError):
+        session.begin(clock.monotonic(), clock.now())
+    desk.resets.begin_breathing()  # nothing running: nothing to do

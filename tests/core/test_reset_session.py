@@ -113,7 +113,30 @@ def test_breath_scale_grows_holds_and_shrinks():
     exhale = [breath_scale(box, 2, p / 10) for p in range(11)]
     assert exhale == sorted(exhale, reverse=True) and exhale[-1] == pytest.approx(SMALL)
     assert breath_scale(box, 3, 0.5) == SMALL           # hold after the exhale: empty
-    assert breath_scale(PATTERNS["decompress"], 0, 0.3) == DRIFT
+    sway = [breath_scale(PATTERNS["decompress"], 0, p / 20) for p in range(21)]
+    assert sway[0] == pytest.approx(DRIFT) and sway[-1] == pytest.approx(DRIFT)  # one slow sway per cycle
+    assert DRIFT - 0.06 < min(sway) < DRIFT < max(sway) < DRIFT + 0.06
+
+
+@pytest.mark.parametrize("key", ["box", "478", "sigh", "decompress"])
+def test_breath_scale_never_jumps_and_eases_in_and_out(key):
+    """Drawn every frame, the circle must never jump: the size is continuous across every phase change
+    (also from the last phase back to the first), and a breath starts and ends slowly (eased)."""
+    pattern = PATTERNS[key]
+    phases = len(pattern.phases)
+    for index in range(phases):
+        end = breath_scale(pattern, index, 1.0)
+        start_of_next = breath_scale(pattern, (index + 1) % phases, 0.0)
+        assert end == pytest.approx(start_of_next), (key, index)
+    box = PATTERNS["box"]
+    early = breath_scale(box, 0, 0.05) - breath_scale(box, 0, 0.0)
+    middle = breath_scale(box, 0, 0.55) - breath_scale(box, 0, 0.5)
+    assert 0 < early < middle / 3
+
+
+def test_a_rest_after_an_exhale_keeps_the_circle_small():
+    sigh = PATTERNS["sigh"]  # in, a little more, long out, rest: the rest must not jump back to DRIFT
+    assert breath_scale(sigh, 3, 0.5) == SMALL
 
 
 def test_sigh_second_inhale_tops_up():

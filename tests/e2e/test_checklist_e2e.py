@@ -117,3 +117,47 @@ def test_call_panel_ticks_by_key_and_my_week_shows_the_call(desktop, app, softph
     assert image_stddev(crop) > 0.05  # a real window, not a blank one
     assert colour_pixels(shot, chart_crop, CALLS_COLOUR) > 300  # the bar of today's call
     assert app.poll() is None
+
+
+def test_cli_reset_sits_in_the_work_area_and_panel_show_brings_the_checklist_back(desktop, app, softphone):  # noqa: F811
+    """`companion reset` opens the window wholly inside the screen's work area (the 30 px tint2 panel sits at
+    the bottom of the 1280x800 screen); after Esc hid the call's checklist, `companion panel show` brings it
+    back with the keyboard, for the same call."""
+    desktop.wait_for(lambda: desktop.has_tray_icon(app.pid), timeout=10)
+    desktop.wait_for_notification(predicate=lambda n: n["appname"] == "Agent Companion", timeout=10)
+    desktop.close_all_notifications()  # the welcome bubble sits in the same corner as the panel
+    assert app.cli("reset", "--minutes", "1").returncode == 0
+    reset = desktop.wait_for(lambda: (window_ids(desktop, "Agent Companion — Reset: ") or [None])[0], timeout=10)
+    time.sleep(0.5)
+    box = geometry(desktop, reset)
+    assert box["X"] >= 0 and box["Y"] >= 0 and box["X"] + box["WIDTH"] <= 1280, box
+    assert box["Y"] + box["HEIGHT"] <= 800 - 30, box  # not under the panel
+    desktop.run(["xdotool", "windowactivate", "--sync", reset])
+    desktop.run(["xdotool", "key", "Escape", "Escape"])  # ends the reset, then closes the window
+    desktop.wait_for(lambda: not window_ids(desktop, "Agent Companion — Reset: "), timeout=10)
+
+    desktop.run(["xdotool", "windowactivate", "--sync", softphone.wid])
+    assert app.cli("call", "start", "--ref", "E2E-SHOW").returncode == 0
+    panel = desktop.wait_for(lambda: (window_ids(desktop, "Moment of Truth") or [None])[0], timeout=10)
+    time.sleep(0.5)
+    assert active_window(desktop) == softphone.wid  # appearing never takes the softphone's keyboard
+    spot = geometry(desktop, panel)
+    desktop.run(["xdotool", "mousemove", "--sync", str(spot["X"] + 20), str(spot["Y"] + 12), "click", "1"])
+    desktop.wait_for(lambda: active_window(desktop) == panel, timeout=10)
+    desktop.run(["xdotool", "key", "1", "Escape"])  # tick the greeting, then hide the panel
+    desktop.wait_for(lambda: not window_ids(desktop, "Moment of Truth"), timeout=10)
+    shown = app.cli("panel", "show")
+    assert shown.returncode == 0 and shown.stdout.strip() == "The checklist panel is showing.", shown.stderr
+    again = desktop.wait_for(lambda: (window_ids(desktop, "Moment of Truth") or [None])[0], timeout=10)
+    desktop.wait_for(lambda: active_window(desktop) == again, timeout=10)
+    desktop.run(["xdotool", "key", "3"])  # it has the keyboard: the same call's checklist
+    time.sleep(0.3)
+    assert app.cli("call", "end").returncode == 0
+    con = sqlite3.connect(app.data / "companion.sqlite")
+    try:
+        ticked = {k for k, v in con.execute("SELECT item_key, ticked_at FROM checklist_run_items") if v is not None}
+    finally:
+        con.close()
+    assert ticked == {"greet", "confirm-need"}
+    refused = app.cli("panel", "show")  # no call any more
+    assert refused.returncode == 1 and "No call is in progress" in refused.stderr

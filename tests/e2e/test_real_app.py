@@ -80,7 +80,7 @@ def test_tray_icon_notifications_call_and_reset(desktop, app):
 
     # A reset through the CLI opens the reset window.
     assert app.cli("reset", "--minutes", "1", "--pattern", "478").returncode == 0
-    desktop.wait_for(lambda: window_ids(desktop, "Reset — 4-7-8 breathing"), timeout=10)
+    desktop.wait_for(lambda: window_ids(desktop, "Agent Companion — Reset: 4-7-8 breathing"), timeout=10)
     time.sleep(1.5)
     shot = desktop.screenshot(ARTIFACTS / "reset-window.png")
     assert shot.stat().st_size > 10_000 and image_stddev(shot) > 0.05  # a real picture, not a blank screen

@@ -267,7 +267,7 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     # B joins: a 1-minute group reset starts on B's screen.
     check_picture(b.agent.screenshot(toasts["B"], shot("B-breath-invitation")), min_size=(150, 80))
     press_on_card(b, "Join")
-    reset = b.agent.window_titled("^Reset — ", timeout=15)
+    reset = b.agent.window_titled("— Reset: ", timeout=15)
     settle(1.0)  # the breath is moving: let the circle grow a little
     check_picture(b.agent.screenshot(reset, shot("B-reset-window"), steady=False), min_size=(300, 300))
     assert b.agent.status() == "Taking a reset"

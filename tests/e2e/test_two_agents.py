@@ -38,9 +38,9 @@ def test_agent_a_starts_a_breath_from_the_tray_menu_and_agent_b_is_left_alone(de
 
     # ... and chooses Reset → 1-minute breath with the keyboard.
     a.choose("Reset", "1-minute breath")
-    a.window_titled("^Reset — ")
+    a.window_titled("— Reset: ")
     settle(1.0)  # a breath is moving: let the circle grow a little
-    shot = a.screenshot_titled("^Reset — ", ARTIFACTS / f"two-agents-A-{artefact_name('reset window')}.png",
+    shot = a.screenshot_titled("— Reset: ", ARTIFACTS / f"two-agents-A-{artefact_name('reset window')}.png",
                                steady=False)  # the circle keeps moving
     check_picture(shot, min_size=(300, 300))
     assert a.status() == "Taking a reset"

@@ -3,7 +3,7 @@ the outcome step, and its wiring through the controller (call start / end, the t
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QRadioButton, QWidget
 
 from companion import ipc
 from companion.checklists.templates import Item, Template
@@ -89,26 +89,78 @@ def test_the_mouse_ticks_too_and_item_texts_are_plain(qtbot, desk):
     assert set(desk.checklists.active.ticked) == {"a", "b"} and panel.boxes[0].isChecked()
 
 
-def test_due_and_closing_items_are_marked(qtbot, desk, clock):
+def test_due_late_and_closing_items_say_so_in_words_and_icons_not_colour_alone(qtbot, desk, clock):
     panel = panel_for(qtbot, desk)
-    assert "bold" in panel.labels[0].styleSheet() and panel.labels[0].toolTip() == "due: 15 s left"
-    assert panel.labels[-1].toolTip() == "for the end of the call"
+    greet, last = panel.rows[0], panel.rows[-1]
+    assert greet.badge.text() == "due · 15 s" and not greet.icon.pixmap().isNull()
+    assert panel.labels[0].toolTip() == "due: 15 s left"
+    assert last.badge.text() == "at the end" and panel.labels[-1].toolTip() == "for the end of the call"
+    assert panel.elapsed.text() == "0:00" and panel.elapsed.isVisible()
+    clock.advance(9)
+    panel.refresh()
+    assert greet.badge.text() == "due · 6 s" and panel.elapsed.text() == "0:09"  # on the panel, not a tooltip
+    clock.advance(191)
+    panel.refresh()
+    assert greet.badge.text() == "late" and not greet.icon.pixmap().isNull()
+    assert panel.labels[0].toolTip() == "its time has passed"
+    assert last.badge.text() == "wrap up" and panel.labels[-1].toolTip() == "now: the call is closing"
+    assert panel.elapsed.text() == "3:20"
+    panel.tick_number(1)
+    assert greet.badge.text() == "done"
+
+
+def test_items_are_named_by_their_text_and_state_for_screen_readers(qtbot, desk, clock):
+    panel = panel_for(qtbot, desk)
+    names = [box.accessibleName() for box in panel.boxes]
+    assert names[0] == "Greet by name and say you will take care of this yourself, due now"
+    assert not any(name in {str(n) for n in range(1, 10)} for name in names)
+    assert names[-1].endswith(", for the end of the call")
+    panel.tick_number(1)
+    assert panel.boxes[0].accessibleName().endswith("yourself, ticked") and panel.boxes[0].isChecked()
     clock.advance(200)
     panel.refresh()
-    assert panel.labels[0].toolTip() == "its time has passed"
-    assert panel.labels[-1].toolTip() == "now: the call is closing"
+    assert panel.boxes[1].accessibleName().endswith(", open") and names[-1] != panel.boxes[-1].accessibleName()
 
 
-def test_d_shows_the_de_escalation_cards(qtbot, desk):
+def test_d_shows_the_de_escalation_cards_one_at_a_time_by_key(qtbot, desk):
     panel = panel_for(qtbot, desk)
     panel.take_keyboard()
+    items_height = panel.height()
     qtbot.keyClick(panel, Qt.Key.Key_D)
-    assert panel.pages.currentWidget() is panel.cards_page
-    assert any("Say what you will do" in label.text() for label in panel.card_labels)
+    assert panel.current_page() is panel.cards_page
+    assert panel.card_title.text() == "Slow the pace" and panel.card_position.text() == "De-escalation card 1 of 6"
+    qtbot.keyClick(panel, Qt.Key.Key_Right)
+    qtbot.keyClick(panel, Qt.Key.Key_PageDown)
+    assert panel.card_title.text() == "Own the next step"
+    assert "Say what you will do" in panel.card_steps.text()
+    assert panel.card_title.property("lastAnnouncement") == "De-escalation card 3 of 6: Own the next step"
+    qtbot.keyClick(panel, Qt.Key.Key_PageUp)
+    qtbot.keyClick(panel, Qt.Key.Key_Left)
+    qtbot.keyClick(panel, Qt.Key.Key_Left)  # before the first: the last
+    assert panel.card_title.text() == "After the call"
+    panel.next_card.click()
+    assert panel.card_title.text() == "Slow the pace"
+    assert panel.height() == panel.natural_height()
     qtbot.keyClick(panel, Qt.Key.Key_1)  # keys do not tick while the cards show
     assert not desk.checklists.active.ticked
     qtbot.keyClick(panel, Qt.Key.Key_Escape)
-    assert panel.pages.currentWidget() is panel.items_page
+    assert panel.current_page() is panel.items_page
+    assert panel.height() == items_height  # back to its natural size, no gaps
+
+
+def test_the_panel_returns_to_its_natural_size_before_the_outcome_step(qtbot, desk):
+    panel = panel_for(qtbot, desk)
+    panel.toggle_cards()
+    panel.toggle_cards()
+    desk.end_call()
+    panel.end(desk.checklists.last_saved)
+    assert panel.height() == panel.natural_height()
+    layout = panel.layout()
+    used = sum(layout.itemAt(i).widget().height() for i in range(layout.count())
+               if layout.itemAt(i).widget() and layout.itemAt(i).widget().isVisible())
+    assert panel.height() - used <= layout.contentsMargins().top() + layout.contentsMargins().bottom() \
+        + layout.spacing() * 3  # nothing but margins and spacing between what shows: no gaps
+    assert not panel.cards_page.isVisible() and not panel.items_page.isVisible()
 
 
 def test_outcome_step_saves_outcome_and_text_and_asks_for_the_huddle(qtbot, desk, clock):
@@ -119,11 +171,12 @@ def test_outcome_step_saves_outcome_and_text_and_asks_for_the_huddle(qtbot, desk
     clock.advance(42)
     desk.end_call()
     panel.end(desk.checklists.last_saved)
-    assert panel.pages.currentWidget() is panel.outcome_page and panel.isVisible()
+    assert panel.current_page() is panel.outcome_page and panel.isVisible()
     assert panel.outcome_summary.text() == "1 of 8 ticked · 0:42"
     panel.outcome_buttons["negative"].click()
-    panel.outcome_buttons["positive"].click()  # one outcome at a time
-    assert panel.chosen_outcome() == "positive"
+    panel.outcome_buttons["positive"].click()  # one outcome at a time: radio buttons
+    assert panel.chosen_outcome() == "positive" and not panel.outcome_buttons["negative"].isChecked()
+    assert all(isinstance(b, QRadioButton) for b in panel.outcome_buttons.values())
     panel.obstacle_edit.setText("CRM froze <i>again</i>")
     panel.raise_box.setChecked(True)
     panel.save_button.click()
@@ -150,7 +203,7 @@ def test_a_new_call_saves_what_the_outcome_step_has(qtbot, desk):
     panel.obstacle_edit.setText("bell\x07")  # refused text: left out, the rest is saved, no blocking
     desk.start_call("B")
     panel.start(desk.checklists.active, "B")
-    assert panel.pages.currentWidget() is panel.items_page and panel.title.text().endswith("call B")
+    assert panel.current_page() is panel.items_page and panel.title.text().endswith("call B")
     with desk.db.reading() as s:
         row = s.one("SELECT * FROM checklist_runs")
         assert (row.outcome, row.obstacle_text) == ("neutral", None)
@@ -165,7 +218,7 @@ def test_call_start_and_end_from_the_tray_open_and_turn_the_panel(controller, de
     clock.advance(10)
     controller.menu.menu.aboutToShow.emit()
     controller.menu.action("End call").trigger()
-    assert panel.isVisible() and panel.pages.currentWidget() is panel.outcome_page
+    assert panel.isVisible() and panel.current_page() is panel.outcome_page
     assert desk.checklists.last_saved.ticked == 1
 
 
@@ -273,3 +326,119 @@ def test_the_panel_corner_is_a_setting(qtbot, desk):
     assert window.collect().panel_corner == "bottom_left"
     with pytest.raises(InvalidInput, match="corner"):
         desk.settings().with_changes(panel_corner="middle")
+
+
+# -- moving, hiding and bringing back; the reset offer inside the outcome step ---------------------------
+def drag(qtbot, panel, by):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtCore import QEvent
+
+    start = panel.title.mapToGlobal(QPoint(5, 5))
+    for kind, where, buttons in ((QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton),
+                                 (QEvent.Type.MouseMove, start + by, Qt.MouseButton.LeftButton),
+                                 (QEvent.Type.MouseButtonRelease, start + by, Qt.MouseButton.NoButton)):
+        local = panel.title.mapFromGlobal(where)
+        event = QMouseEvent(kind, QPointF(local), QPointF(where), Qt.MouseButton.LeftButton, buttons,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(panel.title, event)
+
+
+def test_the_panel_can_be_dragged_and_reopens_where_it_was_dropped(controller, desk, qtbot):
+    controller.start_call("A")
+    panel = controller.windows["checklist_panel"]
+    before = panel.pos()
+    drag(qtbot, panel, QPoint(-300, 120))
+    assert panel.pos() == before + QPoint(-300, 120)
+    assert desk.store.get_state("checklist_panel.position") == {"x": panel.x(), "y": panel.y(),
+                                                               "corner": "top_right"}
+    assert not desk.checklists.active.ticked  # dragging by the header ticks nothing
+    controller.end_call(False)
+    panel.skip_button.click()
+    controller.start_call("B")  # the next call: where the agent put it
+    assert panel.pos() == before + QPoint(-300, 120)
+    controller.end_call(False)
+    panel.skip_button.click()
+    desk.save_settings(desk.settings().with_changes(panel_corner="bottom_left"))  # a new corner wins
+    controller.start_call("C")
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    assert panel.x() <= area.left() + 40 and panel.geometry().bottom() >= area.bottom() - 40
+
+
+def test_a_drop_off_the_screen_is_pulled_back_inside(controller, desk):
+    controller.start_call("A")
+    panel = controller.windows["checklist_panel"]
+    drag(None, panel, QPoint(5000, 5000))
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    assert area.contains(panel.geometry())
+
+
+def test_after_esc_the_tray_and_the_socket_bring_the_panel_back_for_the_same_call(controller, desk, qtbot):
+    controller.start_call("A")
+    panel = controller.windows["checklist_panel"]
+    panel.tick_number(1)
+    panel.take_keyboard()
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert not panel.isVisible() and not panel._ticker.isActive()  # nothing ticks while hidden
+    controller.menu.menu.aboutToShow.emit()
+    controller.menu.action("Show the checklist").trigger()
+    assert panel.isVisible() and panel.boxes[0].isChecked() and panel._ticker.isActive()
+    assert not panel.windowHandle().flags() & Qt.WindowType.WindowDoesNotAcceptFocus  # asked for: keyboard
+    controller.menu.menu.aboutToShow.emit()
+    assert controller.menu.action("Show the checklist") is None  # showing: nothing to bring back
+    panel.hide()
+    ok, text, _ = controller.handle_request(ipc.parse_request(b'{"v":1,"cmd":"panel.show"}'))
+    assert ok and text == "The checklist panel is showing." and panel.isVisible()
+    assert panel.run is desk.checklists.active and desk.checklists.active.ticked.keys() == {"greet"}
+
+
+def test_panel_show_without_a_call_is_refused_clearly(controller, desk):
+    from companion.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="No call is in progress"):
+        controller.handle_request(ipc.parse_request(b'{"v":1,"cmd":"panel.show"}'))
+    answer = ipc.respond(b'{"v":1,"cmd":"panel.show"}', controller.handle_request)
+    assert b'"ok": false' in answer.replace(b'"ok":false', b'"ok": false') and b"No call is in progress" in answer
+
+
+def test_the_reset_offer_after_a_tough_call_is_part_of_the_outcome_step(controller, desk, clock, qtbot):
+    controller.start_call("T")
+    panel = controller.windows["checklist_panel"]
+    clock.advance(30)
+    controller.end_call(True)
+    assert controller.toasts.visible == []  # not a second card in another corner
+    assert panel.current_page() is panel.outcome_page and panel.offer_box.isVisible()
+    assert panel.offer_text.text() == "Take a 60-second reset? That was a tough one. A minute of breathing helps."
+    assert panel.height() == panel.natural_height()
+    panel.outcome_buttons["negative"].click()
+    panel.offer_start.click()
+    window = controller.windows["reset"]
+    assert window.isVisible() and window.session.trigger == "after_call" and not panel.isVisible()
+    with desk.db.reading() as s:
+        assert s.one("SELECT outcome FROM checklist_runs").outcome == "negative"  # saved as it stood
+        assert s.scalar("SELECT call_id FROM resets") is None  # still running
+    assert desk.reset_offer() is None
+
+
+def test_not_now_in_the_panel_answers_the_offer_and_saving_keeps_it_takeable(controller, desk, clock):
+    controller.start_call("T1")
+    panel = controller.windows["checklist_panel"]
+    controller.end_call(True)
+    panel.offer_later.click()
+    assert not panel.offer_box.isVisible() and desk.reset_offer() is None and panel.isVisible()
+    assert panel.height() == panel.natural_height()
+    panel.save_button.click()
+    controller.start_call("T2")
+    controller.end_call(True)
+    assert panel.offer_box.isVisible()
+    panel.save_button.click()  # the outcome step ends; the offer is not answered: the tray keeps it
+    assert not panel.isVisible() and desk.reset_offer() is not None
+    controller.menu.menu.aboutToShow.emit()
+    assert controller.menu.action("Take the offered reset") is not None
+
+
+def test_an_offer_without_a_checklist_run_is_a_toast(controller, desk, clock):
+    desk.start_call()  # not through the controller: no panel for this call
+    clock.advance(30)
+    desk.end_call(tough=True)
+    assert [t.kind for t in controller.toasts.visible] == ["reset_offer"]

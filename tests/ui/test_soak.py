@@ -15,6 +15,7 @@ def one_hour(controller, desk, clock, hour):
         controller.end_call(call == 5)
         controller.menu.menu.aboutToShow.emit()
     window = controller.open_reset(1, None, "tray")
+    window.skip_button.click()  # past the mood question: the breathing (and its minute) begins
     frames = 0
     while desk.resets.current is not None and frames < 61 * 25:  # the window's 25 frames per second
         clock.advance(0.04)

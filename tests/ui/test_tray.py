@@ -48,7 +48,9 @@ def test_call_from_the_menu_changes_state_and_menu(controller, desk, clock):
     clock.advance(30)
     controller.menu.action("End call (it was a tough one)").trigger()
     assert desk.state() == "ready"
-    assert controller.toasts.visible and controller.toasts.visible[-1].windowTitle() == "Take a 60-second reset?"
+    panel = controller.windows["checklist_panel"]  # the offer is part of the panel's outcome step
+    assert panel.offer_box.isVisible() and panel.offer_text.text().startswith("Take a 60-second reset?")
+    assert controller.toasts.visible == []
 
 
 def test_pause_and_resume_from_the_menu(controller, desk, clock):
@@ -278,3 +280,15 @@ def test_the_quick_panel_sits_beside_the_icon_on_the_screen(qtbot):
     top_left = QRect(area.left(), area.top(), 24, 24)  # a panel at the top
     corner = place_near(top_left, size)
     assert corner.y() > top_left.bottom() and area.contains(QRect(corner, size))
+
+
+def test_while_an_offer_lives_breathe_in_the_quick_actions_takes_it(controller, desk, clock):
+    desk.start_call()
+    clock.advance(30)
+    desk.end_call(tough=True)
+    controller.refresh()
+    quick = controller.tray.standin.quick
+    assert quick.buttons["breathe"].caption_label.text().startswith("Take the offered reset")
+    quick.buttons["breathe"].click()
+    window = controller.windows["reset"]
+    assert window.session.trigger == "after_call" and desk.reset_offer() is None

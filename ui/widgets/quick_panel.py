@@ -107,12 +107,13 @@ class QuickActions(QWidget):
             layout.addWidget(button)
             self.buttons[key] = button
 
-    def update_state(self, text: str, on_call: bool, in_reset: bool) -> None:
+    def update_state(self, text: str, on_call: bool, in_reset: bool, offer: bool = False) -> None:
         self.state_label.setText(text)
         breathe = self.buttons["breathe"]
         breathe.setEnabled(not on_call)
         breathe.set_caption("Not during a call" if on_call else
-                            "A reset is running: bring it back" if in_reset else ACTIONS[0][3])
+                            "A reset is running: bring it back" if in_reset else
+                            "Take the offered reset: 1 minute after that call" if offer else ACTIONS[0][3])
 
     def choose(self, number: int) -> bool:
         """Press the button with this digit (1-3) if it can be pressed."""

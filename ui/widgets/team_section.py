@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui import a11y
 from ui.widgets.text import plain_label
 
 
@@ -50,6 +51,7 @@ class TeamSection(QGroupBox):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(120)
+        a11y.name(self.table, "Team roster")
         layout.addWidget(self.table)
         row = QHBoxLayout()
         self.new_name = QLineEdit()
@@ -58,6 +60,10 @@ class TeamSection(QGroupBox):
         self.new_display.setPlaceholderText("display name (e.g. Dana Scully)")
         self.add_button = QPushButton("Add")
         self.remove_button = QPushButton("Remove selected")
+        a11y.name(self.new_name, "New teammate: name (login)")
+        a11y.name(self.new_display, "New teammate: display name")
+        a11y.name(self.add_button, "Add teammate")
+        a11y.name(self.remove_button, "Remove selected teammate")
         for widget in (self.new_name, self.new_display, self.add_button, self.remove_button):
             row.addWidget(widget)
         layout.addLayout(row)

@@ -30,3 +30,9 @@ def plain_tooltip(text: str) -> str:
     from PySide6.QtGui import Qt as QtGui
 
     return QtGui.convertFromPlainText(text, QtGui.WhiteSpaceMode.WhiteSpaceNormal) if text else ""
+
+
+def mmss(seconds: float) -> str:
+    """A duration as minutes:seconds ("1:05"); negative counts as 0."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -1,5 +1,10 @@
 """The app's own toast: a small always-on-top card in the bottom-right corner that never takes focus
-from the softphone. It shows actionable prompts (with buttons) and is the last notification backend."""
+from the softphone by itself. It shows actionable prompts (with buttons) and is the last notification backend.
+
+An actionable card tucks itself away after ACTION_SECONDS; what it offered is not lost (a reset offer stays
+takeable from the tray for its ten minutes). When the agent clicks into it, it takes the keyboard: Tab moves
+between its buttons, Enter or Space presses one, Esc tucks the card away.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
@@ -10,11 +15,14 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout
 
 if TYPE_CHECKING:
     from companion.notify.centre import Shown
+from companion.notify.kinds import RESET_OFFER
 from ui.widgets.text import plain_label
 
+# What stays after a card tucks itself away, said on the card.
+FOOTNOTES = {RESET_OFFER: "Later: tray → Take the offered reset (for 10 minutes)."}
+
 PLAIN_SECONDS = 8
-ACTION_SECONDS = 45
-MARGIN = 16
+ACTION_SECONDS = 60  # an actionable card tucks away after this; the offer itself lives on (tray)
 
 
 class Toast(QFrame):
@@ -22,7 +30,7 @@ class Toast(QFrame):
 
     def __init__(self, title: str, body: str, actions: tuple[tuple[str, str], ...] = (),
                  on_action: Callable[[str], None] | None = None, seconds: int | None = None,
-                 kind: str = "") -> None:
+                 kind: str = "", footnote: str = "") -> None:
         from PySide6.QtCore import Qt  # Qt's enum namespace costs ~25 ms on first use: not before the tray shows
 
         # Not managed by the X11 window manager: no taskbar entry and it can never take the focus.
@@ -33,19 +41,24 @@ class Toast(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setObjectName("toast")
-        self.setStyleSheet("#toast { background: #fdfdfb; border: 1px solid #b9c4cf; border-radius: 8px; }")
+        from ui import theme
+
+        self.setStyleSheet(f"#toast {{ background: {theme.color('surface')}; "
+                           f"border: {2 if theme.is_high_contrast() else 1}px solid {theme.color('border_strong')}; "
+                           f"border-radius: {theme.radius('medium')}px; }}")
         self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(body)
         self._on_action = on_action
         self.kind = kind
         self.notification_id = ""  # the notification an actionable prompt shows (set by the manager)
         self.chosen: str | None = None
+        self.has_keyboard = False
         layout = QVBoxLayout(self)
         self.title_label = plain_label(title)
-        font = self.title_label.font()
-        font.setBold(True)
-        self.title_label.setFont(font)
+        self.title_label.setFont(theme.font("strong"))
         self.body_label = plain_label(body, wrap=True)
-        self.body_label.setMaximumWidth(340)
+        self.body_label.setMaximumWidth(theme.space(7) * 7)
         layout.addWidget(self.title_label)
         layout.addWidget(self.body_label)
         self.buttons: dict[str, QPushButton] = {}
@@ -53,15 +66,63 @@ class Toast(QFrame):
             row = QHBoxLayout()
             for key, label in actions:
                 button = QPushButton(label)
-                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.setAccessibleName(label)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # until the agent clicks into the card
                 button.clicked.connect(lambda _=False, k=key: self._choose(k))
+                button.installEventFilter(self)
                 row.addWidget(button)
                 self.buttons[key] = button
             layout.addLayout(row)
+            if footnote:
+                self.footnote = plain_label(footnote, wrap=True)
+                self.footnote.setFont(theme.font("caption"))
+                self.footnote.setStyleSheet(f"color: {theme.color('text_muted')};")
+                self.footnote.setMaximumWidth(theme.space(7) * 7)
+                layout.addWidget(self.footnote)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.close)
         self._timer.start((PLAIN_SECONDS if seconds is None else seconds) * 1000)
+
+    def take_keyboard(self) -> None:
+        """The agent clicked into the card: its buttons take the keyboard (Tab, Enter/Space, Esc)."""
+        from PySide6.QtCore import Qt
+
+        if not self.buttons or self.has_keyboard:
+            return
+        self.has_keyboard = True
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.setFlag(Qt.WindowType.WindowDoesNotAcceptFocus, False)
+        for button in self.buttons.values():
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.activateWindow()
+        next(iter(self.buttons.values())).setFocus(Qt.FocusReason.MouseFocusReason)
+        self._timer.start()  # the agent is here: the card stays its full time from now
+
+    def eventFilter(self, watched: object, event: object) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.MouseButtonPress:  # type: ignore[attr-defined]
+            self.take_keyboard()
+        return False
+
+    def mousePressEvent(self, event: object) -> None:
+        self.take_keyboard()
+        super().mousePressEvent(event)  # type: ignore[arg-type]
+
+    def keyPressEvent(self, event: object) -> None:
+        from PySide6.QtCore import Qt
+
+        key = event.key()  # type: ignore[attr-defined]
+        if key == Qt.Key.Key_Escape:
+            self.close()  # tucked away; an offer stays takeable from the tray
+            return
+        focused = next((b for b in self.buttons.values() if b.hasFocus()), None)
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and focused is not None:
+            focused.click()
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._timer.stop()
@@ -78,9 +139,11 @@ class Toast(QFrame):
         self.adjustSize()
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
+            from ui import theme
+
             area = screen.availableGeometry()
-            self.move(QPoint(area.right() - self.width() - MARGIN,
-                             area.bottom() - self.height() - MARGIN - stack_offset))
+            gap = theme.space(4)
+            self.move(QPoint(area.right() - self.width() - gap, area.bottom() - self.height() - gap - stack_offset))
         self.show()
 
 
@@ -94,7 +157,9 @@ class ToastManager:
         self.visible: list[Toast] = []
 
     def _show(self, toast: Toast) -> Toast:
-        offset = sum(t.height() + 8 for t in self.visible)
+        from ui import theme
+
+        offset = sum(t.height() + theme.space(2) for t in self.visible)
         toast.closed.connect(lambda: self._forget(toast))
         toast.show_in_corner(offset)
         self.visible.append(toast)
@@ -113,7 +178,7 @@ class ToastManager:
                 self._on_action(shown.id, key)
 
         toast = Toast(shown.title, shown.body, tuple((a.key, a.label) for a in shown.actions), chosen,
-                      seconds=ACTION_SECONDS, kind=shown.kind)
+                      seconds=ACTION_SECONDS, kind=shown.kind, footnote=FOOTNOTES.get(shown.kind, ""))
         toast.notification_id = shown.id
         self._show(toast)
 

@@ -62,6 +62,9 @@ class SettingsWindow(QWidget):
         self.chime = QCheckBox("Play a soft chime when a reset ends")
         self.chime.setChecked(s.chime)
         form.addRow(self.chime)
+        self.audio_pacing = QCheckBox("Soft tone at each breathing step (never during a call)")
+        self.audio_pacing.setChecked(s.audio_pacing)
+        form.addRow(self.audio_pacing)
         self.mood = QCheckBox("Ask how I feel before and after a reset (private)")
         self.mood.setChecked(s.mood_tap)
         form.addRow(self.mood)
@@ -101,6 +104,7 @@ class SettingsWindow(QWidget):
             default_pattern=self.pattern.currentData(),
             reduced_motion=self.reduced_motion.isChecked(),
             chime=self.chime.isChecked(),
+            audio_pacing=self.audio_pacing.isChecked(),
             mood_tap=self.mood.isChecked(),
             panel_corner=self.panel_corner.currentData(),
             **self.team.changes(),
