@@ -34,6 +34,7 @@ class Settings:
     reset_start_hook: str = ""
     reset_end_hook: str = ""
     audio_pacing: bool = False  # a soft tone at each breathing phase change (never during a call)
+    kudos_suggest_quiet: bool = True  # Send kudos names teammates not thanked yet this month (teams of 5+)
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":
