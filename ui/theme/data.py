@@ -149,6 +149,10 @@ ICONS: dict[str, str] = {
     "close": "x", "delete": "trash-2", "name": "user-pen", "send": "send", "save": "save", "add": "plus",
     "clock": "clock", "mood": "smile", "menu": "menu", "help": "circle-help",
 }
+# the kudos windows (issue 11): the five H.E.A.R.T. categories (ui/theme/kudos.py), "new", Service Stars, Say thanks
+ICONS.update({"kudos-helping": "hand-helping", "kudos-exceeding": "rocket", "kudos-achieving": "trophy",
+              "kudos-responding": "heart", "kudos-teamwork": "users", "kudos-new": "sparkles",
+              "kudos-stars": "party-popper", "kudos-thanks": "message-circle-heart", "kudos-star": "star"})
 
 APP_TITLE = "Agent Companion"
 
