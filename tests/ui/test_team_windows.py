@@ -97,17 +97,18 @@ def test_feed_shows_text_literally_and_marks_unread(controller, team, qtbot):
     controller.menu.menu.aboutToShow.emit()
     assert "Team feed (1 new)" in texts(controller.menu.menu)
     window = controller.open_feed()
-    assert window.tabs.tabText(0) == "This week (2)" and window.tabs.tabText(2) == "My inbox (1 new)"
-    messages = {window.feed_table.item(r, 4).text() for r in range(window.feed_table.rowCount())}
-    assert messages == {HTML, "<i>great</i> huddle"}
-    assert window.feed_table.item(0, 2).text() in ("Sam Okafor", "you")
-    assert (window.inbox_table.item(0, 0).text(), window.inbox_table.item(0, 2).text(),
-            window.inbox_table.item(0, 4).text()) == ("new", "Dana Scully", HTML)
-    stars = {window.stars_table.item(r, 0).text(): window.stars_table.item(r, 1).text()
-             for r in range(window.stars_table.rowCount())}
-    assert stars == {"Helping others": "you", "Thriving through teamwork": "Sam Okafor"}
+    assert window.tabs.tabText(0) == "This week (2)" and window.tabs.tabText(2) == "My kudos (1 new)"
+    messages = {card.message.text() for card in window.week_list.cards}
+    assert messages == {HTML, "<i>great</i> huddle"}  # plain text, exactly as typed
+    assert {c.headline.text() for c in window.week_list.cards} == {"You thanked Sam Okafor", "Dana Scully thanked you"}
+    assert not window.inbox_list.loaded  # "My kudos" loads when first shown
+    window.show_mine()
+    [mine] = window.inbox_list.cards
+    assert (mine.new_mark is not None, mine.headline.text(), mine.message.text()) == (True, "Dana Scully thanked you", HTML)
+    stars = {c.category.text(): c.names.text() for c in window.star_cards}
+    assert stars == {"Helping others": "You", "Thriving through teamwork": "Sam Okafor"}
     window.mark_read.click()
-    assert team.kudos.unread_count() == 0 and window.inbox_table.item(0, 0).text() == ""
+    assert team.kudos.unread_count() == 0 and window.inbox_list.cards[0].new_mark is None
     assert not window.mark_read.isEnabled()
     controller.menu.menu.aboutToShow.emit()
     assert "Team feed" in texts(controller.menu.menu)
@@ -117,7 +118,7 @@ def test_received_kudos_notify_through_the_bridge_and_refresh_the_feed(controlle
     window = controller.open_feed()
     team.events.publish(ev.TEAM_RECEIVED, items=[kudos_for_me(team, "Thank you!")])
     assert notifier.shown[-1] == ("Kudos from Dana Scully: Helping others", "Thank you!")
-    assert window.tabs.tabText(2) == "My inbox (1 new)"
+    assert window.tabs.tabText(2) == "My kudos (1 new)"
 
 
 def test_received_kudos_are_held_during_a_call(controller, team, notifier, clock):

@@ -175,7 +175,7 @@ class StarsCard(QFrame):
         theme.set_role(self.category, "caption")
         text.addWidget(self.category)
         names = [who(n) for n in stars.names]
-        self.names = plain_label(_join(names), wrap=True)
+        self.names = plain_label(_cap(_join(names)), wrap=True)
         self.names.setFont(theme.font("heading"))
         text.addWidget(self.names)
         kudos = "1 kudos" if stars.count == 1 else f"{stars.count} kudos"
@@ -185,7 +185,7 @@ class StarsCard(QFrame):
         text.addWidget(self.detail)
         layout.addLayout(text, 1)
         star = "Service Stars" if len(names) > 1 else "Service Star"
-        self.setAccessibleName(f"{star} for {stars.category.name}: {_join(names)}, {kudos}"
+        self.setAccessibleName(f"{star} for {stars.category.name}: {_cap(_join(names))}, {kudos}"
                                + (" each." if len(names) > 1 else "."))
 
 

@@ -215,6 +215,12 @@ class QuietLine(QWidget):
     def heightForWidth(self, width: int) -> int:  # noqa: N802
         return self.flow.heightForWidth(width)
 
+    def sizeHint(self):  # noqa: N802
+        """One line at the width it has (the layout's own hint would wrap at its narrowest width)."""
+        hint = super().sizeHint()
+        hint.setHeight(self.heightForWidth(self.width() if self.width() > hint.width() else 10_000))
+        return hint
+
 
 class KudosDialog(QWidget):
     sent = Signal(object)  # the KudosView
@@ -288,6 +294,7 @@ class KudosDialog(QWidget):
         form.addRow("Call reference", self.ref)
         a11y.name(self.ref, "Call reference (optional)")
         layout.addLayout(form)
+        layout.addStretch(1)  # room the window has beyond its content goes here, not between the fields
 
         self.error = Feedback()
         layout.addWidget(self.error)
@@ -312,7 +319,7 @@ class KudosDialog(QWidget):
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.activated.connect(lambda n=number: self.chips.buttons[CATEGORIES[n - 1].key].setChecked(True))
             self.shortcuts.append(shortcut)
-        self.setMinimumWidth(round(theme.font("body").pointSizeF() * 52))
+        self.setMinimumWidth(round(theme.font("body").pointSizeF() * 62))
         self.to.setFocus()
 
     # -- keyboard flow ----------------------------------------------------------------------------
