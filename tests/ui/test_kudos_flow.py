@@ -176,3 +176,13 @@ def test_fairness_line_is_a_setting_and_needs_a_team_of_five(controller, team, q
     quiet_team(team)
     team.save_settings(team.settings().with_changes(kudos_suggest_quiet=False))
     assert open_dialog(controller, qtbot).quiet is None
+
+
+def test_settings_team_section_turns_the_fairness_line_off(controller, team, qtbot):
+    quiet_team(team)
+    window = controller.open_settings()
+    box = window.team.suggest_quiet
+    assert box.isChecked() and box.text() == "Suggest teammates not thanked yet this month"  # on by default
+    box.setChecked(False)
+    assert window.save() and team.settings().kudos_suggest_quiet is False
+    assert open_dialog(controller, qtbot).quiet is None
