@@ -69,12 +69,14 @@ def test_export_from_the_window(qtbot, desk, clock, tmp_path):
     qtbot.addWidget(window)
     assert window.export_to(str(tmp_path / "mine.zip"))
     assert window.message.text().startswith("Exported to") and not window.message.isHidden()
+    assert window.message.kind() == "success" and window.message.word() == "Done"  # colour, icon and word
     with zipfile.ZipFile(tmp_path / "mine.zip") as archive:
         doc = json.loads(archive.read("my-data.json"))
     assert len(doc["calls"]) == 2 and len(doc["kudos"]) == 1
     (tmp_path / "blocker").write_text("x")
     assert not window.export_to(str(tmp_path / "blocker" / "x.zip"))
     assert window.message.text().startswith("Not exported:")
+    assert window.message.kind() == "error" and window.message.word() == "Error"
 
 
 def test_delete_needs_delete_typed_names_what_goes_and_keeps_settings(qtbot, desk, clock):

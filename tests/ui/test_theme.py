@@ -138,12 +138,49 @@ def test_every_scheme_stylesheet_parses(app, qtbot, scheme):
     """Qt only warns about a bad stylesheet when a widget is polished (and warnings fail the test)."""
     from ui.widgets.feedback import Feedback
 
+    from PySide6.QtWidgets import QCheckBox, QRadioButton, QVBoxLayout, QWidget
+
     theme.apply(app, scheme)
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
     feedback = Feedback()
-    qtbot.addWidget(feedback)
     feedback.error("x")
-    feedback.show()
-    qtbot.waitExposed(feedback)
+    layout.addWidget(feedback)
+    box, radio = QCheckBox("tick"), QRadioButton("choose")
+    box.setChecked(True)
+    radio.setChecked(True)
+    layout.addWidget(box)
+    layout.addWidget(radio)
+    window.show()
+    qtbot.waitExposed(window)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_check_boxes_keep_a_visible_edge_and_a_tick_in_every_scheme(app, qtbot, scheme):
+    """Fusion darkens the window colour for a check box's edge: invisible on black. Ours come from the tokens."""
+    import os
+    import stat
+
+    from PySide6.QtWidgets import QCheckBox
+
+    from ui.theme import style
+
+    theme.apply(app, scheme)
+    colours = PALETTES[scheme]
+    sheet = app.styleSheet()
+    assert f"QCheckBox::indicator, QAbstractItemView::indicator, QGroupBox::indicator {{ width:" in sheet
+    assert f"solid {colours['border_strong']}" in sheet
+    tick = style.indicator_image("check", colours["on_accent"])
+    assert f"url({tick})" in sheet and colours["on_accent"] in Path(tick).read_text(encoding="utf-8")
+    assert stat.S_IMODE(os.stat(os.path.dirname(tick)).st_mode) == 0o700  # a private folder of this process
+    box = QCheckBox("Anonymous")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    image = box.grab().toImage()
+    edge = {image.pixelColor(x, image.height() // 2).name() for x in range(min(12, image.width()))}
+    assert colours["border_strong"] in edge or colours["focus"] in edge, edge  # the box's edge is drawn
 
 
 def test_sizes_follow_the_system_font(app):

@@ -148,6 +148,8 @@ ICONS: dict[str, str] = {
     "success": "circle-check", "warning": "triangle-alert", "error": "circle-x", "info": "info",
     "close": "x", "delete": "trash-2", "name": "user-pen", "send": "send", "save": "save", "add": "plus",
     "clock": "clock", "mood": "smile", "menu": "menu", "help": "circle-help",
+    "check": "check",  # the tick inside a checked check box (ui/theme/style.py)
+    "up": "chevron-up", "down": "chevron-down",  # spin box arrows
 }
 # the kudos windows (issue 11): the five H.E.A.R.T. categories (ui/theme/kudos.py), "new", Service Stars, Say thanks
 ICONS.update({"kudos-helping": "hand-helping", "kudos-exceeding": "rocket", "kudos-achieving": "trophy",

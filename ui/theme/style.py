@@ -50,6 +50,92 @@ def palette(colors: dict[str, str]) -> QPalette:
     return pal
 
 
+_image_dir: str | None = None
+
+
+def indicator_image(name: str, hex_color: str) -> str:
+    """A recoloured icon as a file for the stylesheet's ``image: url(...)`` (QSS cannot recolour an SVG): written
+    once per colour into a private folder of this process (0700, removed at exit)."""
+    global _image_dir
+    import os
+
+    if _image_dir is None:
+        import atexit
+        import shutil
+        import tempfile
+
+        _image_dir = tempfile.mkdtemp(prefix="agent-companion-theme-")
+        atexit.register(shutil.rmtree, _image_dir, True)
+    from ui.theme.icons import recoloured
+
+    path = os.path.join(_image_dir, f"{name}-{hex_color.lstrip('#')}.svg")
+    if not os.path.exists(path):
+        with open(path, "wb") as fh:
+            fh.write(recoloured(name, hex_color).replace(b'stroke-width="2"', b'stroke-width="3"'))
+    return path.replace(os.sep, "/")
+
+
+def _indicators(c: dict[str, str], edge: int) -> list[str]:
+    """Check boxes and radio buttons drawn from the palette: Fusion darkens the window colour for their edge,
+    which vanishes on dark and high-contrast backgrounds. Checked is a filled box with a tick or a dot in a
+    ring: a shape, not only a colour."""
+    s, r = theme.space, theme.radius
+    side = s(4)
+    tick = indicator_image("check", c["on_accent"])
+    tick_disabled = indicator_image("check", c["surface"])
+    boxes = "QCheckBox::indicator, QAbstractItemView::indicator, QGroupBox::indicator"
+    dot = (f"qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 {c['accent']}, stop:0.45 "
+           f"{c['accent']}, stop:0.55 {c['surface']}, stop:1 {c['surface']})")
+    dot_disabled = dot.replace(c["accent"], c["text_disabled"])
+    return [
+        f"{boxes} {{ width: {side}px; height: {side}px; border: {edge}px solid {c['border_strong']};"
+        f" border-radius: {r('small')}px; background: {c['surface']}; }}",
+        f"QRadioButton::indicator {{ width: {side}px; height: {side}px; border: {edge}px solid {c['border_strong']};"
+        f" border-radius: {side // 2 + edge}px; background: {c['surface']}; }}",
+        f"QCheckBox::indicator:hover, QRadioButton::indicator:hover, QCheckBox::indicator:focus,"
+        f" QRadioButton::indicator:focus {{ border-color: {c['focus']}; }}",
+        f"QCheckBox::indicator:checked, QAbstractItemView::indicator:checked, QGroupBox::indicator:checked {{"
+        f" background: {c['accent']}; border-color: {c['accent']}; image: url({tick}); }}",
+        f"QRadioButton::indicator:checked {{ background: {dot}; border-color: {c['accent']}; }}",
+        f"QCheckBox::indicator:disabled, QRadioButton::indicator:disabled, QAbstractItemView::indicator:disabled"
+        f" {{ background: {c['surface_alt']}; border-color: {c['text_disabled']}; }}",
+        f"QCheckBox::indicator:checked:disabled, QAbstractItemView::indicator:checked:disabled {{"
+        f" background: {c['text_disabled']}; image: url({tick_disabled}); }}",
+        f"QRadioButton::indicator:checked:disabled {{ background: {dot_disabled}; }}",
+        f"QCheckBox, QRadioButton {{ spacing: {s(2)}px; }}",
+    ]
+
+
+def _spin_boxes(c: dict[str, str], edge: int, focus: int) -> list[str]:
+    """Spin boxes and time edits with the same edge as the other fields (Fusion's vanishes on black) and their
+    arrows drawn from the icon set."""
+    s, r = theme.space, theme.radius
+    spins = "QSpinBox, QDoubleSpinBox, QTimeEdit, QDateTimeEdit"
+    button = s(5)
+    rules = [
+        f"{spins} {{ background: {c['surface']}; color: {c['text']}; border: {edge}px solid {c['border_strong']};"
+        f" border-radius: {r('small')}px; padding: {s(1)}px {button + s(1)}px {s(1)}px {s(2)}px;"
+        f" selection-background-color: {c['accent']}; selection-color: {c['on_accent']}; }}",
+        f"QSpinBox:focus, QDoubleSpinBox:focus, QTimeEdit:focus, QDateTimeEdit:focus {{"
+        f" border: {focus}px solid {c['focus']}; padding: {s(1) - (focus - edge)}px {button + s(1) - (focus - edge)}px"
+        f" {s(1) - (focus - edge)}px {s(2) - (focus - edge)}px; }}",
+        f"QSpinBox:disabled, QDoubleSpinBox:disabled, QTimeEdit:disabled, QDateTimeEdit:disabled {{"
+        f" background: {c['surface_alt']}; color: {c['text_disabled']}; border-color: {c['border']}; }}",
+    ]
+    for part, position, icon in (("up", "top", "up"), ("down", "bottom", "down")):
+        sel = ", ".join(f"{w.strip()}::{part}-button" for w in spins.split(","))
+        arrow = ", ".join(f"{w.strip()}::{part}-arrow" for w in spins.split(","))
+        rules += [
+            f"{sel} {{ subcontrol-origin: border; subcontrol-position: {position} right; width: {button}px;"
+            f" border: none; border-left: {edge}px solid {c['border']}; background: transparent; }}",
+            f"{sel.replace('-button', '-button:hover')} {{ background: {c['surface_hover']}; }}",
+            f"{arrow} {{ image: url({indicator_image(icon, c['text'])}); width: {s(3)}px; height: {s(3)}px; }}",
+            f"{arrow.replace('-arrow', '-arrow:disabled')}, {arrow.replace('-arrow', '-arrow:off')} {{"
+            f" image: url({indicator_image(icon, c['text_disabled'])}); }}",
+        ]
+    return rules
+
+
 def stylesheet(scheme: str) -> str:
     c = theme.tokens(scheme)["colors"]
     s, r = theme.space, theme.radius
@@ -94,7 +180,6 @@ def stylesheet(scheme: str) -> str:
         f" font-size: {pt('heading')}pt; font-weight: 600; border-radius: {r('large')}px; }}",
         f"QPushButton[role=\"big\"]:focus {{ padding: {s(3) - (focus - edge)}px {s(4) - (focus - edge)}px; }}",
         # text inputs
-        # (spin boxes and time edits keep Fusion's frame, drawn from the palette: a styled frame loses their arrows)
         f"QLineEdit, QPlainTextEdit, QTextEdit, QComboBox {{ background: {c['surface']};"
         f" color: {c['text']}; border: {edge}px solid {c['border_strong']}; border-radius: {r('small')}px;"
         f" padding: {s(1)}px {s(2)}px; selection-background-color: {c['accent']};"
@@ -128,9 +213,11 @@ def stylesheet(scheme: str) -> str:
         # menus (the tray menu)
         f"QMenu {{ background: {c['surface']}; color: {c['text']}; border: {edge}px solid {c['border_strong']};"
         f" border-radius: {r('small')}px; padding: {s(1)}px; }}",
-        f"QMenu::item {{ padding: {s(2) - 2}px {s(6)}px {s(2) - 2}px {s(2)}px; border-radius: {r('small')}px;"
-        f" background: transparent; }}",
-        f"QMenu::item:selected {{ background: {c['accent']}; color: {c['on_accent']}; }}",
+        # the entry under the pointer or the keyboard: a tint and an edge, text and icons keep their colours
+        f"QMenu::item {{ padding: {s(2) - 2 - edge}px {s(6) - edge}px {s(2) - 2 - edge}px {s(2) - edge}px;"
+        f" border: {edge}px solid transparent; border-radius: {r('small')}px; background: transparent; }}",
+        f"QMenu::item:selected {{ background: {c['surface_hover']}; color: {c['text']};"
+        f" border-color: {c['focus']}; }}",
         f"QMenu::item:disabled {{ color: {c['text_disabled']}; }}",
         f"QMenu::icon {{ padding-left: {s(2)}px; }}",
         f"QMenu::separator {{ height: {edge}px; background: {c['border']}; margin: {s(1)}px {s(2)}px; }}",
@@ -150,6 +237,8 @@ def stylesheet(scheme: str) -> str:
         f"QFrame[role=\"popup\"] {{ background: {c['window']}; border: {edge}px solid {c['border_strong']};"
         f" border-radius: {r('small')}px; }}",  # a top-level popup has square corners to round off
     ]
+    rules += _indicators(c, edge)
+    rules += _spin_boxes(c, edge, focus)
     for kind, sem in SEMANTIC.items():  # the feedback line: its own colour, icon and word per state
         rules.append(f"QFrame[role=\"feedback\"][kind=\"{kind}\"] {{ background: {c[sem.bg]};"
                      f" border: {edge}px solid {c[sem.color]}; border-radius: {r('small')}px; }}")

@@ -109,6 +109,8 @@ class QuickActions(QWidget):
 
     def update_state(self, text: str, on_call: bool, in_reset: bool, offer: bool = False) -> None:
         self.state_label.setText(text)
+        for button in self.buttons.values():  # in the current scheme's colours (the OS may have switched)
+            button._paint_icon()
         breathe = self.buttons["breathe"]
         breathe.setEnabled(not on_call)
         breathe.set_caption("Not during a call" if on_call else

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui.widgets.feedback import Feedback
 from companion.desk import Desk
 from companion.errors import CompanionError
 from ui import a11y
@@ -58,6 +60,7 @@ class TeamSection(QGroupBox):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumHeight(120)
         a11y.name(self.table, "Team roster")
         layout.addWidget(self.table)
@@ -75,12 +78,12 @@ class TeamSection(QGroupBox):
         for widget in (self.new_name, self.new_display, self.add_button, self.remove_button):
             row.addWidget(widget)
         layout.addLayout(row)
-        self.message = plain_label("", wrap=True)
+        self.message = Feedback()
         layout.addWidget(self.message)
         if hub is not None:
             for widget in (self.new_name, self.new_display, self.add_button, self.remove_button):
                 widget.setEnabled(False)
-            self.message.setText("Your roster comes from the team hub (read-only here).")
+            self.message.info("Your roster comes from the team hub (read-only here).")
         self.add_button.clicked.connect(self.add)
         self.new_display.returnPressed.connect(self.add)
         self.remove_button.clicked.connect(self.remove)
@@ -103,9 +106,9 @@ class TeamSection(QGroupBox):
         try:
             self.desk.roster.add_local(self.new_name.text().strip(), self.new_display.text())
         except CompanionError as exc:
-            self.message.setText(str(exc))
+            self.message.error(str(exc))
             return False
-        self.message.setText("")
+        self.message.clear()
         self.new_name.clear()
         self.new_display.clear()
         self.refresh()
@@ -114,14 +117,14 @@ class TeamSection(QGroupBox):
     def remove(self) -> bool:
         row = self.table.currentRow()
         if row < 0:
-            self.message.setText("Select a teammate to remove.")
+            self.message.error("Select a teammate to remove.")
             return False
         try:
             self.desk.roster.remove_local(self.table.item(row, 0).text())
         except CompanionError as exc:
-            self.message.setText(str(exc))
+            self.message.error(str(exc))
             return False
-        self.message.setText("")
+        self.message.clear()
         self.refresh()
         return True
 

@@ -24,6 +24,7 @@ from companion.day import DaySummary, summarise_day
 from companion.db.sql import placeholders
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui.widgets.feedback import Feedback
 from ui.icons import app_icon
 from ui import theme
 from ui.theme import window_title
@@ -99,14 +100,11 @@ class MyDayWindow(QWidget):
         self.export_button.clicked.connect(self.choose_export)
         self.delete_button = QPushButton("Delete my data…")
         self.delete_button.clicked.connect(self.confirm_delete)
-        theme.set_icon(self.day_button, "my-day")
-        theme.set_icon(self.week_button, "my-week")
         theme.set_icon(self.delete_button, "delete", "error")
         bar.addWidget(self.export_button)
         bar.addWidget(self.delete_button)
         self._layout.addLayout(bar)
-        self.message = plain_label("", wrap=True)
-        self.message.hide()
+        self.message = Feedback()  # hidden until there is something to say
         self._layout.addWidget(self.message)
 
         self.views = QStackedWidget()
@@ -180,9 +178,8 @@ class MyDayWindow(QWidget):
         return {run.call_id: f"{run.ticked_count} of {run.item_count} ticked" for run in runs}
 
     # -- my data ----------------------------------------------------------------------------------
-    def say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+    def say(self, text: str, kind: str = "success") -> None:
+        self.message.show_message(kind, text)
 
     def choose_export(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d")
@@ -200,7 +197,7 @@ class MyDayWindow(QWidget):
             written = mydata.export(self.desk.db, self.desk.settings().agent_name, Path(path),
                                     datetime.now(timezone.utc))
         except (CompanionError, OSError) as exc:
-            self.say(f"Not exported: {exc}")
+            self.say(f"Not exported: {exc}", "error")
             return False
         self.say(f"Exported to {written} (one CSV file per table and my-data.json).")
         return True
