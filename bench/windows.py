@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 TARGET_MS = 100.0
 TARGETS = {"my week": 250.0}
-WINDOWS = ("tray menu", "send kudos", "name prompt", "team feed", "voice of the customer", "group deep breath",
+WINDOWS = ("tray menu", "tray quick panel", "send kudos", "name prompt", "team feed", "voice of the customer", "group deep breath",
            "checklists editor", "settings", "my day", "my week", "delete my data", "in-call panel",
            "outcome step and reset offer", "reset")
 LEAD = {"url": "postgresql://127.0.0.1:9/hub", "user": "lena", "team": "blue", "lead": True}
@@ -94,6 +94,8 @@ def worker(window: str, db_path: Path) -> float:
             menu = controller.menu.menu
             menu.popup(QPoint(100, 100))
             shown = menu
+        elif window == "tray quick panel":
+            shown = controller.tray.open_panel()
         elif window == "send kudos":
             shown = controller.open_kudos()
         elif window == "name prompt":

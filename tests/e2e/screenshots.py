@@ -183,6 +183,39 @@ def run_variant(desktop: HeadlessDesktop, bus: AtspiBus, variant: str, out: Path
     return shooter.written
 
 
+TITLES = {  # file stem -> what the picture shows, in the order of the tour
+    "hub-secret-prompt": "Team hub secret prompt (at start, when the keyring has none)",
+    "tray-menu": "Tray menu (right click)", "tray-left-click": "Tray quick panel (left click)",
+    "send-kudos": "Send kudos", "name-prompt": "Your name on the team (asked once)",
+    "send-kudos-error": "Send kudos with an error", "team-feed": "Team feed",
+    "voice-of-the-customer": "Voice of the Customer (just logged)", "group-deep-breath": "Group deep breath",
+    "checklists-editor": "Checklists editor", "settings": "Settings", "my-day": "My day", "my-week": "My week",
+    "delete-my-data": "Delete my data", "in-call-panel": "In-call checklist panel",
+    "in-call-panel-ticked": "In-call panel, three items ticked",
+    "in-call-outcome-and-reset-offer": "After a tough call: the outcome step and the reset offer",
+    "reset-mood-before": "Reset: how are you right now?", "reset-breathing": "Reset: breathing",
+    "reset-and-now": "Reset: and now?",
+}
+
+
+def write_index(out: Path) -> Path:
+    """docs/screenshots/README.md: every window, one row, a column per variant (what is on disk)."""
+    variants = [v for v in VARIANTS if (out / v).is_dir()]
+    stems = [s for s in TITLES if any((out / v / f"{s}.png").exists() for v in variants)]
+    lines = ["# Screenshots", "",
+             "Every window of Agent Companion, made by `bash scripts/screenshots` (the real app under Xvfb, "
+             "`tests/e2e/screenshots.py`): light, dark and high contrast at 1x, and light at 2x "
+             "(`QT_SCALE_FACTOR=2`). Regenerate them after a visible change.", "",
+             "| window | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
+    for stem in stems:
+        cells = [f"[![{v}]({v}/{stem}.png)]({v}/{stem}.png)" if (out / v / f"{stem}.png").exists() else "—"
+                 for v in variants]
+        lines.append(f"| {TITLES[stem]} | " + " | ".join(cells) + " |")
+    index = out / "README.md"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -202,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                     written += run_variant(desktop, bus, variant, args.out / variant, Path(tmp))
         finally:
             desktop.stop()
+    if args.out.resolve() == (ROOT / "docs" / "screenshots").resolve():
+        write_index(args.out)
     for path in written:
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  {path.stat().st_size // 1024} KB")
     return 0

@@ -22,7 +22,7 @@ from tests.e2e.tour import seed_lead
 # Every window of the app, as the walk labels them (issues 10 and 11: the walk covers them all).
 WINDOWS = ("hub secret prompt", "tray menu", "tray left click", "send kudos", "name prompt", "team feed",
            "voice of the customer", "group deep breath", "checklists editor", "settings", "my day", "my week",
-           "delete my data", "in-call checklist panel", "in-call panel, outcome step", "reset offer",
+           "delete my data", "toast card", "in-call checklist panel", "in-call panel, outcome step", "reset offer",
            "reset, mood before", "reset, breathing", "reset, and now")
 
 @pytest.fixture
@@ -148,6 +148,9 @@ def run_the_walk(walk: Walk, bus: AtspiBus, agent: Agent, desktop, listener: Eve
             press(bus, window, "Log it")
             said = listener.wait_for(lambda e: e.member == "Announcement", timeout=15, since=since)
             assert "Logged" in str(said.data), said
+        if label == "group deep breath":  # inviting the team: a card (toast) says it went out
+            press(bus, window, re.compile(r"^Invite the team"))
+            walk.window("toast card", "Group deep breath")
 
     # My day (the command), My week (its Week choice pressed through AT-SPI), Delete my data (its button).
     assert agent.cli("show").returncode == 0

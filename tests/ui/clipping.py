@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-TOLERANCE = 1  # px: rounding between the font metrics and the layout
+TOLERANCE = 2  # px: rounding between the font metrics and the layout, and the glyphs' side bearings
 
 
 def _text_area(widget):
@@ -31,6 +31,9 @@ def _text_area(widget):
         flags = int(widget.alignment().value) | (int(Qt.TextFlag.TextWordWrap.value) if widget.wordWrap() else 0)
         need = fm.boundingRect(QRect(0, 0, max(1, area.width()), 100_000), flags, text)
         return area, need.width(), need.height()
+    if not isinstance(widget, QPushButton | QCheckBox | QRadioButton):  # a tool button: its size hint is the need
+        hint = widget.sizeHint()
+        return widget.rect(), hint.width(), hint.height()
     option = QStyleOptionButton()
     widget.initStyleOption(option)
     element = {QCheckBox: QStyle.SubElement.SE_CheckBoxContents,
@@ -39,24 +42,38 @@ def _text_area(widget):
         element = QStyle.SubElement.SE_CheckBoxContents
     if element is None and isinstance(widget, QRadioButton):
         element = QStyle.SubElement.SE_RadioButtonContents
-    if element is None:  # a push button (or a tool button): its contents, less the icon
+    size = fm.size(int(Qt.TextFlag.TextShowMnemonic.value), text)  # mnemonics and line breaks as drawn
+    if element is None:  # a push button: its contents rect (the style sheet's padding is outside it)
         element = QStyle.SubElement.SE_PushButtonContents
     area = widget.style().subElementRect(element, option, widget)
-    width = fm.horizontalAdvance(text.replace("&&", "\0").replace("&", "").replace("\0", "&"))
-    if isinstance(widget, QPushButton) and not widget.icon().isNull():
-        width += widget.iconSize().width() + 4
-    if isinstance(widget, QPushButton):
-        # the style draws the label inside the contents rect less the button margin on each side
-        pad = widget.style().pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, option, widget)
-        area = area.adjusted(pad // 2, 0, -(pad // 2), 0)
-    return area, width, fm.height()
+    width = size.width()
+    if element == QStyle.SubElement.SE_PushButtonContents and not widget.icon().isNull():
+        width += widget.iconSize().width() + 4  # the icon and Qt's gap before the text
+    return area, width, size.height()
 
 
 def clipped_texts(window) -> list[str]:
     """The visible labels and buttons of ``window`` whose text does not fit, as readable lines."""
-    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QLineEdit
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QHeaderView,
+        QLabel,
+        QLineEdit,
+    )
 
     found = []
+    for header in window.findChildren(QHeaderView):  # a column title wider than its column
+        if header.window() is not window or not header.isVisibleTo(window) or header.model() is None:
+            continue
+        for section in range(header.count()):
+            title = header.model().headerData(section, header.orientation())
+            if header.isSectionHidden(section) or not isinstance(title, str) or not title:
+                continue
+            need = header.sectionSizeHint(section)  # the title in the header's own (style-sheet) font
+            if need > header.sectionSize(section) + TOLERANCE:
+                found.append(f"column title {title!r}: needs {need} px, has {header.sectionSize(section)}")
     for field in window.findChildren(QLineEdit) + window.findChildren(QComboBox) \
             + window.findChildren(QAbstractSpinBox):
         if field.window() is not window or not field.isVisibleTo(window) \
@@ -86,6 +103,9 @@ def open_every_window(controller) -> dict[str, object]:
 
     desk = controller.desk
     windows: dict[str, object] = {}
+    windows["tray quick panel"] = controller.tray.open_panel()
+    if controller.tray.standin is not None:
+        windows["tray stand-in window"] = controller.tray.standin
     windows["send kudos"] = controller.open_kudos()
     windows["name prompt"] = AskNameDialog(desk, lambda: None, windows["send kudos"])
     windows["name prompt"].show()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QCheckBox, QPushButton, QRadioButton
+from PySide6.QtWidgets import QWidget as QWidgetType
 
 from tests.core.team_helpers import join_hub
 from ui.a11y import unnamed_controls
@@ -20,6 +21,8 @@ def team(desk):
 def open_all(controller):
     """Every window the controller opens outside the reset and call flows (and the dialogs they open)."""
     windows = {
+        "tray quick panel": controller.tray.open_panel(),
+        "tray stand-in window": controller.tray.standin,
         "kudos": controller.open_kudos(),
         "feed": controller.open_feed(),
         "voice": controller.open_voice(),
@@ -103,7 +106,7 @@ def test_status_changes_are_announced(controller, team, qtbot):
     kudos.to.setText("dana")
     kudos.chips.set_key("helping")
     assert kudos.send()
-    assert kudos.property("lastAnnouncement") == "Kudos sent to dana."
+    assert kudos.property("lastAnnouncement") == "Kudos sent to Dana Scully."
 
 
 def test_tables_and_lists_have_names(controller, team, qtbot):
@@ -128,3 +131,43 @@ def test_buttons_are_at_least_24_px(controller, team, qtbot):
             if button.isVisibleTo(window) and (button.height() < 24 or button.width() < 24):
                 small.append((key, button.text(), button.size().toTuple()))
     assert small == []
+
+
+def tab_chain(window) -> list:
+    """The widgets Tab visits in ``window``, in order, from its first focusable widget."""
+    from PySide6.QtCore import Qt
+
+    def focusable(w) -> bool:
+        return (w.window() is window and w.isVisibleTo(window) and w.isEnabled()
+                and bool(w.focusPolicy().value & Qt.FocusPolicy.TabFocus.value))
+
+    start = next((w for w in [window, *window.findChildren(QWidgetType)] if focusable(w)), None)
+    chain, widget = [], start
+    while widget is not None and widget not in chain:
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        while widget is not None and widget is not start and not focusable(widget):
+            widget = widget.nextInFocusChain()
+        if widget is start:
+            break
+    return chain
+
+
+def test_tab_follows_the_reading_order(controller, team, qtbot):
+    """Tab goes top to bottom, and left to right within a row (WCAG 2.4.3): no jumping back up."""
+    from PySide6.QtCore import QPoint
+
+    jumps = {}
+    for key, window in open_all(controller).items():
+        window.show()
+        qtbot.waitExposed(window)
+        chain = tab_chain(window)
+        places = [(w.mapTo(window, QPoint(0, 0)), w) for w in chain]
+        back = [(type(a).__name__, a.accessibleName() or getattr(a, "text", lambda: "")(), "→",
+                 type(b).__name__, b.accessibleName() or getattr(b, "text", lambda: "")())
+                for (pa, a), (pb, b) in zip(places, places[1:])
+                # the next stop lies wholly above this one, and not in a column to its right
+                if pb.y() + b.height() <= pa.y() and pb.x() < pa.x() + a.width()]
+        if back:
+            jumps[key] = back
+    assert jumps == {}

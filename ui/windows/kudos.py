@@ -399,7 +399,8 @@ class KudosDialog(QWidget):
                 self.message.setFocus()
             return False
         self.error.clear()
-        a11y.announce(self, f"Kudos sent to {view.recipient}.")
+        mate = self.desk.roster.find(view.recipient)
+        a11y.announce(self, f"Kudos sent to {mate.display_name if mate else view.recipient}.")
         self.sent.emit(view)
         self.close()
         return True

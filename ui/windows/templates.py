@@ -209,6 +209,10 @@ class TemplateEditor(QWidget):
         closing.setChecked(item.closing)
         a11y.name(closing, "Near the end of the call")
         self.items.setCellWidget(row, CLOSING, closing)
+        # Tab: the table, then each row's fields in order (a new row's widgets would otherwise come last)
+        previous = self.items.cellWidget(row - 1, CLOSING) if row else self.items
+        QWidget.setTabOrder(previous, due)
+        QWidget.setTabOrder(due, closing)
 
     def _row(self, row: int) -> tuple[str | None, str, int, bool]:
         cell = self.items.item(row, TEXT)
