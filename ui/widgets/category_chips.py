@@ -25,6 +25,13 @@ class FlowLayout(QLayout):
         self._spacing = spacing
         self.setContentsMargins(0, 0, 0, 0)
 
+    def __del__(self) -> None:
+        # as Qt's and PySide's flow layout examples do: the items go with the layout (else Qt is left with
+        # pointers to items whose Python side is gone)
+        item = self.takeAt(0)
+        while item is not None:
+            item = self.takeAt(0)
+
     def addItem(self, item) -> None:  # noqa: N802 (Qt API)
         self._items.append(item)
 
@@ -77,6 +84,20 @@ class FlowLayout(QLayout):
         return y + line - rect.y() + margins.bottom()
 
 
+class Chip(QRadioButton):
+    """A category chip: a radio button that also takes the digit keys 1-9 and Enter (``key_pressed``)."""
+
+    key_pressed = Signal(int)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        key = event.key()
+        if not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier and (
+                Qt.Key.Key_1 <= key <= Qt.Key.Key_9 or key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.key_pressed.emit(int(key))
+            return
+        super().keyPressEvent(event)
+
+
 class CategoryChips(QWidget):
     """Five radio-button chips, none picked at first; ``chosen`` when a digit or a click picks one."""
 
@@ -87,17 +108,17 @@ class CategoryChips(QWidget):
         super().__init__(parent)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        self.buttons: dict[str, QRadioButton] = {}
+        self.buttons: dict[str, Chip] = {}
         layout = FlowLayout(self, spacing=theme.space(2))
         for number, cat in enumerate(CATEGORIES, start=1):
             look = CATEGORY_LOOK[cat.key]
-            chip = QRadioButton(f"{number}  {cat.name}")
+            chip = Chip(f"{number}  {cat.name}")
             chip.setProperty("role", "chip")
             chip.setProperty("category", cat.key)
             theme.set_icon(chip, look.icon, look.color)
             chip.setToolTip(f"Key {number}: {cat.description}")
             a11y.name(chip, f"{cat.name}, key {number}", cat.description)
-            chip.installEventFilter(self)
+            chip.key_pressed.connect(self._key)
             self.group.addButton(chip, number)
             self.buttons[cat.key] = chip
             layout.addWidget(chip)
@@ -144,18 +165,12 @@ class CategoryChips(QWidget):
         if on:
             self.changed.emit(CATEGORIES[number - 1].key)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        from PySide6.QtCore import QEvent
-
-        if event.type() == QEvent.Type.KeyPress and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            digit = event.key() - Qt.Key.Key_0
-            if 1 <= digit <= len(CATEGORIES):
-                self.pick(digit)
-                return True
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.key():
-                self.chosen.emit(self.key())  # Enter on a picked chip: on to the message
-                return True
-        return super().eventFilter(watched, event)
+    def _key(self, key: int) -> None:
+        digit = key - Qt.Key.Key_0
+        if 1 <= digit <= len(CATEGORIES):
+            self.pick(digit)
+        elif self.key():
+            self.chosen.emit(self.key())  # Enter on a picked chip: on to the message
 
 
 class CategoryBadge(QFrame):

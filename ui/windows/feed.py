@@ -44,9 +44,7 @@ class CardList(QScrollArea):
         self.cards: list[QWidget] = []
         self.next = None
         self.empty: QWidget | None = None
-        self.more = QPushButton("Show more")
-        theme.set_role(self.more, "quiet")
-        self.more.clicked.connect(self.show_more)
+        self.more: QPushButton | None = None
         self.loaded = False
         if load:
             self.reload()
@@ -58,7 +56,10 @@ class CardList(QScrollArea):
         self.column = QVBoxLayout(body)
         self.column.setContentsMargins(theme.space(1), theme.space(1), theme.space(3), theme.space(1))
         self.column.setSpacing(theme.space(3))
-        self.more.setParent(None)
+        # a new button with each body: a widget moved between bodies confuses the bindings' ownership
+        self.more = QPushButton("Show more", body)
+        theme.set_role(self.more, "quiet")
+        self.more.clicked.connect(self.show_more)
         self.column.addWidget(self.more, 0, Qt.AlignmentFlag.AlignHCenter)
         self.column.addStretch(1)
         self.cards, self.next, self.empty = [], None, None

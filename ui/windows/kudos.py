@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCompleter,
@@ -65,7 +65,8 @@ class RecipientField(QLineEdit):
         self.completer_.setMaxVisibleItems(8)
         self.setCompleter(self.completer_)
         a11y.name(self.completer_.popup(), "Matching teammates")
-        self.completer_.popup().installEventFilter(self)  # after the completer's own filter: runs first
+        # While the list is open it has the keyboard; QCompleter hands each key to this field first, so
+        # keyPressEvent below sees Enter there too (no event filter: filters on widgets that die with us crash)
 
     def matches(self) -> list[Mate]:
         """The teammates what was typed can mean: an exact label, name or display name first; else every
@@ -131,12 +132,6 @@ class RecipientField(QLineEdit):
             return
         super().keyPressEvent(event)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if watched is self.completer_.popup() and event.type() == QEvent.Type.KeyPress \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.commit()  # the popup has the keyboard while it is open (a real desktop)
-            return True
-        return super().eventFilter(watched, event)
 
 
 class MessageEdit(QPlainTextEdit):
