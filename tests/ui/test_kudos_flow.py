@@ -143,8 +143,8 @@ def test_five_visible_chips_with_radio_semantics_names_and_hints(controller, tea
     assert all(isinstance(c, QRadioButton) and c.isVisible() for c in chips)
     assert dialog.chips.group.exclusive()
     for number, (chip, cat) in enumerate(zip(chips, CATEGORIES), start=1):
-        assert chip.accessibleName() == f"{cat.name}, key {number}"
-        assert chip.accessibleDescription() == cat.description
+        assert chip.accessibleName() == f"{cat.name}, key {number}: {cat.description}"
+        assert chip.toolTip() == f"Key {number}: {cat.description}"
         assert chip.property("category") == cat.key and not chip.icon().isNull()
     dialog.chips.pick(2)
     dialog.chips.pick(4)

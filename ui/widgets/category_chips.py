@@ -117,7 +117,7 @@ class CategoryChips(QWidget):
             chip.setProperty("category", cat.key)
             theme.set_icon(chip, look.icon, look.color)
             chip.setToolTip(f"Key {number}: {cat.description}")
-            a11y.name(chip, f"{cat.name}, key {number}", cat.description)
+            a11y.name(chip, f"{cat.name}, key {number}: {cat.description}")  # name and hint, read together
             chip.key_pressed.connect(self._key)
             self.group.addButton(chip, number)
             self.buttons[cat.key] = chip
