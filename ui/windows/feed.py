@@ -50,23 +50,26 @@ class CardList(QScrollArea):
             self.reload()
 
     def reload(self) -> None:
+        """Page one again. One body for the list's lifetime: old cards are removed and deleted later (a card's
+        own button may be what asked for the reload), never a body swapped out from under its widgets."""
         self.loaded = True
-        body = QWidget()
-        body.setProperty("role", "cards")
-        self.column = QVBoxLayout(body)
-        self.column.setContentsMargins(theme.space(1), theme.space(1), theme.space(3), theme.space(1))
-        self.column.setSpacing(theme.space(3))
-        # a new button with each body: a widget moved between bodies confuses the bindings' ownership
-        self.more = QPushButton("Show more", body)
-        theme.set_role(self.more, "quiet")
-        self.more.clicked.connect(self.show_more)
-        self.column.addWidget(self.more, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.column.addStretch(1)
+        if self.widget() is None:
+            body = QWidget()
+            body.setProperty("role", "cards")
+            self.column = QVBoxLayout(body)
+            self.column.setContentsMargins(theme.space(1), theme.space(1), theme.space(3), theme.space(1))
+            self.column.setSpacing(theme.space(3))
+            self.more = QPushButton("Show more", body)
+            theme.set_role(self.more, "quiet")
+            self.more.clicked.connect(self.show_more)
+            self.column.addWidget(self.more, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.column.addStretch(1)
+            self.setWidget(body)
+        for old in [*self.cards, *([self.empty] if self.empty is not None else [])]:
+            self.column.removeWidget(old)
+            old.hide()
+            old.deleteLater()
         self.cards, self.next, self.empty = [], None, None
-        old = self.takeWidget()
-        if old is not None:
-            old.deleteLater()  # later: a card's own button may be what asked for the reload
-        self.setWidget(body)
         page = self.fetch(None)
         self._add(page)
         if not self.cards:
@@ -130,6 +133,7 @@ class TeamFeedWindow(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self._context()
+        self.stars_views: list[QWidget] = []
         self.week_list = CardList("Kudos this week", lambda after: self.desk.kudos.feed_page(after),
                                   self._card, self._week_empty)
         self.tabs.addTab(self.week_list, "This week")
@@ -155,7 +159,7 @@ class TeamFeedWindow(QWidget):
         self.tabs.addTab(mine, "My kudos")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.refresh(reload=False)
-        self.tabs.tabBar().setFocus()  # arrows switch views, Tab goes on to the cards
+        self.tabs.setFocus()  # the tab bar: arrows switch views, Tab goes on to the cards
 
     # -- content ----------------------------------------------------------------------------------
     def _who(self, name: str) -> str:
@@ -224,10 +228,17 @@ class TeamFeedWindow(QWidget):
             if self.inbox_list.loaded or self.tabs.currentIndex() == 2:
                 self.inbox_list.reload()
         self.star_cards = []
-        old = self.stars_page.takeWidget()
-        if old is not None:
+        if self.stars_page.widget() is None:
+            body = QWidget()
+            self.stars_column = QVBoxLayout(body)
+            self.stars_column.setContentsMargins(0, 0, 0, 0)
+            self.stars_page.setWidget(body)
+        for old in self.stars_views:
+            self.stars_column.removeWidget(old)
+            old.hide()
             old.deleteLater()
-        self.stars_page.setWidget(self._stars_view())
+        self.stars_views = [self._stars_view()]
+        self.stars_column.addWidget(self.stars_views[0])
         news = f" · {unread} new for you" if unread else ""
         self.headline.setText(f"This week: {self.count:,} kudos across the team{news}."
                               if self.count else f"No kudos yet this week{news}.")

@@ -64,7 +64,6 @@ class RecipientField(QLineEdit):
         self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)
         self.completer_.setMaxVisibleItems(8)
         self.setCompleter(self.completer_)
-        a11y.name(self.completer_.popup(), "Matching teammates")
         # While the list is open it has the keyboard; QCompleter hands each key to this field first, so
         # keyPressEvent below sees Enter there too (no event filter: filters on widgets that die with us crash)
 
