@@ -128,6 +128,15 @@ def test_an_error_grows_the_dialog_instead_of_clipping_it(controller, team, qtbo
     assert dialog.height() >= dialog.layout().totalHeightForWidth(dialog.width()) - 1
 
 
+def test_an_empty_to_asks_who_it_is_for(controller, team, qtbot):
+    dialog = open_dialog(controller, qtbot)
+    dialog.chips.set_key("helping")
+    dialog.message.setText("Thanks")
+    assert not dialog.send()
+    assert dialog.error.text() == "Who is it for? Type two letters of a teammate's name in To."
+    assert dialog.to.hasFocus() and team.kudos.feed() == []
+
+
 def test_no_category_yet_is_a_clear_message_and_focus_goes_to_the_chips(controller, team, qtbot):
     dialog = open_dialog(controller, qtbot)
     dialog.to.setText("sam")

@@ -288,10 +288,10 @@ class KudosDialog(QWidget):
         form.addRow("Call reference", self.ref)
         a11y.name(self.ref, "Call reference (optional)")
         layout.addLayout(form)
-        layout.addStretch(1)  # room the window has beyond its content goes here, not between the fields
 
         self.error = Feedback()
         layout.addWidget(self.error)
+        layout.addStretch(1)  # room the window has beyond its content goes here, not between the fields
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.send_button = self.buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
         theme.set_role(self.send_button, "primary")
@@ -384,7 +384,10 @@ class KudosDialog(QWidget):
             self.name_dialog.open()
             return False
         except CompanionError as exc:
-            self.error.error(str(exc))
+            if not self.to.text().strip():
+                self.error.error("Who is it for? Type two letters of a teammate's name in To.")
+            else:
+                self.error.error(str(exc))
             if len(found) != 1:
                 self.to.setFocus()
             elif self.chips.key() is None:
