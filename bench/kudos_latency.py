@@ -5,6 +5,7 @@ Not a test: run it by hand (see bench/README.md)::
 
     .venv/bin/python bench/kudos_latency.py                 # 50 agents, 200 kudos notified, 60 polled
     .venv/bin/python bench/kudos_latency.py --agents 50 --kudos 100 --poll-kudos 40 --json
+    .venv/bin/python bench/kudos_latency.py --desks 1000 --kudos 200 --poll-kudos 20   # a floor of 1,000 desks
 
 A throwaway PostgreSQL cluster on loopback (tests/team/pgcluster.py), one hub database provisioned with
 ``companion team`` code, a team of ``--agents`` agents, every one logged in with its own role and connection:
@@ -22,7 +23,12 @@ The sender sends kudos one at a time; the latency of one kudos is from just befo
 
 Mode ``notify``: workers LISTEN and wake on NOTIFY (the app's default). Mode ``poll``: no LISTEN, every
 worker pulls once a second. Target: notify p99 <= 100 ms on loopback.
-With ``--json`` the last line printed is ``{"kudos_p50_ms", "kudos_p99_ms", "poll_p50_ms", "poll_p99_ms"}``.
+``--desks N`` (N > --agents) connects N desks in all: the measured team of ``--agents`` and the rest as other
+teams of 50 bystanders (each listening on its own team's channel and pulling on its wake-ups), so a wake-up's
+cost with the whole floor connected shows; the cluster gets max_connections = N + 50, and the summary adds the
+hub's memory (the sum of the PostgreSQL processes' unique memory, USS) and the connection attempts made.
+With ``--json`` the last line printed is ``{"kudos_p50_ms", "kudos_p99_ms", "poll_p50_ms", "poll_p99_ms"}``
+(with --desks also ``desks``, ``hub_memory_mb`` and ``connection_attempts``).
 Exit status: 0 target met, 1 target missed, 2 the benchmark could not run.
 """
 from __future__ import annotations
@@ -71,10 +77,10 @@ def bystanders_main() -> int:
     spec = json.loads(sys.stdin.readline())
     listen = spec["listen"]
     conns = []
-    for name, secret in spec["agents"]:
+    for name, secret, *team in spec["agents"]:
         conn = hub.connect(spec["url"], user=name, password=secret)
         if listen:
-            hub.listen(conn, TEAM)
+            hub.listen(conn, team[0] if team else TEAM)
         conns.append([conn, hub.Cursor()])
 
     def pull(entry: list[Any]) -> None:
@@ -131,10 +137,24 @@ def stop_bystanders(child: subprocess.Popen[str]) -> None:
         child.wait()
 
 
+def hub_memory_mb(cluster: Any) -> float | None:
+    """The hub's memory: the sum of the unique memory (USS) of the cluster's processes (psutil), in MB."""
+    try:
+        import psutil
+
+        pid = int((cluster.datadir / "postmaster.pid").read_text().split()[0])
+        main = psutil.Process(pid)
+        total = sum(p.memory_full_info().uss for p in [main, *main.children(recursive=True)])
+    except Exception:  # psutil missing, or not allowed to read another user's processes
+        return None
+    return round(total / 2**20, 1)
+
+
 class Desks:
     """Simulated desks with running sync workers (the first sends, the others receive)."""
 
     def __init__(self, url: str, agents: list[tuple[str, str]], folder: Path, *, listen: bool) -> None:
+        self.attempts = 0
         self.arrivals: dict[str, float] = {}
         self.online: set[str] = set()
         self.cond = threading.Condition()
@@ -144,10 +164,14 @@ class Desks:
             events = EventHub()
             events.subscribe("team.received", self._received)
             events.subscribe("team.status", lambda e, n=name: self._status(n, e.data))
-            worker = SyncWorker(db, lambda n=name, s=secret: hub.connect(url, user=n, password=s), apply,
+            worker = SyncWorker(db, lambda n=name, s=secret: self._connect(url, n, s), apply,
                                 apply_roster, events, SystemClock(), me=name, team=TEAM, listen=listen,
                                 idle_seconds=60.0 if listen else 1.0)
             self.desks.append((name, db, worker))
+
+    def _connect(self, url: str, name: str, secret: str) -> Any:
+        self.attempts += 1
+        return hub.connect(url, user=name, password=secret)
 
     def _received(self, event: Any) -> None:
         now = time.perf_counter()
@@ -198,39 +222,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     parser.add_argument("--full-desks", type=int, default=2,
                         help="agents run as full desks in this process, sender included (default 2)")
+    parser.add_argument("--desks", type=int, default=0,
+                        help="desks connected in all, other teams of 50 beyond --agents (default: --agents)")
     parser.add_argument("--bystanders", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bystanders:
         return bystanders_main()
     if not 2 <= args.agents <= 150 or not 1 <= args.kudos <= 2000 or not 1 <= args.poll_kudos <= 500 \
-            or not 2 <= args.full_desks <= args.agents:
-        parser.error("--agents 2-150, --kudos 1-2000, --poll-kudos 1-500, --full-desks 2 to --agents")
+            or not 2 <= args.full_desks <= args.agents or not (args.desks == 0 or args.agents <= args.desks <= 3000):
+        parser.error("--agents 2-150, --kudos 1-2000, --poll-kudos 1-500, --full-desks 2 to --agents, "
+                     "--desks --agents to 3000")
     rng = random.Random(args.seed)
+    floor = max(args.desks, args.agents)
     try:
-        cluster = new_cluster()
+        cluster = new_cluster(max_connections=max(200, floor + 50))
     except ClusterError as exc:
         print(f"kudos_latency: {exc}", file=sys.stderr)
         return 2
     folder = Path(tempfile.mkdtemp(prefix="kudos-latency-"))
     results: dict[str, list[float]] = {}
+    floor_stats: dict[str, Any] = {"desks": floor, "hub_memory_mb": None, "connection_attempts": 0}
     try:
         admin = cluster.create_database("bench")
         provision.init_hub(admin)
+        with hub.connect(admin) as conn:  # one sender sends every kudos: the hub's per-agent limits stay out of it
+            conn.execute("UPDATE companion.hub_settings SET kudos_per_day = 1000000, rows_per_minute = 1000000")
         agents = [(f"agent{i:03d}", provision.add_agent(admin, f"agent{i:03d}", TEAM)) for i in range(args.agents)]
+        others = [(f"other{i:04d}", provision.add_agent(admin, f"other{i:04d}", f"team{i // 50:03d}"),
+                   f"team{i // 50:03d}") for i in range(floor - args.agents)]
         url = cluster.url("bench")
         # Polling: the next send must not fall at a fixed point of the recipient's 1-s cycle (it would if it
         # followed the last arrival closely), so the gap there spans a whole cycle.
         for mode, listen, count, gap in (("notify", True, args.kudos, (0.02, 0.08)),
                                          ("poll", False, args.poll_kudos, (0.05, 1.05))):
-            bystanders = start_bystanders(url, agents[args.full_desks:], listen)
+            crowd = [list(a) + [TEAM] for a in agents[args.full_desks:]] + [list(o) for o in others]
+            bystanders = [start_bystanders(url, crowd[i:i + 250], listen) for i in range(0, len(crowd), 250)]
             desks = Desks(url, agents[:args.full_desks], folder / mode, listen=listen)
             try:
                 desks.start()
                 time.sleep(0.5)  # let the catch-up rounds settle
+                if mode == "notify":
+                    floor_stats["hub_memory_mb"] = hub_memory_mb(cluster)
                 results[mode] = desks.measure(count, rng, gap)
             finally:
+                floor_stats["connection_attempts"] += desks.attempts
                 desks.stop()
-                stop_bystanders(bystanders)
+                for child in bystanders:
+                    stop_bystanders(child)
     except Exception as exc:
         print(f"kudos_latency: the benchmark could not run: {exc}", file=sys.stderr)
         return 2
@@ -253,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{max(values):>10.1f}")
     met = summary["kudos_p99_ms"] <= TARGET_P99_MS
     print(f"target notify p99 <= {TARGET_P99_MS:.0f} ms: {'met' if met else 'MISSED'}")
+    if args.desks:
+        summary.update(floor_stats)
+        print(f"{floor} desks connected; hub memory (USS of the PostgreSQL processes) "
+              f"{floor_stats['hub_memory_mb']} MB; connection attempts by the full desks "
+              f"{floor_stats['connection_attempts']}")
     if args.json:
         print(json.dumps(summary))
     return 0 if met else 1

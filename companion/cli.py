@@ -11,7 +11,7 @@
     companion panel show                    bring the checklist panel back during a call (after Esc hid it)
     companion self-test                     check the database, resources, notifications, keyring
     companion migrate                       upgrade the database to this version (backed up first)
-    companion team init|add-agent|join|status|leave   the team hub (companion.team.commands)
+    companion team init|upgrade|doctor|add-agent|join|status|leave   the team hub (companion.team.commands)
     companion desktop install|uninstall [--system] [--autostart]   Linux application-menu entry and icon
 
 Commands other than ``run`` use only the standard library and the local socket, so a softphone hook

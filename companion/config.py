@@ -33,6 +33,10 @@ class Settings:
     # operations config can set them instead (its values win and lock these).
     reset_start_hook: str = ""
     reset_end_hook: str = ""
+    # Automatic call detection (issue 13, companion.calls.detector): the softphone holding the microphone
+    call_detection: bool = True
+    detect_start_seconds: float = 2.0  # a call starts after the softphone held the mic this long, 0.5-30
+    detect_end_seconds: float = 4.0    # ... and ends after it released it this long, 1-60
     audio_pacing: bool = False  # a soft tone at each breathing phase change (never during a call)
     kudos_suggest_quiet: bool = True  # Send kudos names teammates not thanked yet this month (teams of 5+)
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
@@ -53,6 +57,11 @@ class Settings:
 
             validate_command(self.reset_start_hook)
             validate_command(self.reset_end_hook)
+        if not 0.5 <= self.detect_start_seconds <= 30:
+            raise InvalidInput("A detected call must start after 0.5 to 30 seconds of the softphone using the "
+                               "microphone.")
+        if not 1 <= self.detect_end_seconds <= 60:
+            raise InvalidInput("A detected call must end after 1 to 60 seconds without the microphone.")
         if self.agent_name:
             from companion.team.names import validate_name
 

@@ -211,7 +211,15 @@ class Desk:
         a deep-breath invitation becomes the actionable prompt (or is recorded as missed)."""
         from companion.kudos.categories import BY_KEY
         from companion.team import inbound
+        from companion.team.outbox import REFUSED
 
+        refused = [item for item in items if item.kind == REFUSED]
+        if refused:  # refused by the hub for good (its limits, a card number ...): one notice per batch
+            what = _REFUSED_WHAT.get(refused[0].data.get("what"), "change")
+            title = (f"The team hub refused your {what}" if len(refused) == 1
+                     else f"The team hub refused {len(refused)} of your changes")
+            self.notifications.post(INFO, title, f"{refused[0].data.get('reason')}. It stays on this computer "
+                                    "and will not be sent.")
         for item in items:
             sender = self.roster.find(item.sender) if item.sender else None
             who = sender.display_name if sender else (item.sender or "A teammate")
@@ -241,6 +249,10 @@ class Desk:
         if self.calls.on_call:
             raise InvalidInput("You're on a call. Join the next group deep breath when you're free.")
         self.breath.join(broadcast_id)
+
+
+_REFUSED_WHAT = {"kudos": "kudos", "obstacle": "obstacle", "obstacle_vote": "+1", "obstacle_reply": "reply",
+                 "broadcast": "group deep breath", "breath_join": "deep-breath join", "template": "checklist template"}
 
 
 def _minutes(seconds: float) -> str:

@@ -30,6 +30,9 @@ STATE_CHANGED = "state.changed"
 # Team hub sync (companion.team.sync), published on the worker thread:
 TEAM_RECEIVED = "team.received"  # items=[companion.team.inbound.Received, ...] applied in one batch
 TEAM_STATUS = "team.status"      # online (bool), waiting (outbox items not yet delivered)[, problem]
+# Call detection (companion.calls.mic_*), published on the backend's thread:
+MIC_USERS = "mic.users"                # users=[companion.calls.mic.MicUser, ...]: who holds a microphone now
+DETECTION_STATUS = "detection.status"  # available (bool), detail (str): can the sound system be watched
 
 
 class EventHub:

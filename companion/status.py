@@ -17,7 +17,9 @@ LABELS = {
 #: which would send people after the network.
 TEAM_DATABASE_BUSY = "database_busy"
 TEAM_DATABASE = "database"
+TEAM_HUB_FULL = "hub_full"  # the hub refused the connection: no free slot (max_connections, or our login's limit)
 TEAM_PROBLEMS = {
+    TEAM_HUB_FULL: "Team hub full: waiting for a free connection",
     TEAM_DATABASE_BUSY: "Team delivery waiting: this computer's database is busy",
     TEAM_DATABASE: "Team delivery waiting: this computer's database cannot be written (see the log)",
 }

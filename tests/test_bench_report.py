@@ -29,6 +29,8 @@ STARTUP = {"results": {
 }, "pass": False}
 KUDOS = {"kudos_p50_ms": 3.2, "kudos_p99_ms": 9.5, "poll_p50_ms": 505.0, "poll_p99_ms": 1001.0}
 MY_WEEK = {"my_week_open_ms_median": 95.0, "my_week_open_ms_p95": 240.0}
+DETECTION = {"start_median_s": 2.13, "start_p95_s": 2.22, "end_median_s": 4.04, "end_p95_s": 4.06,
+             "rss_added_bytes": 4_200_000, "idle_cpu_s_per_min": 0.0, "bare_idle_cpu_s_per_min": 0.0}
 RESET = {"reset_open_ms_median": 62.0, "reset_fps_moving": 60.2, "reset_cpu_percent": 9.5}
 
 
@@ -64,6 +66,7 @@ def test_all_three_side_by_side_with_ratios(bench_dir, capsys):
     fake(bench_dir, "startup.py", stdout="progress line\n" + json.dumps(STARTUP) + "\n", code=1)  # 1: missed
     fake(bench_dir, "kudos_latency.py", stdout="warming up\n" + json.dumps(KUDOS) + "\n")
     fake(bench_dir, "my_week.py", stdout=json.dumps(MY_WEEK) + "\n\n")
+    fake(bench_dir, "detection.py", stdout=json.dumps(DETECTION) + "\n")
     fake(bench_dir, "reset_window.py", stdout=json.dumps(RESET) + "\n")
     code, lines = run(bench_dir, capsys)
     assert lines[0].split("|")[0].strip() == "metric" and [c.strip() for c in lines[0].split("|")] == [
@@ -86,6 +89,17 @@ def test_all_three_side_by_side_with_ratios(bench_dir, capsys):
     assert cells(lines, "breathing animation (fps)")[1:] == ["60.2 fps", "55 fps (target)", "1.09x", ">= 55 fps", "yes"]
     assert cells(lines, "breathing animation (CPU)")[-2:] == ["<= 15 %", "yes"]
     assert code == 1 and lines[-1] == "a target was missed"
+
+
+def test_call_detection_rows(bench_dir, capsys):
+    fake(bench_dir, "detection.py", stdout=json.dumps({**DETECTION, "rss_added_bytes": 5_500_000}) + "\n", code=1)
+    code, lines = run(bench_dir, capsys, "--only", "detection")
+    assert cells(lines, "call detected (median / p95)") == [
+        "call detected (median / p95)", "2.13 / 2.22 s", "2 s (the debounce)", "-", "<= 3 s", "yes"]
+    assert cells(lines, "detected call ends (median / p95)")[-1] == "yes"
+    assert cells(lines, "RSS added by detection") == [
+        "RSS added by detection", "5.5 MB", "detection off", "-", "<= 5 MB", "NO"]
+    assert code == 1
 
 
 def test_missing_failing_and_garbled_scripts_are_not_measured_never_numbers(bench_dir, capsys):
@@ -141,6 +155,7 @@ def test_everything_met_exits_0_and_quick_is_passed_on(bench_dir, capsys):
         """))
     fake(bench_dir, "kudos_latency.py", stdout=json.dumps(KUDOS) + "\n")
     fake(bench_dir, "my_week.py", stdout=json.dumps(MY_WEEK) + "\n")
+    fake(bench_dir, "detection.py", stdout=json.dumps(DETECTION) + "\n")
     fake(bench_dir, "reset_window.py", stdout=json.dumps(RESET) + "\n")
     code, lines = run(bench_dir, capsys, "--quick")
     assert code == 0 and lines[-1] == "all measured, all targets met"

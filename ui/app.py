@@ -175,6 +175,15 @@ class CompanionApp:
         self._start_team()
         log.info("%s %s ready (data folder %s)", APP_NAME, __version__, self.paths.data_dir)
         _write_ready("services-ready")
+        QTimer.singleShot(0, self._start_detection)
+
+    def _start_detection(self) -> None:
+        """Automatic call detection (issue 13), once everything else is up: its backend (pulsectl on Linux) is
+        imported only now, and a missing sound system leaves the rest working."""
+        from ui.detection import CallDetection
+
+        self.controller.detection = CallDetection(self.controller)
+        self.controller.detection.start()
 
     def _start_presence_hooks(self) -> str | None:
         """Presence hooks (issue 13): commands from Settings or IT's operations config, run when a reset starts

@@ -45,6 +45,7 @@ class Controller(QObject):
         self.menu = TrayMenu(self.status)
         self.tray = Tray(self.menu, self.status, use_tray=use_tray)
         self.windows: dict[str, QWidget] = {}
+        self.detection: Any = None  # ui.detection.CallDetection once started (automatic call detection, issue 13)
         self.notices: list[QMessageBox] = []
         self.operations: Any = None  # IT's operations config (companion.presence), set by the app at start-up
         self.hook_problem.connect(self._hook_failed)
@@ -86,6 +87,8 @@ class Controller(QObject):
         if self.desk is None:
             return {"state": "ready", "starting": True}
         status = self.desk.status()
+        if self.detection is not None:
+            status["detection"] = self.detection.detector.status
         panel = self.windows.get("checklist_panel")
         # On a call with the checklist hidden (Esc): the tray offers "Show the checklist".
         status["checklist_hidden"] = bool(self.desk.checklists.active is not None and panel is not None
@@ -137,9 +140,13 @@ class Controller(QObject):
             return None
 
     # -- actions ----------------------------------------------------------------------------------
-    def start_call(self, ref: str | None) -> CallStart:
+    def start_call(self, ref: str | None, detected: bool = False) -> CallStart:
+        """Start a call: from the tray, ``companion call start`` or (``detected``) automatic call detection.
+        An explicit start takes the call over from detection (ui/detection.py)."""
         desk = self._require_desk()
         started = desk.start_call(ref)
+        if self.detection is not None and not detected:
+            self.detection.explicit_start()
         self.toasts.dismiss(RESET_OFFER)  # an offer from the last call is moot now
         # a group deep breath cannot be joined on a call: its card goes, the invitation waits for the call's end
         dismissed = self.toasts.dismiss(BREATH_INVITE)
@@ -154,8 +161,10 @@ class Controller(QObject):
         self.refresh()
         return started
 
-    def end_call(self, tough: bool) -> Any:
+    def end_call(self, tough: bool, detected: bool = False) -> Any:
         summary = self._require_desk().end_call(tough)
+        if self.detection is not None and not detected:
+            self.detection.explicit_end()
         self._checklist_call_ended()
         self.refresh()
         return summary
@@ -188,6 +197,9 @@ class Controller(QObject):
         old = self.windows.get("reset")
         if old is not None:
             old.deleteLater()  # the last reset's window (closed) goes with its widgets
+        panel = self.windows.get("checklist_panel")
+        if panel is not None:
+            panel.drop_offer()  # type: ignore[attr-defined]  # a reset is running: the offer is answered
         window = ResetWindow(desk, session, chime=self.chime, tone=self.tone)
         window.finished.connect(lambda *_: self.refresh())
         self.windows["reset"] = window
@@ -309,7 +321,8 @@ class Controller(QObject):
         if self.desk is None:
             return self.tray.standin or QWidget()
         return self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command,
-                                                             operations=self.operations))
+                                                             operations=self.operations,
+                                                             detection=self.detection))
 
     def on_toast_action(self, notification_id: str, key: str) -> None:
         desk = self.desk
@@ -452,6 +465,8 @@ class Controller(QObject):
     # -- shutdown ---------------------------------------------------------------------------------
     def shutdown(self) -> None:
         self._wakeup.stop()
+        if self.detection is not None:
+            self.detection.stop()
         if self.desk is not None and self.desk.resets.current is not None:
             self.desk.end_reset("quit")  # before its window closes: the presence hook hears why it ended
         for window in [*self.windows.values(), *self.notices]:

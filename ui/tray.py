@@ -63,7 +63,7 @@ class TrayMenu(QObject):
         if self._opened:
             self.header = self._add_header(menu, status)
         else:
-            self.header = menu.addAction(describe(status))
+            self.header = menu.addAction(state_line(status))
             self.header.setEnabled(False)
         menu.addSeparator()
 
@@ -126,7 +126,7 @@ class TrayMenu(QObject):
     def _add_header(menu: QMenu, status: dict) -> QWidgetAction:
         """The state line: a label in full-contrast text, not a greyed-out item. The action is not choosable
         (keyboard navigation skips it and the ready file does not list it); its label is styled as a header."""
-        text = describe(status)
+        text = state_line(status)
         header = QWidgetAction(menu)
         header.setText(text)  # what a D-Bus menu (no widgets there) and tests read
         header.setIcon(state_icon(status["state"]))
@@ -165,6 +165,15 @@ def describe(status: dict) -> str:
         return f"{text} — {status.get('team_waiting', 0)} waiting"
     if status.get("waiting_notifications"):
         text += f" — {status['waiting_notifications']} waiting"
+    return text
+
+
+def state_line(status: dict) -> str:
+    """The tray's tooltip and state line: ``describe`` plus whether automatic call detection works (only here,
+    not in ``companion status``, whose text scripts compare)."""
+    text = describe(status)
+    if status.get("detection") == "unavailable":  # ui/detection.py
+        text += "; call detection unavailable"
     return text
 
 
@@ -235,7 +244,7 @@ class Tray(QObject):
             self.menu.reset_requested.emit(1, None)
 
     def _update_quick(self, quick, status: dict) -> None:
-        quick.update_state(describe(status), status["state"] == ON_CALL, status["state"] == "reset",
+        quick.update_state(state_line(status), status["state"] == ON_CALL, status["state"] == "reset",
                            offer=bool(status.get("reset_offer")))
 
     def open_panel(self) -> QWidget:
@@ -274,7 +283,7 @@ class Tray(QObject):
     def refresh(self) -> None:
         status = self._status()
         self.state = status["state"]
-        text = f"{APP_NAME} — {describe(status)}"
+        text = f"{APP_NAME} — {state_line(status)}"
         if self.icon is not None:
             self.icon.setIcon(state_icon(self.state))
             self.icon.setToolTip(text)

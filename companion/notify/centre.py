@@ -237,8 +237,8 @@ class NotificationCentre:
         now = self._clock.now()
         with self._db.reading() as s:
             return s.one("SELECT * FROM notifications WHERE kind = ? AND read_at IS NULL "
-                           "AND (expires_at IS NULL OR expires_at > ?) AND held_reason IS NOT ? "
-                           "ORDER BY created_at DESC LIMIT 1", (kind, now, EXPIRED))
+                         "AND (expires_at IS NULL OR expires_at > ?) AND held_reason IS NOT ? "
+                         "ORDER BY created_at DESC LIMIT 1", (kind, now, EXPIRED))
 
     def retire(self, kind: str) -> int:
         """The live notifications of ``kind`` are moot (a reset started, a new call began): they are marked

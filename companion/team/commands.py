@@ -1,6 +1,8 @@
 """``companion team ...``: provisioning (IT admins) and joining/leaving a hub (agents). No Qt.
 
     companion team init URL                                  schema, roles, policies (admin URL; idempotent)
+    companion team upgrade URL                               the same: brings an older hub to this version
+    companion team doctor URL                                checks what anonymity and the guards rest on
     companion team add-agent NAME --team TEAM --hub URL [--lead] [--display-name TEXT]
     companion team join URL --user NAME [--secret-stdin]     secret -> OS keyring (never a file)
     companion team status                                    hub, user, team, online?, outbox waiting
@@ -23,14 +25,19 @@ if TYPE_CHECKING:  # the rest loads when a team command runs, not for `companion
     from companion.team.hub import HubConfig
 
 EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_PROBLEMS = 2  # `team doctor` found something to fix
 STATUS_TIMEOUT = 3
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     team = sub.add_parser("team", parents=[common], help="the team hub: set it up, join it, leave it")
-    team_sub = team.add_subparsers(dest="team_command", metavar="init|add-agent|join|status|leave", required=True)
-    init = team_sub.add_parser("init", parents=[common], help="(IT admin) create or upgrade the hub schema")
-    init.add_argument("url", metavar="URL", help="PostgreSQL URL of a superuser or the database owner")
+    team_sub = team.add_subparsers(dest="team_command", metavar="init|upgrade|doctor|add-agent|join|status|leave",
+                                   required=True)
+    for command, text in (("init", "(IT admin) create or upgrade the hub schema"),
+                          ("upgrade", "(IT admin) upgrade the hub schema (the same as init)"),
+                          ("doctor", "(IT admin) check the hub: anonymity guards, limits, connections")):
+        init = team_sub.add_parser(command, parents=[common], help=text)
+        init.add_argument("url", metavar="URL", help="PostgreSQL URL of a superuser or the database owner")
     add = team_sub.add_parser("add-agent", parents=[common], help="(IT admin) enrol an agent; prints a one-time secret")
     add.add_argument("name", metavar="NAME", help="the agent's name (their database login role)")
     add.add_argument("--team", required=True, help="the agent's team")
@@ -72,17 +79,34 @@ class TeamCommands:
         from companion.team.provision import init_hub
 
         result = init_hub(url)
+        from companion.team.provision import check_connections
+
         if result.changed:
             self.say(f"Team hub ready (schema version {result.after}; was {result.before or 'none'}).")
         else:
             self.say(f"Team hub already at schema version {result.after}; nothing changed.")
         if result.sessions_visible:
-            from companion.team.provision import SESSION_VIEWS_SQL
+            from companion.team.provision import GUARDED_SQL, SESSION_VIEWS_SQL
 
-            self.say("Agents can still see which session holds which lock (pg_locks), which can tell who "
-                     "wrote an anonymous obstacle. Ask a superuser to run in this database:")
+            self.say("Agents can still see which session holds which lock (pg_locks) and map a wake-up's process "
+                     "id to its sender (pg_stat_get_backend_*), which can tell who wrote an anonymous obstacle. "
+                     "Ask a superuser to run in this database, then `companion team doctor URL` to check:")
             self.say(f"    {SESSION_VIEWS_SQL}")
+            self.say(f"    {GUARDED_SQL}")
+        connections = check_connections(url)
+        if not connections.ok:
+            self.say(f"Warning: {connections.text}.")
         return EXIT_OK
+
+    def doctor(self, url: str) -> int:
+        from companion.team.provision import doctor
+
+        findings = doctor(url)
+        for finding in findings:
+            self.say(f"{'ok ' if finding.ok else 'FIX'}  {finding.text}")
+        problems = sum(not f.ok for f in findings)
+        self.say("The hub is in order." if not problems else f"{problems} thing{'s' if problems != 1 else ''} to fix.")
+        return EXIT_OK if not problems else EXIT_PROBLEMS
 
     def add_agent(self, name: str, team: str, url: str, lead: bool, display_name: str | None) -> int:
         from companion.team.provision import add_agent
@@ -92,6 +116,11 @@ class TeamCommands:
         self.say(f"Added {role} {name} to team {team}. One-time secret (shown once, not stored anywhere):")
         self.say(f"    {secret}")
         self.say(f"Give it to {name} privately; they run: companion team join <hub URL> --user {name}")
+        from companion.team.provision import check_connections
+
+        connections = check_connections(url)
+        if not connections.ok:
+            self.say(f"Warning: {connections.text}.")
         return EXIT_OK
 
     # -- agents -------------------------------------------------------------------------------------
@@ -252,8 +281,10 @@ def run(args: argparse.Namespace, paths: Paths, **kwargs: Any) -> int:
 
     commands = TeamCommands(paths, **kwargs)
     try:
-        if args.team_command == "init":
+        if args.team_command in ("init", "upgrade"):
             return commands.init(args.url)
+        if args.team_command == "doctor":
+            return commands.doctor(args.url)
         if args.team_command == "add-agent":
             return commands.add_agent(args.name, args.team, args.hub, args.lead, args.display_name)
         if args.team_command == "join":

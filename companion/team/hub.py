@@ -43,6 +43,14 @@ class HubRefused(HubUnavailable):
     """The hub answered but refused the login (wrong secret, or no such login role)."""
 
 
+class HubFull(HubUnavailable):
+    """The hub has no free connection slot (max_connections, or this login's connection limit)."""
+
+
+_HUB_FULL = re.compile(r"too many clients|too many connections|remaining connection slots are reserved",
+                       re.IGNORECASE)
+
+
 _LOGIN_REFUSED = re.compile(r"password authentication failed|authentication failed for user|"
                             r"no password supplied|role \S+ does not exist", re.IGNORECASE)
 
@@ -198,15 +206,42 @@ def connect(url: str, *, user: str | None = None, password: str | None = None,
         text = describe_error(exc, password, url_password, url)
         if _LOGIN_REFUSED.search(str(exc)):
             raise HubRefused(f"The team hub refused the login: {text}") from None
+        if _HUB_FULL.search(str(exc)):
+            raise HubFull(f"The team hub is full: {text}") from None
         raise HubUnavailable(f"The team hub cannot be reached: {text}") from None
     return conn
 
 
-def listen(conn: "psycopg.Connection[Any]", team: str) -> None:
+def listen(conn: "psycopg.Connection[Any]", team: str) -> tuple[str, str]:
+    """LISTEN on my team's channels; returns (records channel, roster channel). From hub schema version 3 the
+    names are keyed by the hub (``companion.my_channels()``: nobody can guess, so listen to, another team's);
+    an older hub uses the md5 names."""
+    import psycopg
     from psycopg import sql
 
-    for channel in (team_channel(team), roster_channel(team)):
+    try:
+        with conn.transaction():
+            channels = conn.execute("SELECT companion.my_channels()").fetchone()[0]
+    except psycopg.errors.UndefinedFunction:
+        channels = None
+    if not channels:
+        channels = [team_channel(team), roster_channel(team)]
+    for channel in channels:
         conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+    return channels[0], channels[1]
+
+
+def tend(conn: "psycopg.Connection[Any]", held: bool = False) -> int | None:
+    """The hub's round chores any desk runs (hub schema 3): publish anonymous obstacles that are due (never the
+    caller's own), and when ``held`` (my feed is held back by an open transaction) end agent sessions holding a
+    transaction too long. Returns how many obstacles were published; None on an older hub."""
+    import psycopg
+
+    try:
+        with conn.transaction():
+            return conn.execute("SELECT companion.tend(%s)", (held,)).fetchone()[0]
+    except psycopg.errors.UndefinedFunction:
+        return None
 
 
 # -- the roster ---------------------------------------------------------------------------------------
@@ -234,9 +269,29 @@ class Rejected(Exception):
     """The hub refused this record (row-level security, a constraint, bad data): it will not pass later."""
 
 
+class LimitReached(Rejected):
+    """The hub's own per-agent limit (hub schema 3, SQLSTATE CA429): refused, not retried; the agent is told."""
+
+
+class SlowDown(Exception):
+    """The hub's rows-a-minute limit (SQLSTATE CA420): nothing is refused; push again in a minute."""
+
+
+LIMIT_SQLSTATE = "CA429"
+SLOW_DOWN_SQLSTATE = "CA420"
+
+
 def _is_rejection(exc: Exception) -> bool:
     state = getattr(exc, "sqlstate", None) or ""
-    return state.startswith(("22", "23")) or state == "42501"
+    return state.startswith(("22", "23")) or state in ("42501", LIMIT_SQLSTATE)
+
+
+def _refusal(exc: Exception) -> Rejected:
+    state = getattr(exc, "sqlstate", None) or ""
+    diag = getattr(exc, "diag", None)
+    text = describe_error(getattr(diag, "message_primary", None) or exc) if state == LIMIT_SQLSTATE else \
+        f"{state} {describe_error(exc)}".strip()
+    return (LimitReached if state == LIMIT_SQLSTATE else Rejected)(text)
 
 
 def _insert_sql(kind: str) -> tuple[str, tuple[str, ...]]:
@@ -266,13 +321,37 @@ def push_record(conn: "psycopg.Connection[Any]", kind: str, record: dict[str, An
     if kind == "template":
         values[columns.index("body")] = Jsonb(record["body"])
     try:
+        if kind == "obstacle" and record.get("anonymous") is True:
+            if record.get("sender") is not None:
+                raise Rejected("an anonymous obstacle has no sender")
+            staged = _stage_anonymous(conn, record)
+            if staged is not None:
+                return staged
         with conn.transaction():
             cur = conn.execute(statement, values)
             return cur.rowcount == 1
     except psycopg.Error as exc:
         if _is_rejection(exc):
-            raise Rejected(f"{getattr(exc, 'sqlstate', '')} {describe_error(exc)}".strip()) from None
+            raise _refusal(exc) from None
+        if getattr(exc, "sqlstate", None) == SLOW_DOWN_SQLSTATE:
+            raise SlowDown(describe_error(exc)) from None
         raise
+
+
+def _stage_anonymous(conn: "psycopg.Connection[Any]", record: dict[str, Any]) -> bool | None:
+    """An anonymous obstacle is not inserted by its author's session (the hub would wake the team from the
+    author's backend, whose pid names them): the hub stages it and another desk publishes it later
+    (``companion.tend``). None: an older hub without staging (the plain insert is used)."""
+    import psycopg
+
+    try:
+        with conn.transaction():
+            return bool(conn.execute(
+                "SELECT companion.submit_anonymous_obstacle(%s, %s, %s, %s, %s)",
+                (record["id"], record["team"], record["category"], record["text"], record["logged_at"])).fetchone()[0])
+    except psycopg.errors.UndefinedFunction:
+        log.warning("the team hub is older than schema version 3: an anonymous obstacle goes in directly")
+        return None
 
 
 # -- pull ---------------------------------------------------------------------------------------------

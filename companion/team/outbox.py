@@ -30,8 +30,10 @@ def enqueue(session: Tx, kind: str, record: dict[str, Any], now: datetime) -> Ro
     return item
 
 
-# A record the hub refused (row-level security, a constraint): kept with its reason, never pushed again.
+# A record the hub refused (row-level security, a constraint, its own limits): kept with its reason, never pushed
+# again; the sync worker tells the agent (a ``team.received`` item of kind REFUSED: data what, reason).
 REJECTED = "rejected by the team hub: "
+REFUSED = "hub_refused"
 _NOT_REJECTED = "(last_error IS NULL OR substr(last_error, 1, %d) <> '%s')" % (len(REJECTED), REJECTED)
 _WAITING = f"pushed_at IS NULL AND {_NOT_REJECTED}"
 

@@ -36,7 +36,7 @@ from companion.clock import Clock
 from companion.db.sql import Tx
 from companion.errors import DatabaseError, DatabaseLockedError
 from companion.events import EventHub
-from companion.status import TEAM_DATABASE, TEAM_DATABASE_BUSY
+from companion.status import TEAM_DATABASE, TEAM_DATABASE_BUSY, TEAM_HUB_FULL
 from companion.team import hub, outbox
 from companion.team.hub import Cursor, HubError, describe_error
 
@@ -46,6 +46,7 @@ IDLE_SECONDS = 60.0     # a safety round when nothing wakes us (it also notices 
 BACKOFF_START = 1.0
 BACKOFF_MAX = 60.0
 JITTER = 0.2            # +-20 %
+HUB_FULL_DELAY = 60.0   # the hub has no free slot: about one attempt a minute per desk (+-20 %), no storm
 BATCH = 200
 COUNT_SETTLE = timedelta(minutes=2)   # the lead's last join count, this long after a deep breath closed
 COUNT_RECENT = timedelta(days=1)      # broadcasts older than this are not counted again after a restart
@@ -131,6 +132,9 @@ def _alone(kind: str, payload: str) -> bool:
 # desk pushes nothing of its own. Its place in the team's feed then says nothing about its author's other records.
 ANONYMOUS_HOLD = (120, 900)        # seconds after it was logged
 QUIET_AFTER_ANONYMOUS = (20, 60)   # seconds in which this desk pushes nothing else
+SLOW_DOWN_SECONDS = 60             # the hub's rows-a-minute limit answered (hub.SlowDown): push again after this
+HELD_RECHECK = 15.0                # my pull was held back by an open hub transaction: look again this soon (the
+                                   # hub's reaper, companion.tend, ends it once it is older than a minute)
 
 
 def _spread(item_id: str, bounds: tuple[int, int], salt: str) -> float:
@@ -180,6 +184,8 @@ class SyncWorker:
         self._failures = 0
         self._next_attempt = 0.0
         self._roster_due = True
+        self._roster_channel = hub.roster_channel(team)  # the hub's keyed name once connected (schema 3)
+        self._held = False                 # my last pull was held back by a hub transaction left open
         self._woken: set[str] = set()
         self._counted: set[str] = set()    # my broadcasts whose last join count (after closing) was fetched
         self._quiet_until = None            # after pushing an anonymous obstacle: push nothing else until then
@@ -202,12 +208,15 @@ class SyncWorker:
                 self._open()
             channels, self._woken = self._woken | self._drain(), set()
             push_due = self._push()
-            self._pull()
-            if self._roster_due or hub.roster_channel(self.team) in channels:
+            hub.tend(self._conn, self._held)  # publish due anonymous obstacles; end a stuck transaction
+            self._held = not self._pull()
+            if self._roster_due or self._roster_channel in channels:
                 self._pull_roster()
             count_due = self._count_joins()
             self._woken = self._drain()  # woken while we worked: go again (and remember for what)
             again = bool(self._woken)
+        except hub.HubFull as exc:  # a desk that cannot get a slot waits longer, and the tray says why
+            return self._went_offline(describe_error(exc), problem=TEAM_HUB_FULL)
         except _connection_errors() as exc:
             return self._went_offline(describe_error(exc))
         except DatabaseError as exc:  # this computer's database (busy, read-only, full): not the hub's fault
@@ -221,14 +230,14 @@ class SyncWorker:
         self._publish_status(True)
         if again:
             return 0.0
-        waits = [w for w in (count_due, push_due) if w is not None]
+        waits = [w for w in (count_due, push_due, HELD_RECHECK if self._held else None) if w is not None]
         return self._idle_seconds if not waits else max(0.0, min(self._idle_seconds, *waits))
 
     def _open(self) -> None:
         conn = self._connect()
         try:
             if self._listen:
-                hub.listen(conn, self.team)
+                self._roster_channel = hub.listen(conn, self.team)[1]
         except BaseException:
             conn.close()
             raise
@@ -240,10 +249,13 @@ class SyncWorker:
         self._close_connection()
         self._failures += 1
         delay = backoff_delay(self._failures, self._rng)
+        if problem == TEAM_HUB_FULL:
+            delay = max(delay, HUB_FULL_DELAY * (1 + JITTER * (2 * self._rng() - 1)))
         self._next_attempt = self.clock.monotonic() + delay
         if reason != self.last_error:
-            log.warning("%s (%s); retrying in %.1f s", "team delivery waits for the local database" if problem
-                        else "team hub unavailable", reason, delay)
+            what = ("team hub unavailable" if problem is None else "the team hub is full"
+                    if problem == TEAM_HUB_FULL else "team delivery waits for the local database")
+            log.warning("%s (%s); retrying in %.1f s", what, reason, delay)
         self.last_error = reason
         try:
             self._publish_status(False, problem)
@@ -310,7 +322,8 @@ class SyncWorker:
 
     def _push_items(self, items: list[tuple[str, str, str]]) -> None:
         pushed: list[str] = []
-        rejected: list[tuple[str, str]] = []
+        rejected: list[tuple[str, str, str]] = []
+        slowed = False
         for group in _transactions(items):
             with self._conn.transaction():
                 for item_id, kind, payload in group:
@@ -321,16 +334,30 @@ class SyncWorker:
                         hub.push_record(self._conn, kind, record)
                         pushed.append(item_id)
                     except (hub.Rejected, ValueError) as exc:
-                        rejected.append((item_id, str(exc)))
+                        rejected.append((item_id, kind, str(exc)))
+                    except hub.SlowDown as exc:  # the hub's rows-a-minute limit: the rest waits, nothing is lost
+                        log.info("the team hub asks this desk to slow down (%s); pushing again in %d s", exc,
+                                 SLOW_DOWN_SECONDS)
+                        self._quiet_until = self.clock.now() + timedelta(seconds=SLOW_DOWN_SECONDS)
+                        slowed = True
+                        break
+            if slowed:
+                break
         with self.db.session() as s:  # after the hub committed: a crash here only means a re-push
             outbox.mark_pushed(s, pushed, self.clock.now())
-            for item_id, reason in rejected:
+            for item_id, _kind, reason in rejected:
                 log.warning("the team hub refused outbox item %s: %s", item_id, reason)
                 outbox.mark_rejected(s, [item_id], reason)
+        if rejected:  # refused for good: never retried, kept locally, and the agent is told
+            from companion.team.inbound import Received
+
+            self.events.publish(ev.TEAM_RECEIVED, items=[
+                Received(outbox.REFUSED, item_id, None, {"what": kind, "reason": reason})
+                for item_id, kind, reason in rejected])
 
     # -- pull ---------------------------------------------------------------------------------------
-    def _pull(self) -> None:
-        """Page through everything new in this round. Only the safe cursor is stored: once a page holds a
+    def _pull(self) -> bool:
+        """Page through everything new in this round (True: all of it settled). Only the safe cursor is stored: once a page holds a
         record of a transaction that may still be followed by an older one (a hub transaction left open),
         the stored cursor stays where it is for the rest of the round, but delivery pages on (``next``)."""
         from companion.config import SettingsStore
@@ -345,7 +372,7 @@ class SyncWorker:
                 self._apply_batch(hub.Batch(records=page.records, cursor=safe, more=page.more, next=page.next))
             stored, settled = safe, settled and page.settled
             if not page.more:
-                return
+                return settled
             position = page.next
 
     # -- the lead's count of a group deep breath ----------------------------------------------------

@@ -53,3 +53,36 @@ def test_any_luhn_completed_number_is_found(digits, sep):
     number = body + check
     grouped = sep.join(number[i:i + 4] for i in range(0, len(number), 4))
     assert contains_card_number(f"my card is {grouped}.")
+
+
+# -- the shared vectors (the hub's own check is tested against the same file: tests/team/test_hub_guards.py) --
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from companion.calls.refs import validate_ref  # noqa: E402
+from companion.kudos.rules import validate_call_ref, validate_message  # noqa: E402
+from companion.obstacles.service import validate_text  # noqa: E402
+
+VECTORS = json.loads((Path(__file__).parents[1] / "card_number_vectors.json").read_text())
+
+
+@pytest.mark.parametrize("case", VECTORS["cards"], ids=lambda c: c["why"])
+def test_every_separator_between_digit_groups_is_seen_through(case):
+    """Issue 14: no-break spaces, double spaces, dots, slashes, line breaks ... bypassed the check."""
+    assert contains_card_number(case["text"])
+    for validate in (validate_message, validate_text):  # kudos and obstacles (a bare CR is refused anyway)
+        with pytest.raises(InvalidInput, match="card number" if "\r" not in case["text"] else "."):
+            validate(case["text"])
+
+
+@pytest.mark.parametrize("case", VECTORS["not_cards"], ids=lambda c: c["why"])
+def test_ordinary_numbers_pass_with_any_separator(case):
+    assert not contains_card_number(case["text"])
+
+
+@pytest.mark.parametrize("ref", ["4111.1111.1111.1111", "4111/1111/1111/1111", "4111_1111:1111_1111",
+                                 "4111-1111.1111/1111"])
+def test_a_call_reference_with_a_card_number_is_refused_whatever_its_separators(ref):
+    for validate in (validate_ref, validate_call_ref):
+        with pytest.raises(InvalidInput, match="card number"):
+            validate(ref)

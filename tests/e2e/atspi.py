@@ -38,7 +38,7 @@ NULL_PATH = "/org/a11y/atspi/null"
 INTERACTIVE_ROLES = frozenset({
     "push button", "toggle button", "check box", "radio button", "combo box", "text", "entry",
     "password text", "spin button", "list", "list box", "table", "tree", "tree table", "menu item",
-    "check menu item", "radio menu item", "slider", "page tab", "scroll bar", "dial",
+    "check menu item", "radio menu item", "slider", "page tab", "dial",
 })
 # AT-SPI state bits (atspi-constants.h, AtspiStateType) this module reads.
 STATES = {"checked": 4, "editable": 7, "enabled": 8, "focusable": 11, "focused": 12, "pressed": 20, "sensitive": 24,

@@ -123,6 +123,10 @@ class Shooter:
                 self.press(voice, r"^Log it$")
                 time.sleep(0.5)
             self.titled(slug, title)
+            if slug == "group-deep-breath":  # inviting the team: a card (toast) in the corner says so
+                self.press(self.node(title), r"^Invite the team")
+                self.titled("toast-card", r"^Group deep breath$")  # it never takes the focus: no Esc for it
+                self.titled(slug + "-sent", r"Companion.+Group deep breath$")
             agent.press("Escape")  # the window just captured is the active one
 
         agent.cli("show")
@@ -221,6 +225,8 @@ TITLES = {  # file stem -> what the picture shows, in the order of the tour
     "send-kudos": "Send kudos", "name-prompt": "Your name on the team (asked once)",
     "send-kudos-error": "Send kudos with an error", "team-feed": "Team feed",
     "voice-of-the-customer": "Voice of the Customer (just logged)", "group-deep-breath": "Group deep breath",
+    "toast-card": "A card in the corner (here: the team is invited)",
+    "group-deep-breath-sent": "Group deep breath, just sent",
     "checklists-editor": "Checklists editor", "settings": "Settings", "my-day": "My day", "my-week": "My week",
     "delete-my-data": "Delete my data", "in-call-panel": "In-call checklist panel",
     "in-call-panel-ticked": "In-call panel, three items ticked",

@@ -11,6 +11,7 @@ written to test-artifacts/e2e/accessibility.txt.
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -18,6 +19,7 @@ from tests.e2e.agents import Agent
 from tests.e2e.atspi import AtspiBus, EventListener, Node, find_launcher, problems
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.tour import seed_lead
+from tests.process import COMPANION, wait_for_line
 
 # Every window of the app, as the walk labels them (issues 10 and 11: the walk covers them all).
 WINDOWS = ("hub secret prompt", "tray menu", "tray left click", "send kudos", "name prompt", "team feed",
@@ -243,3 +245,32 @@ def wait_shown(bus: AtspiBus, agent: Agent, listener: EventListener, since: int)
 
     event = listener.wait_for(lambda e: top(e) is not None, timeout=15, since=since)
     return top(event)  # type: ignore[return-value]
+
+
+def test_the_stand_in_window_names_its_controls(tmp_path):
+    """Where the desktop has no system tray, a small stand-in window takes its place: walked the same way."""
+    from tests.e2e.desktop import HeadlessDesktop
+
+    if find_launcher() is None:
+        pytest.fail("at-spi-bus-launcher is missing: install at-spi2-core (scripts/setup does)", pytrace=False)
+    bare = HeadlessDesktop().start(tray="none", wm=True, dunst=True)
+    agent = None
+    try:
+        with AtspiBus(bare.env, log=tmp_path / "at-spi-bus-launcher.log") as bus:
+            agent = Agent(bare, tmp_path / "agent", "standin")
+            agent.env["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "1"
+            with open(agent.output, "wb") as log:
+                agent.proc = subprocess.Popen([COMPANION, "--data-dir", str(agent.data)], env=agent.env,
+                                              stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            wait_for_line(agent.ready, "services-ready", 60)
+            window = bus.window(agent.pid, "Agent Companion", timeout=30)
+            walk = Walk(bus, agent)
+            walk.check("tray stand-in window", window)
+            interactive = [n for n in window.walk() if n.interactive and "showing" in n.states]
+            assert len(interactive) >= 3, window.dump()  # the quick actions and the menu button
+            assert walk.rows[0][3] == [], walk.report()
+    finally:
+        if agent is not None:
+            status = agent.stop()
+            assert status == 0 and "Traceback" not in agent.output_text(), agent.output_text()
+        bare.stop()

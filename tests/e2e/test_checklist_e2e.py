@@ -152,6 +152,16 @@ def test_cli_reset_sits_in_the_work_area_and_panel_show_brings_the_checklist_bac
     desktop.wait_for(lambda: active_window(desktop) == again, timeout=10)
     desktop.run(["xdotool", "key", "3"])  # it has the keyboard: the same call's checklist
     time.sleep(0.3)
+    # Dragged by its top line, it moves there (and stays inside the work area).
+    before = geometry(desktop, again)
+    grab_x, grab_y = before["X"] + 40, before["Y"] + 22  # on the title
+    desktop.run(["xdotool", "mousemove", "--sync", str(grab_x), str(grab_y), "mousedown", "1"])
+    for step in range(1, 6):
+        desktop.run(["xdotool", "mousemove", "--sync", str(grab_x - 80 * step), str(grab_y + 40 * step)])
+    desktop.run(["xdotool", "mouseup", "1"])
+    moved = desktop.wait_for(lambda: (lambda g: g if g["X"] <= before["X"] - 300 else None)(geometry(desktop, again)),
+                             timeout=10)
+    assert abs(moved["Y"] - (before["Y"] + 200)) <= 10 and moved["Y"] + moved["HEIGHT"] <= 800 - 30, moved
     assert app.cli("call", "end").returncode == 0
     con = sqlite3.connect(app.data / "companion.sqlite")
     try:
@@ -159,5 +169,11 @@ def test_cli_reset_sits_in_the_work_area_and_panel_show_brings_the_checklist_bac
     finally:
         con.close()
     assert ticked == {"greet", "confirm-need"}
+    con = sqlite3.connect(app.data / "companion.sqlite")
+    try:
+        (saved,) = con.execute("SELECT value FROM settings WHERE key = 'state.checklist_panel.position'").fetchone()
+    finally:
+        con.close()
+    assert '"corner": "top_right"' in saved  # where it was dropped, for the next call
     refused = app.cli("panel", "show")  # no call any more
     assert refused.returncode == 1 and "No call is in progress" in refused.stderr

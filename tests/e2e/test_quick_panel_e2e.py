@@ -37,7 +37,7 @@ def test_left_click_opens_the_quick_panel_and_enter_starts_the_breath(desktop, a
     agent.click_tray_icon(button=1)
     agent.window_titled(PANEL)
     agent.press("Return")  # Breathe has the focus: the second action of "two clicks"
-    agent.window_titled("^Reset — ")
+    agent.window_titled("— Reset: ")
     desktop.wait_for(lambda: agent.status() == "Taking a reset", timeout=10, message="no reset started")
     assert not agent.windows_titled(PANEL)  # a choice closes the panel
     assert icon.window == agent.tray_icon().window

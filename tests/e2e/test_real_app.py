@@ -75,8 +75,11 @@ def test_tray_icon_notifications_call_and_reset(desktop, app):
     ended = app.cli("call", "end", "--tough")
     assert ended.returncode == 0 and "A reset was offered." in ended.stdout
 
-    # The offer is the app's own toast with buttons, in the screen corner.
-    desktop.wait_for(lambda: window_ids(desktop, "Take a 60-second reset?"), timeout=10)
+    # The offer is part of the checklist panel's outcome step (one card, one place): no second card.
+    desktop.wait_for(lambda: window_ids(desktop, "Moment of Truth"), timeout=10)
+    time.sleep(0.5)
+    assert not window_ids(desktop, "Take a 60-second reset?")
+    desktop.screenshot(ARTIFACTS / "panel-outcome-with-offer.png")
 
     # A reset through the CLI opens the reset window.
     assert app.cli("reset", "--minutes", "1", "--pattern", "478").returncode == 0

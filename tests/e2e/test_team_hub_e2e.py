@@ -221,7 +221,7 @@ def test_kudos_and_group_breath_between_two_agents_and_their_lead(desktop, team,
     # -- A takes a call: the Moment of Truth checklist panel opens --------------------------------------------
     desktop.close_all_notifications()  # the panel opens in the corner where dunst shows its bubbles
     run_ok(a.agent, "call", "start", "--ref", "4711")
-    panel = a.agent.window_titled("^Moment of Truth$", timeout=15)
+    panel = a.agent.window_titled("— Moment of Truth$", timeout=15)
     check_picture(a.agent.screenshot(panel, shot("A-checklist-panel")), min_size=(150, 150))
     assert a.agent.status() == "On a call (4711)"
 

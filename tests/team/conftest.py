@@ -69,6 +69,17 @@ class Hub:
     def admin(self) -> Any:
         return hubmod.connect(self.admin_url)
 
+    def settings(self, **values: int) -> None:
+        """Change the hub's limits/delays (companion.hub_settings, owner only), e.g. anonymous_delay_max=0."""
+        with self.admin() as conn:
+            for column, value in values.items():
+                conn.execute(f"UPDATE companion.hub_settings SET {column} = %s", (value,))
+
+    def release(self, agent: Agent) -> int:
+        """One round chore of ``agent``'s desk: publish the anonymous obstacles that are due (not its own)."""
+        with self.connect(agent) as conn:
+            return hubmod.tend(conn)
+
     def count(self, table: str, where: str = "true", params: tuple = ()) -> int:
         with self.admin() as conn:
             return conn.execute(f"SELECT count(*) FROM companion.{table} WHERE {where}", params).fetchone()[0]

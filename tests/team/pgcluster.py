@@ -64,6 +64,7 @@ class Cluster:
     bindir: Path
     root: Path
     port: int = 0
+    max_connections: int = 200  # bench/kudos_latency.py --desks raises it
     _as_postgres: bool = field(default=False, init=False)
     running: bool = field(default=False, init=False)
 
@@ -104,7 +105,7 @@ class Cluster:
 
     def start(self) -> None:
         opts = (f"-k {self.sockdir} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                f"-c synchronous_commit=off -c full_page_writes=off -c max_connections={self.max_connections}")
         self._run(["pg_ctl", "-D", str(self.datadir), "-l", str(self.root / "server.log"), "-o", opts,
                    "-w", "-t", "60", "start"], timeout=90)
         self.running = True
@@ -140,12 +141,12 @@ class Cluster:
         return self.admin_url(name)
 
 
-def new_cluster(prefix: str = "companion-pg-") -> Cluster:
+def new_cluster(prefix: str = "companion-pg-", max_connections: int = 200) -> Cluster:
     """An initialised, started cluster in a fresh temp folder (the caller destroys it)."""
     bindir = find_bindir()
     if bindir is None:
         raise ClusterError(MISSING_MESSAGE)
-    cluster = Cluster(bindir, Path(tempfile.mkdtemp(prefix=prefix)))
+    cluster = Cluster(bindir, Path(tempfile.mkdtemp(prefix=prefix)), max_connections=max_connections)
     try:
         cluster.init()
         cluster.start()

@@ -39,7 +39,8 @@ def test_init_is_idempotent_and_versioned(hub):
         forced = {r[0] for r in conn.execute(
             "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE nspname = 'companion' AND relkind = 'r' AND relrowsecurity AND relforcerowsecurity")}
-    assert tables == {"hub_version", "agents", "cursor_key", *(t for t, _f, _w in RECORD_TABLES.values())}
+    assert tables == {"hub_version", "agents", "cursor_key", "hub_settings", "team_settings", "quota",
+                      "obstacle_stage", *(t for t, _f, _w in RECORD_TABLES.values())}
     assert forced == tables  # row-level security on every table, forced for the owner too
     # wellbeing never has a place on the hub
     assert not tables & {"resets", "moods", "vents", "mood", "reset_sessions"}
@@ -186,11 +187,14 @@ def test_only_leads_broadcast_reply_and_publish_templates(hub):
 
 def test_anonymous_obstacles_carry_no_sender_and_votes_are_ones_own(hub):
     alice, bob = hub.add("alice"), hub.add("bob")
+    hub.settings(anonymous_delay_min=0, anonymous_delay_max=0)
     with hub.connect(alice) as a:
         anon = _obstacle(alice.name, anonymous=True)
         assert insert(a, "obstacle", anon)
+        assert insert(a, "obstacle", anon) is False  # pushed again: one obstacle
         assert refused(a, "obstacle", dict(_obstacle(alice.name), sender=bob.name))
         assert refused(a, "obstacle", dict(_obstacle(alice.name, anonymous=True), sender=alice.name))  # not anon
+    assert hub.release(bob) == 1  # published by another desk's round
     with hub.connect(bob) as b:
         vote = {"id": str(uuid.uuid4()), "kind": "obstacle_vote", "sender": bob.name, "team": "red",
                 "obstacle_id": anon["id"]}
@@ -235,11 +239,11 @@ def test_breath_joins_are_private_and_counted_for_leads_from_five_agents(hub):
 def test_notify_is_a_wake_up_with_no_payload(hub):
     alice, bob, carol = hub.add("alice"), hub.add("bob"), hub.add("carol", team="blue")
     with hub.connect(bob) as b, hub.connect(carol) as c, hub.connect(alice) as a:
-        hubmod.listen(b, "red")
+        red_channel, _roster = hubmod.listen(b, "red")
         hubmod.listen(c, "blue")
         insert(a, "kudos", kudos_record(alice.name, bob.name, "red", "secret praise"))
         got = list(b.notifies(timeout=2, stop_after=1))
-        assert [(n.channel, n.payload) for n in got] == [(hubmod.team_channel("red"), "")]
+        assert [(n.channel, n.payload) for n in got] == [(red_channel, "")]
         assert list(c.notifies(timeout=0.3)) == []  # another team is not even woken
 
 
@@ -271,11 +275,11 @@ def test_a_wake_up_that_arrives_during_a_query_is_kept_for_the_next_drain(hub):
     """The worker drains notifications after its pull: one read by the driver mid-query must not be lost."""
     alice, bob = hub.add("alice"), hub.add("bob")
     with hub.connect(bob) as b, hub.connect(alice) as a:
-        hubmod.listen(b, "red")
+        red_channel, _roster = hubmod.listen(b, "red")
         insert(a, "kudos", kudos_record(alice.name, bob.name, "red"))
         time.sleep(0.2)  # the NOTIFY is on bob's socket before his next query
         hubmod.pull(b, hubmod.Cursor())  # the driver reads it while running this query
-        assert [n.channel for n in b.notifies(timeout=0)] == [hubmod.team_channel("red")]
+        assert [n.channel for n in b.notifies(timeout=0)] == [red_channel]
         assert list(b.notifies(timeout=0)) == []
 
 
@@ -289,6 +293,7 @@ def test_a_database_owner_with_createrole_can_run_the_hub(pg_cluster):
     assert first.after == HUB_VERSION and first.sessions_visible  # pg_catalog needs a superuser: it says so
     with hubmod.connect(pg_cluster.admin_url("owned_hub")) as conn:
         conn.execute(provision.SESSION_VIEWS_SQL)  # what `team init` asks a superuser to run
+        conn.execute(provision.GUARDED_SQL)
     again = provision.init_hub(admin)
     assert again.changed is False and not again.sessions_visible
     secret = provision.add_agent(admin, "owned_alice", "red")

@@ -67,6 +67,7 @@ def test_two_agents_exchange_kudos_end_to_end(hub, make_desk):
 
 def test_hub_down_while_100_kudos_are_sent_each_delivered_exactly_once(hub, make_desk, pg_cluster):
     alice, bob = hub.add("alice"), hub.add("bob")
+    hub.settings(kudos_per_day=1000, rows_per_minute=1000)  # the hub's own limits are not what this is about
     a, b = make_desk(alice), make_desk(bob)
     a.worker.start()
     b.worker.start()
@@ -326,7 +327,7 @@ def test_a_hub_transaction_left_open_does_not_stall_delivery(hub, make_desk):
     with hub.admin() as conn:  # and agent logins end such a transaction themselves after a minute
         setting = conn.execute("SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
                                "WHERE r.rolname = %s", (bob.name,)).fetchone()[0]
-    assert setting == ["idle_in_transaction_session_timeout=60s"]
+    assert "idle_in_transaction_session_timeout=60s" in setting
 
 
 def hubmod_connect(hub, agent, autocommit=True):

@@ -178,3 +178,42 @@ def test_joining_again_keeps_the_cursor_and_another_hub_needs_leave_first(capsys
                         stdin=alice.secret + "\n", monkeypatch=monkeypatch)
     assert code == 1 and "team leave" in err
     assert state(data)[0]["url"] == hub.url
+
+
+def test_upgrade_and_doctor(capsys, pg_cluster):
+    pg_cluster.create_database("cli_doctor")
+    admin = pg_cluster.admin_url("cli_doctor")
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 2 and "no team hub" in out
+    code, out, _ = team(capsys, "upgrade", admin)
+    assert code == 0 and f"schema version {HUB_VERSION}" in out
+    team(capsys, "add-agent", "doc_alice", "--team", "red", "--hub", admin)
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 0 and out.strip().endswith("The hub is in order.") and "FIX" not in out
+    assert "each limited to 3 connections" in out and "closed to agents" in out
+    with pg_cluster_admin(pg_cluster, "cli_doctor") as conn:  # as if a superuser had never closed them
+        conn.execute("GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_get_backend_userid(integer) TO PUBLIC")
+        conn.execute('ALTER ROLE doc_alice CONNECTION LIMIT -1')
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 2 and out.count("FIX") == 2 and "pg_stat_get_backend_userid" in out and "doc_alice" in out
+
+
+def pg_cluster_admin(pg_cluster, db):
+    from companion.team import hub as hubmod
+
+    return hubmod.connect(pg_cluster.admin_url(db))
+
+
+def test_init_and_add_agent_check_max_connections_against_the_roster(capsys, pg_cluster):
+    pg_cluster.create_database("cli_conns")
+    admin = pg_cluster.admin_url("cli_conns")
+    team(capsys, "init", admin)
+    with pg_cluster_admin(pg_cluster, "cli_conns") as conn:  # a roster as big as this server's slots
+        conn.execute("INSERT INTO companion.agents (name, display_name, team) "
+                     "SELECT 'roster' || i, 'R', 'red' FROM generate_series(1, 190) i")
+    code, out, _ = team(capsys, "add-agent", "conns_alice", "--team", "red", "--hub", admin)
+    assert code == 0 and "Warning: max_connections 200 for 191 agents: each running desk holds one connection" in out
+    code, out, _ = team(capsys, "init", admin)
+    assert code == 0 and "raise it to at least" in out
+    code, out, _ = team(capsys, "doctor", admin)
+    assert code == 2 and "FIX  max_connections 200 for 191 agents" in out

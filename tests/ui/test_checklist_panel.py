@@ -437,8 +437,58 @@ def test_not_now_in_the_panel_answers_the_offer_and_saving_keeps_it_takeable(con
     assert controller.menu.action("Take the offered reset") is not None
 
 
+def test_a_reset_started_elsewhere_takes_the_offer_out_of_the_panel(controller, desk, clock):
+    controller.start_call("T")
+    panel = controller.windows["checklist_panel"]
+    controller.end_call(True)
+    assert panel.offer_box.isVisible()
+    controller.open_reset(3, None, "tray")  # e.g. from the tray: the offer is answered
+    assert not panel.offer_box.isVisible() and panel.offer is None
+    assert panel.height() == panel.natural_height()
+
+
 def test_an_offer_without_a_checklist_run_is_a_toast(controller, desk, clock):
     desk.start_call()  # not through the controller: no panel for this call
     clock.advance(30)
     desk.end_call(tough=True)
     assert [t.kind for t in controller.toasts.visible] == ["reset_offer"]
+
+
+def test_the_outcome_step_and_its_offer_work_from_the_keyboard(controller, desk, qtbot):
+    controller.start_call("K")
+    panel = controller.windows["checklist_panel"]
+    controller.end_call(True)
+    panel.take_keyboard()
+    qtbot.waitUntil(lambda: panel.obstacle_edit.hasFocus())
+    chain, widget = [], panel.obstacle_edit
+    for _ in range(12):  # Tab goes through every control of the step, the offer's buttons too
+        widget = widget.nextInFocusChain()
+        while not (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) or not widget.isVisibleTo(panel):
+            widget = widget.nextInFocusChain()
+        chain.append(widget)
+    for control in (panel.outcome_buttons["positive"], panel.raise_box, panel.save_button, panel.skip_button,
+                    panel.offer_start, panel.offer_later):
+        assert control in chain, control.accessibleName()
+    panel.offer_start.setFocus()
+    qtbot.waitUntil(panel.offer_start.hasFocus)
+    qtbot.keyClick(panel.offer_start, Qt.Key.Key_Return)
+    assert controller.windows["reset"].session.trigger == "after_call"
+
+
+def test_the_panel_can_be_dragged_by_its_background_too(controller, desk, qtbot):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    controller.start_call("A")
+    panel = controller.windows["checklist_panel"]
+    before = panel.pos()
+    start = panel.mapToGlobal(QPoint(3, 3))  # the margin: the panel itself, no child
+    assert panel.childAt(QPoint(3, 3)) is None
+    for kind, where, buttons in ((QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton),
+                                 (QEvent.Type.MouseMove, start + QPoint(-100, 50), Qt.MouseButton.LeftButton),
+                                 (QEvent.Type.MouseButtonRelease, start + QPoint(-100, 50), Qt.MouseButton.NoButton)):
+        event = QMouseEvent(kind, QPointF(panel.mapFromGlobal(where)), QPointF(where), Qt.MouseButton.LeftButton,
+                            buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(panel, event)
+    assert panel.pos() == before + QPoint(-100, 50)
+    assert desk.store.get_state("checklist_panel.position")["x"] == panel.x()

@@ -19,6 +19,14 @@ WINDOWS = ("tray quick panel", "tray stand-in window", "send kudos", "send kudos
            "in-call panel, outcome step", "reset")
 SCREEN = {"screens": [{"name": "screen", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96,
                        "logicalBaseDpi": 96, "dpr": 1}]}
+# Cut text found in the merged branches that the branch owning the window still has to fix (strict: the fix
+# makes the test XPASS and fail, and the entry goes). Each says what is cut.
+KNOWN_CUT = {
+    # theme: since the presence-hook fields joined it, Settings is taller than 2/3 of a 1080p screen (Qt's
+    # limit for a new window), so its two spin boxes are squeezed 5 px below their height (needs sections or
+    # a scroll area: issue 11, "Settings in clear sections")
+    "settings": "Settings taller than the screen allows: spin boxes squeezed",
+}
 _reports: dict[str, dict[str, list[str]]] = {}
 
 
@@ -36,7 +44,8 @@ def report(scale: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, li
 
 
 @pytest.mark.parametrize("scale", ["1", "2"])
-@pytest.mark.parametrize("window", WINDOWS)
+@pytest.mark.parametrize("window", [pytest.param(w, marks=pytest.mark.xfail(strict=True, reason=KNOWN_CUT[w]))
+                                    if w in KNOWN_CUT else w for w in WINDOWS])
 def test_no_text_is_cut(window, scale, tmp_path_factory):
     found = report(scale, tmp_path_factory)
     assert window in found, sorted(found)

@@ -152,16 +152,20 @@ def test_escape_ends_then_closes_and_closing_mid_reset_records_it(controller, de
     window3 = controller.open_reset(1, None, "tray")  # Esc on the mood question ends it too, at 0 s
     clock.advance(4)
     qtbot.keyClick(window3, Qt.Key.Key_Escape)
-    assert window3.pages.currentWidget() is window3.after_page and not window3.mood_after.isVisibleTo(window3)
+    assert window3.pages.currentWidget() is window3.after_page and window3.mood_after is None  # 0 s: no "and now?"
     assert [(r.outcome, r.actual_seconds) for r in recorded(db)] == [
         ("ended_early", 5.0), ("ended_early", 3.0), ("ended_early", 0.0)]
     assert desk.resets.current is None
 
 
-def test_mood_tap_can_be_switched_off(controller, desk):
+def test_mood_tap_can_be_switched_off(controller, desk, clock):
     desk.save_settings(desk.settings().with_changes(mood_tap=False))
     window = controller.open_reset(1, None, "tray")
     assert window.pages.currentWidget() is window.breathing_page and window.animating
+    assert window.mood_before is None
+    breathe(window, clock, 60, step=5)
+    assert window.pages.currentWidget() is window.after_page and window.mood_after is None
+    assert visible_buttons(window.after_page) == ["Close"]
 
 
 def test_reduced_motion_keeps_still_and_ticks_slowly(controller, desk, clock):
@@ -180,7 +184,7 @@ def test_vent_keeps_the_circle_at_full_size_and_shreds_with_a_moment(controller,
     window = start_breathing(controller)
     window.show()
     qtbot.waitExposed(window)
-    before = window.guide.size()
+    before, width = window.guide.size(), window.width()
     window.vent_button.click()
     assert window.vent_panel.isVisible()
     def side(size):  # the circle's diameter follows the shorter side of its area
@@ -195,6 +199,9 @@ def test_vent_keeps_the_circle_at_full_size_and_shreds_with_a_moment(controller,
     assert window.shred_note.property("lastAnnouncement") == "Shredded 1 line. Gone."
     qtbot.waitUntil(lambda: not window.shred_effect.isVisible(), timeout=3000)
     assert window.shred_effect._picture is None  # nothing of it outlives the moment
+    window.vent_button.click()  # the box closes: the window is as narrow as before
+    qtbot.waitUntil(lambda: window.width() == width)
+    assert not window.vent_panel.isVisible()
 
 
 def test_reduced_motion_shreds_with_a_short_fade(controller, desk, clock, qtbot):
@@ -295,3 +302,12 @@ def test_an_incoming_call_closes_the_reset_window(controller, desk, clock, db):
     controller.start_call("4711")
     assert not window.isVisible() and desk.state() == "on_call"
     assert [r.outcome for r in recorded(db)] == ["ended_early"]
+
+
+def test_the_time_passed_runs_along_the_ring(controller, clock):
+    window = start_breathing(controller)
+    assert window.guide.progress == 0
+    breathe(window, clock, 15)
+    assert window.guide.progress == pytest.approx(0.25)
+    breathe(window, clock, 15)
+    assert window.guide.progress == pytest.approx(0.5)

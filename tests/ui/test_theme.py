@@ -280,3 +280,25 @@ def test_the_literal_checker_catches_each_kind(tmp_path):
                    'p.fill(Qt.GlobalColor.white)\n# a comment with #fff is fine\n')
     offences = literal_offences([bad])
     assert len(offences) == 7, offences
+
+
+def test_indicator_images_of_killed_processes_are_removed_and_nothing_else(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    from ui.theme import style
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a pid that has ended
+    stale = tmp_path / f"{style.PREFIX}{dead}-abcd1234"
+    stale.mkdir()
+    (stale / "check-ffffff.svg").write_text("<svg/>")
+    alive = tmp_path / f"{style.PREFIX}{os.getpid()}-abcd1234"  # a running process's folder stays
+    alive.mkdir()
+    other = tmp_path / "someone-elses-folder"
+    other.mkdir()
+    planted = tmp_path / f"{style.PREFIX}{dead}-link"  # a symlink is never followed or removed
+    planted.symlink_to(other)
+    style._remove_stale(str(tmp_path))
+    assert not stale.exists() and alive.is_dir() and other.is_dir() and planted.is_symlink()

@@ -51,28 +51,83 @@ def palette(colors: dict[str, str]) -> QPalette:
 
 
 _image_dir: str | None = None
+PREFIX = "agent-companion-theme-"
+
+
+def _private_dir() -> str:
+    """A new folder only this process uses (0700), removed at exit. Built from os alone: tempfile and shutil
+    would cost ~1 MB and some milliseconds on the way to the tray."""
+    import atexit
+    import os
+
+    base = (os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or os.environ.get("TEMP")
+            or os.environ.get("TMP") or ("/tmp" if os.name == "posix" else os.path.expanduser("~")))
+    _remove_stale(base)
+    for _ in range(50):
+        path = os.path.join(base, f"{PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
+        try:
+            os.mkdir(path, 0o700)  # fails on anything already there (a file, a folder, a planted symlink)
+        except FileExistsError:
+            continue
+        atexit.register(_remove, path)
+        return path
+    raise FileExistsError(f"no free folder name under {base}")
+
+
+def _remove_stale(base: str) -> None:
+    """Folders left by processes of ours that were killed (atexit never ran): ours, real folders, pid gone."""
+    import os
+    import stat
+
+    if os.name != "posix":
+        return
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        path = os.path.join(base, name)
+        try:
+            info = os.lstat(path)
+            if not pid.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            _remove(path)
+        except OSError:
+            continue
+
+
+def _remove(path: str) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def indicator_image(name: str, hex_color: str) -> str:
     """A recoloured icon as a file for the stylesheet's ``image: url(...)`` (QSS cannot recolour an SVG): written
-    once per colour into a private folder of this process (0700, removed at exit)."""
+    once per colour into a private folder of this process. "" when no folder can be written (the stylesheet then
+    does without the image: a checked box is still a filled box)."""
     global _image_dir
     import os
 
-    if _image_dir is None:
-        import atexit
-        import shutil
-        import tempfile
-
-        _image_dir = tempfile.mkdtemp(prefix="agent-companion-theme-")
-        atexit.register(shutil.rmtree, _image_dir, True)
     from ui.theme.icons import recoloured
 
-    path = os.path.join(_image_dir, f"{name}-{hex_color.lstrip('#')}.svg")
-    if not os.path.exists(path):
-        with open(path, "wb") as fh:
-            fh.write(recoloured(name, hex_color).replace(b'stroke-width="2"', b'stroke-width="3"'))
+    try:
+        if _image_dir is None:
+            _image_dir = _private_dir()
+        path = os.path.join(_image_dir, f"{name}-{hex_color.lstrip('#')}.svg")
+        if not os.path.exists(path):
+            with open(path, "xb") as fh:
+                fh.write(recoloured(name, hex_color).replace(b'stroke-width="2"', b'stroke-width="3"'))
+    except OSError:
+        return ""
     return path.replace(os.sep, "/")
+
+
+def _image(path: str) -> str:
+    return f" image: url({path});" if path else ""
 
 
 def _indicators(c: dict[str, str], edge: int) -> list[str]:
@@ -95,12 +150,12 @@ def _indicators(c: dict[str, str], edge: int) -> list[str]:
         f"QCheckBox::indicator:hover, QRadioButton::indicator:hover, QCheckBox::indicator:focus,"
         f" QRadioButton::indicator:focus {{ border-color: {c['focus']}; }}",
         f"QCheckBox::indicator:checked, QAbstractItemView::indicator:checked, QGroupBox::indicator:checked {{"
-        f" background: {c['accent']}; border-color: {c['accent']}; image: url({tick}); }}",
+        f" background: {c['accent']}; border-color: {c['accent']};{_image(tick)} }}",
         f"QRadioButton::indicator:checked {{ background: {dot}; border-color: {c['accent']}; }}",
         f"QCheckBox::indicator:disabled, QRadioButton::indicator:disabled, QAbstractItemView::indicator:disabled"
         f" {{ background: {c['surface_alt']}; border-color: {c['text_disabled']}; }}",
         f"QCheckBox::indicator:checked:disabled, QAbstractItemView::indicator:checked:disabled {{"
-        f" background: {c['text_disabled']}; image: url({tick_disabled}); }}",
+        f" background: {c['text_disabled']};{_image(tick_disabled)} }}",
         f"QRadioButton::indicator:checked:disabled {{ background: {dot_disabled}; }}",
         f"QCheckBox, QRadioButton {{ spacing: {s(2)}px; }}",
     ]
@@ -129,9 +184,9 @@ def _spin_boxes(c: dict[str, str], edge: int, focus: int) -> list[str]:
             f"{sel} {{ subcontrol-origin: border; subcontrol-position: {position} right; width: {button}px;"
             f" border: none; border-left: {edge}px solid {c['border']}; background: transparent; }}",
             f"{sel.replace('-button', '-button:hover')} {{ background: {c['surface_hover']}; }}",
-            f"{arrow} {{ image: url({indicator_image(icon, c['text'])}); width: {s(3)}px; height: {s(3)}px; }}",
+            f"{arrow} {{{_image(indicator_image(icon, c['text']))} width: {s(3)}px; height: {s(3)}px; }}",
             f"{arrow.replace('-arrow', '-arrow:disabled')}, {arrow.replace('-arrow', '-arrow:off')} {{"
-            f" image: url({indicator_image(icon, c['text_disabled'])}); }}",
+            f"{_image(indicator_image(icon, c['text_disabled']))} }}",
         ]
     return rules
 

@@ -20,6 +20,7 @@ class BreathingWidget(QWidget):
         super().__init__(parent)
         self.reduced_motion = reduced_motion
         self.scale = DRIFT
+        self.progress = 0.0  # how much of the reset has passed (0..1): an arc along the full-breath ring
         self.frames_painted = 0  # for the benchmark (bench/reset_window.py): paints actually done
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it paints its whole area itself
@@ -36,19 +37,25 @@ class BreathingWidget(QWidget):
         side = self.minimum_side() + theme.space(7)
         return QSize(side, side)
 
-    def set_scale(self, scale: float) -> None:
-        """Show the circle at ``scale`` (SMALL..LARGE); repaints only what changes."""
-        if abs(scale - self.scale) <= 1e-4:
+    def set_scale(self, scale: float, progress: float | None = None) -> None:
+        """Show the circle at ``scale`` (SMALL..LARGE) and, if given, the reset's progress (0..1) along the
+        ring; repaints only the circle's square, and only when something visibly changed."""
+        progress = self.progress if progress is None else min(1.0, max(0.0, progress))
+        if abs(scale - self.scale) <= 1e-4 and abs(progress - self.progress) * 360 < 1.0:
             return
         before = self._circle_rect(self.scale)
-        self.scale = scale
+        self.scale, self.progress = scale, progress
         self.update(before.united(self._circle_rect(scale)))
 
     def _radius(self, scale: float) -> float:
-        return min(self.width(), self.height()) / 2 * 0.95 * scale
+        return min(self.width(), self.height()) / 2 * 0.86 * scale
+
+    def _ring(self) -> float:
+        """The ring just outside the full breath; the reset's progress runs along it."""
+        return min(self.width(), self.height()) / 2 * 0.95
 
     def _circle_rect(self, scale: float) -> QRect:
-        radius = self._radius(max(scale, LARGE)) + 2  # the ring at full size is drawn too
+        radius = self._ring() + theme.space(1)  # the ring and its arc are repainted with the circle
         centre = QPointF(self.width() / 2, self.height() / 2)
         return QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius).toAlignedRect()
 
@@ -58,7 +65,7 @@ class BreathingWidget(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(event.rect(), theme.qcolor("window"))  # type: ignore[attr-defined]
         centre = QPointF(self.width() / 2, self.height() / 2)
-        full = self._radius(LARGE)
+        full = self._ring()
         ring = QColor(theme.qcolor("breath_outer"))
         ring.setAlphaF(0.35)
         painter.setPen(QPen(ring, max(1.0, theme.space(1) / 2)))
@@ -72,4 +79,10 @@ class BreathingWidget(QWidget):
         painter.setPen(QPen(theme.qcolor("breath_outer"), 1.0))
         painter.setBrush(gradient)
         painter.drawEllipse(centre, radius, radius)
+        if self.progress > 0:  # the time that has passed, clockwise from the top
+            arc = QPen(theme.qcolor("accent"), max(2.0, theme.space(1) * 0.75))
+            arc.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(arc)
+            painter.drawArc(QRectF(centre.x() - full, centre.y() - full, 2 * full, 2 * full), 90 * 16,
+                            -round(self.progress * 360 * 16))
         painter.end()

@@ -6,8 +6,8 @@ around it gives the one way out of the step (Skip before, Close after).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QRadioButton, QVBoxLayout, QWidget
 
 from ui import theme
@@ -18,18 +18,56 @@ MOODS = ((1, "Drained"), (2, "Tense"), (3, "Okay"), (4, "Good"), (5, "Great"))
 PRIVATE = "Private: it stays on this computer. Press 1 to 5, or tap."
 
 
-def tile_style() -> str:
-    """The five choices as tiles (radio buttons underneath: one choice, read as such by screen readers)."""
-    c, s, r = theme.color, theme.space, theme.radius
-    edge = 2 if theme.is_high_contrast() else 1
-    return (f"QRadioButton#moodChoice {{ background: {c('surface')}; border: {edge}px solid {c('border_strong')};"
-            f" border-radius: {r('large')}px; padding: {s(2)}px {s(3)}px; }}"
-            f"QRadioButton#moodChoice:hover {{ background: {c('surface_hover')}; }}"
-            f"QRadioButton#moodChoice:focus {{ border: {edge + 1}px solid {c('focus')}; }}"
-            f"QRadioButton#moodChoice:checked {{ background: {c('accent')}; color: {c('on_accent')};"
-            f" border-color: {c('accent')}; }}"
-            f"QRadioButton#moodChoice:disabled:!checked {{ color: {c('text_disabled')}; }}"
-            f"QRadioButton#moodChoice::indicator {{ width: 0px; height: 0px; }}")
+class MoodChoice(QRadioButton):
+    """One of the five choices, drawn as a tile: the key large, the word under it, both centred. Still a radio
+    button underneath (one choice of five, read as such by screen readers; arrows move, Space chooses)."""
+
+    def __init__(self, value: int, word: str) -> None:
+        super().__init__(f"{value}\n{word}")
+        self.value, self.word = value, word
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        self.setFont(theme.font("body"))
+
+    def _fonts(self) -> tuple[QFont, QFont]:
+        return theme.font("title"), theme.font("body")
+
+    def sizeHint(self) -> QSize:
+        big, small = self._fonts()
+        width = max(QFontMetrics(big).horizontalAdvance(str(self.value)),
+                    QFontMetrics(small).horizontalAdvance(self.word))
+        height = QFontMetrics(big).height() + QFontMetrics(small).height()
+        return QSize(width + 2 * theme.space(4), height + 2 * theme.space(3))
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def hitButton(self, pos: QPoint) -> bool:  # the whole tile, not only a round indicator
+        return self.rect().contains(pos)
+
+    def paintEvent(self, event: object) -> None:
+        edge = 2 if theme.is_high_contrast() else 1
+        checked, enabled = self.isChecked(), self.isEnabled()
+        background = "accent" if checked else "surface_hover" if self.underMouse() and enabled else "surface"
+        border = "focus" if self.hasFocus() else "accent" if checked else "border_strong" if enabled else "border"
+        width = edge + 1 if self.hasFocus() else edge
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.qcolor(border), width))
+        painter.setBrush(theme.qcolor(background))
+        inset = width / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset),
+                                theme.radius("large"), theme.radius("large"))
+        painter.setPen(theme.qcolor("on_accent" if checked else "text" if enabled else "text_disabled"))
+        big, small = self._fonts()
+        top = QRectF(self.rect()).adjusted(0, theme.space(3), 0, -theme.space(3))
+        number_height = QFontMetrics(big).height()
+        painter.setFont(big)
+        painter.drawText(QRectF(top.left(), top.top(), top.width(), number_height),
+                         int(Qt.AlignmentFlag.AlignCenter), str(self.value))
+        painter.setFont(small)
+        painter.drawText(QRectF(top.left(), top.top() + number_height, top.width(), top.height() - number_height),
+                         int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), self.word)
+        painter.end()
 
 
 class MoodTap(QWidget):
@@ -55,12 +93,8 @@ class MoodTap(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[int, QRadioButton] = {}
-        side = theme.space(7) + theme.space(6)
         for value, word in MOODS:
-            button = QRadioButton(f"{value}\n{word}")  # a tile: the key above the word
-            button.setObjectName("moodChoice")
-            button.setFont(theme.font("heading"))
-            button.setMinimumSize(side + theme.space(4), side)
+            button = MoodChoice(value, word)  # a tile: the key above the word
             button.setAccessibleName(f"Mood {value} of 5: {word}")
             button.setToolTip("Private: stays on this computer")
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -69,10 +103,12 @@ class MoodTap(QWidget):
             self.group.addButton(button, value)
             row.addWidget(button)
             self.buttons[value] = button
+        widest = max(button.sizeHint().width() for button in self.buttons.values())
+        for button in self.buttons.values():  # five tiles of one width
+            button.setMinimumWidth(widest)
         row.insertStretch(0, 1)
         row.addStretch(1)
         layout.addLayout(row)
-        self.setStyleSheet(tile_style())
         self.status = plain_label("", wrap=True)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setAccessibleName("Mood answer")

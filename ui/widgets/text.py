@@ -23,6 +23,12 @@ def headline_label(parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def mmss(seconds: float) -> str:
+    """A duration as minutes:seconds ("1:05"); negative counts as 0."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` exactly as typed. Qt guesses whether a tooltip is rich text, so someone
     else's text (an obstacle, say) could otherwise render markup and load local images: it is escaped and
@@ -30,9 +36,3 @@ def plain_tooltip(text: str) -> str:
     from PySide6.QtGui import Qt as QtGui
 
     return QtGui.convertFromPlainText(text, QtGui.WhiteSpaceMode.WhiteSpaceNormal) if text else ""
-
-
-def mmss(seconds: float) -> str:
-    """A duration as minutes:seconds ("1:05"); negative counts as 0."""
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -182,6 +182,12 @@ class ToastManager:
         toast.notification_id = shown.id
         self._show(toast)
 
+    def ask(self, title: str, body: str, actions: tuple[tuple[str, str], ...], on_action: Callable[[str], None],
+            kind: str = "") -> Toast:
+        """A question of the app's own (not a notification: no cap, not stored), e.g. "Is Zoiper your
+        softphone?" (ui/detection.py). Same quiet card: it never takes the focus."""
+        return self._show(Toast(title, body, actions, on_action, seconds=ACTION_SECONDS, kind=kind))
+
     def dismiss(self, kind: str) -> list[str]:
         """Close the prompts of one kind (a reset offer is moot once a reset runs); returns the ids of the
         notifications they showed."""

@@ -56,17 +56,6 @@ STATES: dict[str, tuple[str, str | None, str, str]] = {
 TOOLTIPS = {r.LATE: "its time has passed", r.UPCOMING: "for the end of the call", r.CLOSING: "now: the call is closing"}
 
 
-def visible_indicator(button: QWidget) -> None:
-    """Fusion draws a check box's or radio button's edge from the palette's Window colour, darkened: on a dark
-    or high-contrast background that edge disappears. Give this control a Window colour it can darken into an
-    edge that shows (it paints no background of its own, so nothing else changes)."""
-    from PySide6.QtGui import QPalette
-
-    palette = button.palette()
-    palette.setColor(QPalette.ColorRole.Window, theme.qcolor("border_strong").lighter(140))
-    button.setPalette(palette)
-
-
 def panel_width() -> int:
     return theme.space(7) * 7 + theme.space(4)  # 352 at the standard font size; grows with it
 
@@ -86,7 +75,6 @@ class ItemRow(QWidget):
         line.setSpacing(theme.space(2))
         self.box = QCheckBox(f"{number}" if number <= 9 else "")
         self.box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        visible_indicator(self.box)
         if number <= 9:
             self.box.setAccessibleDescription(f"Key {number} ticks it")
         self.label = plain_label(text, wrap=True)  # long texts wrap; never rich text
@@ -315,7 +303,6 @@ class ChecklistPanel(QFrame):
             button = QRadioButton(label)
             button.setAccessibleName(f"{label} moment")
             button.toggled.connect(lambda on, k=key: self._outcome_toggled(k, on))
-            visible_indicator(button)
             self.outcome_group.addButton(button)
             row.addWidget(button)
             self.outcome_buttons[key] = button
@@ -331,7 +318,6 @@ class ChecklistPanel(QFrame):
         self.raise_box = QCheckBox("Also raise it at the huddle")
         self.raise_box.setToolTip("Opens Voice of the Customer with the text filled in; nothing is sent until you log it")
         self.raise_box.setAccessibleName("Also raise it at the huddle (Voice of the Customer)")
-        visible_indicator(self.raise_box)
         box.addWidget(self.raise_box)
         self.outcome_error = plain_label("", wrap=True)
         self.outcome_error.setStyleSheet(f"color: {theme.color('error')};")
@@ -391,7 +377,7 @@ class ChecklistPanel(QFrame):
         """Show the checklist for a call (a pending outcome step is saved first)."""
         if self.run_id is not None:
             self.save_outcome()
-        self._drop_offer()
+        self.drop_offer()
         self.run = run
         self.call_id = run.call_id
         self.title.setText(run.template_name + (f" — call {ref}" if ref else ""))
@@ -517,7 +503,7 @@ class ChecklistPanel(QFrame):
 
     def _tuck_away(self) -> None:
         """The outcome step is done: the panel goes. An offer not answered stays takeable from the tray."""
-        self._drop_offer()
+        self.drop_offer()
         self.hide()
 
     # -- the reset offer --------------------------------------------------------------------------
@@ -538,13 +524,14 @@ class ChecklistPanel(QFrame):
         offer = self.offer
         if offer is None:
             return
-        self._drop_offer()
+        self.drop_offer()
         if key == "start":
             self.save_outcome()  # the outcome step as it stands; the reset window takes over
             self.hide()
         self.offer_chosen.emit(offer.id, key)
 
-    def _drop_offer(self) -> None:
+    def drop_offer(self) -> None:
+        """The offer is answered or moot (a reset started, a new call): it leaves the outcome step."""
         self.offer = None
         if self.offer_box.isVisible():
             self.offer_box.hide()
@@ -600,8 +587,25 @@ class ChecklistPanel(QFrame):
         return False  # the click goes on to the checkbox or button as usual
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A press on the panel's own background (its margins) also starts a drag."""
         self.take_keyboard()
+        self._drag_from = event.globalPosition().toPoint() - self.pos()
+        self._dragged = False
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self.move(event.globalPosition().toPoint() - self._drag_from)
+            self._dragged = True
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            if self._dragged:
+                self._keep_on_screen()
+                self.moved.emit(self.pos())
+        super().mouseReleaseEvent(event)
 
     def take_keyboard(self) -> None:
         """The agent clicked into the panel (or asked for it): from now on it accepts the keyboard."""
@@ -624,9 +628,12 @@ class ChecklistPanel(QFrame):
                 self.hide()
             return
         if page is self.outcome_page:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.offer_start.hasFocus() \
-                    and not self.offer_later.hasFocus():
-                self.save_outcome(by_agent=True)
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                focused = self.focusWidget()
+                if isinstance(focused, QPushButton):
+                    focused.click()  # Enter presses the button that has the focus (Tab gets there)
+                else:
+                    self.save_outcome(by_agent=True)
                 return
             super().keyPressEvent(event)
             return

@@ -20,6 +20,7 @@ from PySide6.QtCore import QEasingCurve, QPoint, QRect, QRectF, QSize, Qt, QTime
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -60,18 +61,25 @@ class ShredEffect(QWidget):
         self.reduced_motion = reduced_motion
         self._picture: QPixmap | None = None
         self.progress = 0.0
-        self.animation = QVariantAnimation(self)
-        self.animation.setStartValue(0.0)
-        self.animation.setEndValue(1.0)
-        self.animation.setDuration(SHRED_CALM_MS if reduced_motion else SHRED_MS)
-        self.animation.setEasingCurve(QEasingCurve.Type.InCubic)
-        self.animation.valueChanged.connect(self._step)
-        self.animation.finished.connect(self._done)
+        self._animation: QVariantAnimation | None = None  # built at the first shred, not with the window
         self.hide()
 
     @property
+    def animation(self) -> QVariantAnimation:
+        if self._animation is None:
+            animation = QVariantAnimation(self)
+            animation.setStartValue(0.0)
+            animation.setEndValue(1.0)
+            animation.setDuration(SHRED_CALM_MS if self.reduced_motion else SHRED_MS)
+            animation.setEasingCurve(QEasingCurve.Type.InCubic)
+            animation.valueChanged.connect(self._step)
+            animation.finished.connect(self._done)
+            self._animation = animation
+        return self._animation
+
+    @property
     def running(self) -> bool:
-        return self.animation.state() == QVariantAnimation.State.Running
+        return self._animation is not None and self._animation.state() == QVariantAnimation.State.Running
 
     def play(self, picture: QPixmap, where: QRect) -> None:
         self._picture = picture
@@ -124,6 +132,7 @@ class ResetWindow(QWidget):
         self._tone = tone
         self.record_id: str | None = None
         self._last_phase: tuple[int, int] | None = None
+        self._width_without_vent = 0
         settings = desk.settings()
         self.reduced_motion = settings.reduced_motion
         self.setWindowTitle(theme.window_title(f"Reset: {session.pattern.name}"))
@@ -141,9 +150,11 @@ class ResetWindow(QWidget):
         self.before_page = QWidget()
         before = QVBoxLayout(self.before_page)
         before.addStretch(1)
-        self.mood_before = MoodTap("How are you right now?")
-        self.mood_before.chosen.connect(self._mood_before_chosen)
-        before.addWidget(self.mood_before)
+        self.mood_before: MoodTap | None = None  # only when the mood tap is on (Settings)
+        if settings.mood_tap:
+            self.mood_before = MoodTap("How are you right now?")
+            self.mood_before.chosen.connect(self._mood_before_chosen)
+            before.addWidget(self.mood_before)
         before.addStretch(1)
         self.skip_button = QPushButton("Skip")
         self.skip_button.setAccessibleName("Skip the mood question and start breathing")
@@ -224,14 +235,16 @@ class ResetWindow(QWidget):
         after = QVBoxLayout(self.after_page)
         after.setSpacing(theme.space(5))
         after.addStretch(1)
+        self.done_icon = QLabel()  # drawn when the reset ends (in the colour of how it ended)
+        self.done_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        after.addWidget(self.done_icon)
         self.done_label = plain_label("", wrap=True)
         self.done_label.setFont(theme.font("title"))
         self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_label.setAccessibleName("Reset finished")
         after.addWidget(self.done_label)
-        self.mood_after = MoodTap("And now?")
-        self.mood_after.chosen.connect(self._mood_after_chosen)
-        after.addWidget(self.mood_after)
+        self.mood_after: MoodTap | None = None  # built when the breathing ends, if it is asked
+        self._after_layout = after
         after.addStretch(1)
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close the reset window")
@@ -263,7 +276,7 @@ class ResetWindow(QWidget):
         self.timer.setInterval(CALM_MS)
         self.timer.timeout.connect(self.tick)
 
-        if settings.mood_tap:
+        if self.mood_before is not None:
             self.pages.setCurrentWidget(self.before_page)
             self._mood_timer.start(MOOD_BEFORE_SECONDS * 1000)
             self.mood_before.buttons[3].setFocus()
@@ -281,7 +294,7 @@ class ResetWindow(QWidget):
         if self.pages.currentWidget() is self.breathing_page or self.desk.resets.current is not self.session:
             return
         self._mood_timer.stop()
-        if not self.mood_before.answered and self.desk.settings().mood_tap:
+        if self.mood_before is not None and not self.mood_before.answered:
             self.mood_before.close_tap("How you felt before: not noted.")
         self.desk.resets.begin_breathing()
         self.pages.setCurrentWidget(self.breathing_page)
@@ -298,7 +311,8 @@ class ResetWindow(QWidget):
         now = self.desk.clock.monotonic()
         snap = self.session.snapshot(now)
         pattern = self.session.pattern
-        self.guide.set_scale(breath_scale(pattern, snap.phase_index, snap.phase_progress, self.reduced_motion))
+        self.guide.set_scale(breath_scale(pattern, snap.phase_index, snap.phase_progress, self.reduced_motion),
+                             snap.elapsed / self.session.planned_seconds)
         if self.phase_label.text() != snap.phase.label:
             self.phase_label.setText(snap.phase.label)
         left = f"{mmss(snap.remaining)} left"
@@ -332,6 +346,9 @@ class ResetWindow(QWidget):
         self.vent_button.setChecked(False)  # the box closes (shredding what it held); the window narrows again
         self.shred()
         self.record_id = getattr(session, "record_id", None)
+        side = theme.space(7)
+        icon = theme.icon("success", "success") if session.state == COMPLETED else theme.icon("breathe", "info")
+        self.done_icon.setPixmap(icon.pixmap(side, side))
         if session.state == COMPLETED:
             self.done_label.setText(f"Well done. {mmss(session.actual_seconds)} just for you.")
             if self.desk.settings().chime and self._chime is not None:
@@ -341,9 +358,12 @@ class ResetWindow(QWidget):
         else:
             self.done_label.setText(f"Ended after {mmss(session.actual_seconds)}. Every breath counts.")
         mood = self.desk.settings().mood_tap and self.record_id is not None and session.actual_seconds >= 1
-        self.mood_after.setVisible(mood)
+        if mood and self.mood_after is None:
+            self.mood_after = MoodTap("And now?")
+            self.mood_after.chosen.connect(self._mood_after_chosen)
+            self._after_layout.insertWidget(self._after_layout.indexOf(self.done_label) + 1, self.mood_after)
         self.pages.setCurrentWidget(self.after_page)
-        (self.mood_after.buttons[3] if mood else self.close_button).setFocus()
+        (self.mood_after.buttons[3] if self.mood_after is not None else self.close_button).setFocus()
         announce(self.done_label, self.done_label.text())
         self.finished.emit(session)
 
@@ -373,9 +393,17 @@ class ResetWindow(QWidget):
 
     def _toggle_vent(self, on: bool) -> None:
         """The box opens beside the circle (the window grows), so the circle keeps its full size."""
-        grow = self.vent_panel.width() + self.breathing_page.layout().spacing()
-        self.vent_panel.setVisible(on)
-        self.resize(self.width() + (grow if on else -grow), self.height())
+        if on:
+            self._width_without_vent = self.width()
+            self.vent_panel.show()
+            self.resize(self.width() + self.vent_panel.width() + self.breathing_page.layout().spacing(), self.height())
+        else:
+            self.vent_panel.hide()
+            from PySide6.QtCore import QCoreApplication, QEvent
+
+            for _ in range(3):  # the box's page, the pages, the window: each asks its parent to lay out again
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.resize(self._width_without_vent, self.height())  # narrower again, as before the box
         self._fit_on_screen()
         if on:
             self.vent_edit.setFocus()  # type straight away; a space must not toggle the button
@@ -433,7 +461,7 @@ class ResetWindow(QWidget):
         if Qt.Key.Key_1 <= key <= Qt.Key.Key_5 and not self.vent_edit.hasFocus():
             tap = self.mood_before if page is self.before_page else self.mood_after if page is self.after_page \
                 else None
-            if tap is not None and tap.isVisible():
+            if tap is not None:
                 tap.choose(key - Qt.Key.Key_0)
                 return
         if key != Qt.Key.Key_Escape:
@@ -449,5 +477,6 @@ class ResetWindow(QWidget):
         self.shred()
         self._stop_timers()
         self._close_later.stop()
-        self.shred_effect.animation.stop()
+        if self.shred_effect._animation is not None:
+            self.shred_effect._animation.stop()
         super().closeEvent(event)

@@ -28,7 +28,8 @@ from ui.widgets.keys import close_on_escape
 
 class SettingsWindow(QWidget):
     def __init__(self, desk: Desk, autostart: autostart_mod.Autostart,
-                 launch_command: Callable[[], list[str]], *, operations: Any = None) -> None:
+                 launch_command: Callable[[], list[str]], *, operations: Any = None,
+                 detection: Any = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.autostart = autostart
@@ -89,6 +90,7 @@ class SettingsWindow(QWidget):
         self.presence = PresenceSection(desk, operations)
         layout.addWidget(self.presence)
         # -- end of presence hooks ------------------------------------------------------------------------
+        self._add_detection_section(layout, detection)
         self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -109,7 +111,15 @@ class SettingsWindow(QWidget):
             panel_corner=self.panel_corner.currentData(),
             **self.team.changes(),
             **self.presence.changes(),  # presence hooks (issue 13)
+            **self.detection.changes(),
         )
+
+    # -- automatic call detection (issue 13): its own section, kept apart from the rest of the window -----
+    def _add_detection_section(self, layout: QVBoxLayout, detection: Any) -> None:
+        from ui.widgets.detection_section import DetectionSection
+
+        self.detection = DetectionSection(self.desk, detection)
+        layout.addWidget(self.detection)
 
     def save(self) -> bool:
         """Save to the database first, then switch autostart; if that fails, put the settings back."""
@@ -132,6 +142,7 @@ class SettingsWindow(QWidget):
                 return False
             self.error.error(f"Not saved: starting at login could not be changed ({exc}).")
             return False
+        self.detection.saved()
         self.error.clear()
         self.close()
         return True
