@@ -345,7 +345,7 @@ class Controller(QObject):
                 self._guarded(desk.breath.decline, broadcast_id)
 
     # -- team (issue 3) ---------------------------------------------------------------------------
-    def open_kudos(self) -> QWidget:
+    def open_kudos(self, to: str | None = None, category: str | None = None) -> QWidget:
         from ui.windows.kudos import KudosDialog
 
         desk = self._require_desk()
@@ -356,7 +356,10 @@ class Controller(QObject):
             dialog.sent.connect(self._kudos_sent)
             return dialog
 
-        return self._open("kudos", factory)
+        dialog = self._open("kudos", factory)
+        if to:  # Say thanks (Team feed): the teammate and the category filled in, focus in the message
+            dialog.prefill(to, category)  # type: ignore[attr-defined]
+        return dialog
 
     def _kudos_sent(self, view: Any) -> None:
         desk = self._require_desk()
@@ -375,7 +378,9 @@ class Controller(QObject):
         from ui.windows.feed import TeamFeedWindow
 
         desk = self._require_desk()
-        return self._open("feed", lambda: TeamFeedWindow(desk, on_change=self.refresh))
+        return self._open("feed", lambda: TeamFeedWindow(
+            desk, on_change=self.refresh, send_kudos=lambda to=None, category=None: self._guarded(
+                self.open_kudos, to, category)))
 
     def open_voice(self) -> QWidget:
         from ui.windows.voice import VoiceWindow

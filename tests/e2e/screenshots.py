@@ -227,6 +227,37 @@ def seed_history(data: Path) -> None:
         db.close()
 
 
+def seed_team(data: Path) -> None:
+    """Teammates on the (offline) hub's roster and a few kudos from today, so Send kudos and the Team feed show
+    what a team sees, not only their empty states (issue 11)."""
+    import sqlite3
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+
+    def stamp(minutes: int = 0) -> str:
+        return (now - timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    mates = (("dana", "Dana Scully"), ("sam", "Sam Okafor"), ("kim", "Kim Lee"), ("lee", "Lee Park"), ("bo", "Bo Diaz"))
+    kudos = (("dana", "lena", "helping", "Thanks for covering my queue while I was stuck on the billing escalation "
+                                        "— you saved my afternoon!", 20),
+             ("sam", "kim", "responding", "Stayed so calm with that caller.\nTaught me a lot.", 45),
+             ("lee", "dana", "achieving", "Closed the Hendricks case at last. Three weeks of follow-ups!", 70),
+             ("kim", "sam", "teamwork", "Great huddle today", 95))
+    con = sqlite3.connect(data / "companion.sqlite")
+    try:
+        with con:
+            con.executemany("INSERT INTO teammates (name, display_name, team, is_lead, active, source, id, created_at, "
+                            "updated_at) VALUES (?, ?, 'blue', 0, 1, 'hub', ?, ?, ?)",
+                            [(n, d, str(uuid.uuid4()), stamp(), stamp()) for n, d in mates])
+            con.executemany("INSERT INTO kudos (sender, recipient, category, message, team, sent_at, id, created_at, "
+                            "updated_at) VALUES (?, ?, ?, ?, 'blue', ?, ?, ?, ?)",
+                            [(a, b, c, m, stamp(t), str(uuid.uuid4()), stamp(t), stamp(t)) for a, b, c, m, t in kudos])
+    finally:
+        con.close()
+
+
 def run_variant(desktop: HeadlessDesktop, bus: AtspiBus, variant: str, out: Path, work: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     agent = Agent(desktop, work / variant, variant)
@@ -234,6 +265,7 @@ def run_variant(desktop: HeadlessDesktop, bus: AtspiBus, variant: str, out: Path
     agent.data.mkdir(parents=True)
     seed_lead(agent.data)
     seed_history(agent.data)
+    seed_team(agent.data)
     agent.start(timeout=60)
     shooter = Shooter(desktop, bus, agent, out)
     try:
