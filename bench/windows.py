@@ -118,8 +118,9 @@ def worker(window: str, db_path: Path) -> float:
         elif window == "my week":
             shown = controller.open_my_day("week")
         elif window == "delete my data":
-            before.confirm_delete()  # type: ignore[union-attr]
-            shown = before.delete_dialog  # type: ignore[union-attr]
+            your_data = controller.open_settings("your_data").your_data  # type: ignore[attr-defined]
+            your_data.confirm_delete()
+            shown = your_data.delete_dialog
         elif window == "in-call panel":
             controller.start_call("BENCH")
             shown = controller.windows["checklist_panel"]

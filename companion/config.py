@@ -39,6 +39,7 @@ class Settings:
     detect_start_seconds: float = 2.0  # a call starts after the softphone held the mic this long, 0.5-30
     detect_end_seconds: float = 4.0    # ... and ends after it released it this long, 1-60
     audio_pacing: bool = False  # a soft tone at each breathing phase change (never during a call)
+    kudos_suggest_quiet: bool = True  # Send kudos names teammates not thanked yet this month (teams of 5+)
     # Autostart is not a stored setting: the OS entry itself (companion.autostart) is the truth.
 
     def validated(self) -> "Settings":

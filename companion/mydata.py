@@ -44,7 +44,7 @@ PARTS = (
     Part("checklist_runs", "checklist runs", "checklist_runs",
          ("call_id", "template_id", "template_version", "template_name", "started_at", "ended_at",
           "handle_seconds", "item_count", "ticked_count", "score", "outcome", "obstacle_text", *_STAMPS)),
-    Part("checklist_run_items", "checklist items ticked", "checklist_run_items",
+    Part("checklist_run_items", "checklist items (ticked or not)", "checklist_run_items",
          ("id", "run_id", "position", "item_key", "ticked_at")),
     Part("resets", "resets (with moods)", "resets",
          ("trigger", "pattern", "planned_seconds", "actual_seconds", "outcome", "started_at", "ended_at",
@@ -111,6 +111,13 @@ def counts(db: Any, agent_name: str) -> dict[str, int]:
 def _count(session: Tx, part: Part, agent_name: str) -> int:
     where, params = _where(part, agent_name)
     return session.scalar(f"SELECT count(*) FROM {part.table} WHERE {where}", params) or 0
+
+
+def ticked_items(db: Any) -> int:
+    """How many of the checklist items counted under ``checklist_run_items`` were ticked: the confirmation
+    says both, exactly ("16 checklist items, 5 of them ticked")."""
+    with db.reading() as s:
+        return s.scalar("SELECT count(*) FROM checklist_run_items WHERE ticked_at IS NOT NULL") or 0
 
 
 def describe(counts_: dict[str, int]) -> list[str]:

@@ -42,6 +42,7 @@ class WeekSummary:
     kudos_sent: int
     kudos_received: int
     outcomes: dict[str, int]
+    average_handle: float | None = None  # seconds, over the week's ended calls
 
     @property
     def calls(self) -> int:
@@ -116,6 +117,8 @@ def summarise_week(db: Any, local_moment: datetime, agent_name: str = "",
                          "JOIN checklist_runs ON checklist_runs.id = checklist_run_items.run_id "
                          f"WHERE {in_week} GROUP BY checklist_run_items.item_key, day", params):
             items.setdefault(row.item_key, {})[row.day] = (row.n, row.ticked)
+        week_handle = s.scalar("SELECT avg(handle_seconds) FROM calls "
+                               "WHERE started_at >= :start AND started_at < :end", params)
         outcomes = {row.outcome: row.n for row in s.all(
             f"SELECT outcome, count(*) AS n FROM checklist_runs WHERE {in_week} AND outcome IS NOT NULL "
             "GROUP BY outcome", params)}
@@ -140,4 +143,4 @@ def summarise_week(db: Any, local_moment: datetime, agent_name: str = "",
             key, texts.get(key, key),
             tuple((per[i][1] / per[i][0]) if i in per and per[i][0] else None for i in range(len(days))),
             ticked / total if total else None, total))
-    return WeekSummary(start, end, day_figures, tuple(item_figures), sent, received, outcomes)
+    return WeekSummary(start, end, day_figures, tuple(item_figures), sent, received, outcomes, week_handle)

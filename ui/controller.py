@@ -236,7 +236,8 @@ class Controller(QObject):
         if self.desk is None:
             return self.tray.standin or QWidget()
         existing = self.windows.get("my_day")
-        window = self._open("my_day", lambda: MyDayWindow(self.desk, view))
+        window = self._open("my_day", lambda: MyDayWindow(self.desk, view,
+                                                          open_your_data=lambda: self.open_settings("your_data")))
         if window is existing:
             window.show_view(view)  # type: ignore[attr-defined]
         return window
@@ -315,14 +316,17 @@ class Controller(QObject):
         window.prefill(text)  # type: ignore[attr-defined]
         return window
 
-    def open_settings(self) -> QWidget:
+    def open_settings(self, section: str | None = None) -> QWidget:
         from ui.windows.settings import SettingsWindow
 
         if self.desk is None:
             return self.tray.standin or QWidget()
-        return self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command,
-                                                             operations=self.operations,
-                                                             detection=self.detection))
+        window = self._open("settings", lambda: SettingsWindow(self.desk, self.autostart, self.launch_command,
+                                                               operations=self.operations,
+                                                               detection=self.detection))
+        if section is not None:  # e.g. My day's "Your data…": Settings → Your data
+            window.show_section(section)  # type: ignore[attr-defined]
+        return window
 
     def on_toast_action(self, notification_id: str, key: str) -> None:
         desk = self.desk
@@ -341,7 +345,7 @@ class Controller(QObject):
                 self._guarded(desk.breath.decline, broadcast_id)
 
     # -- team (issue 3) ---------------------------------------------------------------------------
-    def open_kudos(self) -> QWidget:
+    def open_kudos(self, to: str | None = None, category: str | None = None) -> QWidget:
         from ui.windows.kudos import KudosDialog
 
         desk = self._require_desk()
@@ -352,7 +356,10 @@ class Controller(QObject):
             dialog.sent.connect(self._kudos_sent)
             return dialog
 
-        return self._open("kudos", factory)
+        dialog = self._open("kudos", factory)
+        if to:  # Say thanks (Team feed): the teammate and the category filled in, focus in the message
+            dialog.prefill(to, category)  # type: ignore[attr-defined]
+        return dialog
 
     def _kudos_sent(self, view: Any) -> None:
         desk = self._require_desk()
@@ -371,7 +378,9 @@ class Controller(QObject):
         from ui.windows.feed import TeamFeedWindow
 
         desk = self._require_desk()
-        return self._open("feed", lambda: TeamFeedWindow(desk, on_change=self.refresh))
+        return self._open("feed", lambda: TeamFeedWindow(
+            desk, on_change=self.refresh, send_kudos=lambda to=None, category=None: self._guarded(
+                self.open_kudos, to, category)))
 
     def open_voice(self) -> QWidget:
         from ui.windows.voice import VoiceWindow

@@ -117,12 +117,6 @@ def run_items(session: Tx, run_id: str) -> list[Row]:
                        (run_id,))
 
 
-def run_counts(session: Tx, call_ids: list[str]) -> list[Row]:
-    """``call_id``, ``ticked_count``, ``item_count`` of the checklist runs of those calls."""
-    return session.all(f"SELECT call_id, ticked_count, item_count FROM checklist_runs "
-                       f"WHERE call_id IN ({placeholders(call_ids)})", call_ids)
-
-
 def _count(session: Tx) -> int:
     return session.scalar("SELECT count(*) FROM checklist_templates")
 
@@ -257,3 +251,13 @@ class TemplateStore:
 
     def now(self) -> datetime:
         return self._clock.now()
+
+
+def runs_of_calls(session: Tx, call_ids: list[str]) -> list[Row]:
+    """My day: ``call_id``, ``ticked_count``, ``item_count``, ``outcome`` and ``obstacle_text`` ("what got in
+    the way") of the checklist runs of those calls."""
+    if not call_ids:
+        return []
+    marks = ", ".join("?" for _ in call_ids)
+    return session.all("SELECT call_id, ticked_count, item_count, outcome, obstacle_text FROM checklist_runs "
+                       f"WHERE call_id IN ({marks})", call_ids)

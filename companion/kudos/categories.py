@@ -24,6 +24,8 @@ BY_KEY = {c.key: c for c in CATEGORIES}
 
 
 def category(key: object) -> Category:
+    if key is None or key == "":
+        raise InvalidInput("Choose what the kudos is for: one of the five categories (keys 1-5 in Send kudos).")
     if not isinstance(key, str) or key not in BY_KEY:
         names = ", ".join(c.key for c in CATEGORIES)
         shown = key if isinstance(key, str) and len(key) <= 20 and key.isprintable() else "that"

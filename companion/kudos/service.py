@@ -18,12 +18,15 @@ from companion.db.sql import new_id
 from companion.errors import InvalidInput
 from companion.kudos import store
 from companion.kudos.categories import BY_KEY, CATEGORIES, Category, category
+from companion.kudos.fairness import month_bounds, not_thanked
 from companion.kudos.rules import MAX_MESSAGE, validate_call_ref, validate_message  # noqa: F401 (re-exported)
 from companion.team import outbox
 from companion.team.identity import Identity
 from companion.names import validate_name
-from companion.team.roster import Roster
+from companion.team.roster import Mate, Roster
 
+PAGE = 50  # kudos cards per page of the Team feed
+Cursor = tuple[datetime, str]  # (sent_at, id) of the last kudos of a page
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,13 @@ class Stars:
     category: Category
     names: tuple[str, ...]
     count: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of kudos, newest first; ``next`` continues after it (None: this was the last page)."""
+    items: list[KudosView]
+    next: Cursor | None
 
 
 def local_midnight_after(now: datetime) -> datetime:
@@ -134,12 +144,54 @@ class KudosService:
         with self._db.reading() as s:
             return [_view(k) for k in store.sent_between(s, start, end)]
 
+    def feed_page(self, after: Cursor | None = None, limit: int = PAGE, now: datetime | None = None,
+                  mine: bool = False) -> Page:
+        """One page of this week's kudos (or, ``mine``, of my inbox: every kudos I received), newest first,
+        starting after ``after`` (the previous page's ``next``). Keyset paging on the sent_at index: a page
+        costs the same with 100,000 kudos stored as with 100."""
+        limit = max(1, min(int(limit), 500))
+        if mine:
+            where, params = "recipient = ?", [self._identity.name()]
+        else:
+            start, end = week_bounds(now or self._clock.now())
+            where, params = "sent_at >= ? AND sent_at < ?", [start, end]
+        if after is not None:
+            where += " AND (sent_at < ? OR (sent_at = ? AND id < ?))"
+            params += [after[0], after[0], after[1]]
+        with self._db.reading() as s:
+            rows = store.page(s, where, params, limit + 1)
+        items = [_view(k) for k in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items, (items[-1].sent_at, items[-1].id) if more and items else None)
+
+    def feed_count(self, now: datetime | None = None) -> int:
+        """How many kudos this week (an index range count, not a load)."""
+        start, end = week_bounds(now or self._clock.now())
+        with self._db.reading() as s:
+            return store.count_between(s, start, end)
+
+    def quiet_teammates(self, now: datetime | None = None) -> list[Mate]:
+        """Teammates nobody has thanked yet this calendar month (local time), by display name: the gentle
+        fairness hint of Send kudos. Empty when the setting is off, or the team (me included) has fewer than
+        :data:`~companion.kudos.fairness.MIN_TEAM` people. Never a ranking: who received *something* is
+        never counted or shown."""
+        if not self._settings().kudos_suggest_quiet:
+            return []
+        me = self._identity.name()
+        mates = [m for m in self._roster.mates() if m.name != me]
+        start, end = month_bounds(now or self._clock.now())
+        with self._db.reading() as s:
+            thanked = store.recipients_between(s, start, end)
+        return not_thanked(mates, thanked, me)
+
     def service_stars(self, now: datetime | None = None) -> list[Stars]:
-        """For each category (in H.E.A.R.T. order) this week's star(s); categories with no kudos are left out."""
+        """For each category (in H.E.A.R.T. order) this week's star(s); categories with no kudos are left out.
+        Counted by the database (GROUP BY on the week's index range), never by loading the week."""
         counts: dict[str, dict[str, int]] = {c.key: {} for c in CATEGORIES}
-        for k in self.feed(now):
-            per = counts[k.category.key]
-            per[k.recipient] = per.get(k.recipient, 0) + 1
+        start, end = week_bounds(now or self._clock.now())
+        with self._db.reading() as s:
+            for category_key, recipient, n in store.counts_between(s, start, end):
+                counts[category_key][recipient] = n
         stars = []
         for cat in CATEGORIES:
             per = counts[cat.key]

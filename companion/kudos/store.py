@@ -44,4 +44,29 @@ def mark_read(session: Tx, recipient: str, when: datetime, ids: Sequence[str] | 
 def sent_between(session: Tx, start: datetime, end: datetime) -> list[KudosRow]:
     """Every kudos sent in ``[start, end)``, newest first."""
     return [typed(KudosRow, row) for row in session.all(
-        "SELECT * FROM kudos WHERE sent_at >= ? AND sent_at < ? ORDER BY sent_at DESC", (start, end))]
+        "SELECT * FROM kudos WHERE sent_at >= ? AND sent_at < ? ORDER BY sent_at DESC, id DESC", (start, end))]
+
+
+def page(session: Tx, where: str, params: Sequence[Any], limit: int) -> list[KudosRow]:
+    """Up to ``limit`` kudos matching ``where`` (a condition built by the service from fixed fragments, never
+    from text a person typed; values go in ``params``), newest first: keyset paging on the sent_at index."""
+    return [typed(KudosRow, row) for row in session.all(
+        f"SELECT * FROM kudos WHERE {where} ORDER BY sent_at DESC, id DESC LIMIT ?", (*params, limit))]
+
+
+def count_between(session: Tx, start: datetime, end: datetime) -> int:
+    """How many kudos were sent in ``[start, end)`` (an index range count, not a load)."""
+    return session.scalar("SELECT count(*) FROM kudos WHERE sent_at >= ? AND sent_at < ?", (start, end)) or 0
+
+
+def recipients_between(session: Tx, start: datetime, end: datetime) -> set[str]:
+    """Who received at least one kudos in ``[start, end)``."""
+    return {row.recipient for row in session.all(
+        "SELECT DISTINCT recipient FROM kudos WHERE sent_at >= ? AND sent_at < ?", (start, end))}
+
+
+def counts_between(session: Tx, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+    """(category, recipient, how many) for the kudos sent in ``[start, end)``, counted by the database."""
+    return [(row.category, row.recipient, row.n) for row in session.all(
+        "SELECT category, recipient, count(*) AS n FROM kudos WHERE sent_at >= ? AND sent_at < ? "
+        "GROUP BY category, recipient", (start, end))]

@@ -135,9 +135,12 @@ class Shooter:
         week = [n for n in day.walk() if n.name in ("Week", "My week") and n.interactive][0]
         self.bus.press_or_toggle(week)
         self.titled("my-week", r"My week$")
-        self.press(self.node(r"My week$"), r"^Delete my data")
+        self.press(self.node(r"My week$"), r"^Your data")
+        self.titled("your-data", r"Settings$")
+        self.press(self.node(r"Settings$"), r"^Delete my data")
         self.titled("delete-my-data", r"Delete my data$")
         self.press(self.node(r"Delete my data$"), r"^Cancel$")
+        self.press(self.node(r"Settings$"), r"^Cancel$")
 
         self.desktop.close_all_notifications()
         agent.cli("call", "start", "--ref", "DOCS-1")
@@ -184,7 +187,7 @@ def seed_board(data: Path) -> None:
     try:
         with con:
             for name, display in (("dana", "Dana Scully"), ("sam", "Sam Okafor")):
-                con.execute("INSERT INTO teammates (id, name, display_name, team, is_lead, active, source, created_at,"
+                con.execute("INSERT OR IGNORE INTO teammates (id, name, display_name, team, is_lead, active, source, created_at,"
                             " updated_at) VALUES (?, ?, ?, 'blue', 0, 1, 'hub', ?, ?)",
                             (str(uuid.uuid4()), name, display, stamp, stamp))
             board = [
@@ -214,13 +217,99 @@ def seed_board(data: Path) -> None:
         con.close()
 
 
+def seed_history(data: Path) -> None:
+    """A week of calls, checklists, outcomes and resets behind the tour's agent, so that My day and My week
+    show what an agent sees after a few shifts (recorded through the Desk with a clock set in the past; every
+    reset offer of it has lapsed before the app starts)."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from companion.db.engine import open_database
+    from companion.desk import Desk
+    from companion.notify.base import NotifierChain
+    from tests.fakes import FakeClock
+
+    rnd = random.Random(11)
+    now = datetime.now(timezone.utc)
+    db = open_database(data / "companion.sqlite")
+    try:
+        first = (now - timedelta(days=6)).astimezone().replace(hour=9, minute=0, second=0, microsecond=0)
+        clock = FakeClock(first.astimezone(timezone.utc))
+        desk = Desk(db, clock, NotifierChain([]))
+        keys = [item.key for item in desk.checklists.templates.active().template.items]
+        obstacles = ("The refund form timed out", "Customer on a bad line", "Order system slow", None, None, None)
+        for day in range(7):
+            start = (first + timedelta(days=day)).astimezone(timezone.utc)
+            if day == 6:  # today: the morning only, all of it over well before the tour
+                start = min(start, now - timedelta(hours=2, minutes=30))
+            clock.advance((start - clock.now()).total_seconds())
+            for n in range(rnd.randint(3, 7) if day < 6 else 4):
+                desk.start_call(str(rnd.randint(1000, 99999)))
+                for key in keys:
+                    if rnd.random() < 0.75:
+                        desk.checklists.tick(key)
+                clock.advance(rnd.randint(150, 720))
+                tough = rnd.random() < 0.35
+                desk.end_call(tough=tough)
+                run = desk.checklists.last_saved
+                if run is not None and rnd.random() < 0.8:
+                    desk.checklists.set_outcome(run.id, rnd.choice(("positive", "neutral", "negative")),
+                                                rnd.choice(obstacles))
+                clock.advance(rnd.randint(30, 120))
+                if tough and rnd.random() < 0.7 and desk.reset_offer() is not None:
+                    session = desk.take_reset_offer()
+                    desk.resets.set_mood_before(rnd.randint(1, 3))
+                    for _ in range(7):
+                        clock.advance(10)
+                        desk.finish_reset_if_due()
+                    desk.resets.set_mood_after(session.record_id, rnd.randint(3, 5))
+                elif tough and desk.reset_offer() is not None and rnd.random() < 0.5:
+                    desk.notifications.mark_read(desk.reset_offer())  # "Not now"
+                clock.advance(rnd.randint(300, 1500))
+    finally:
+        db.close()
+
+
+def seed_team(data: Path) -> None:
+    """Teammates on the (offline) hub's roster and a few kudos from today, so Send kudos and the Team feed show
+    what a team sees, not only their empty states (issue 11)."""
+    import sqlite3
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+
+    def stamp(minutes: int = 0) -> str:
+        return (now - timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    mates = (("dana", "Dana Scully"), ("sam", "Sam Okafor"), ("kim", "Kim Lee"), ("lee", "Lee Park"), ("bo", "Bo Diaz"))
+    kudos = (("dana", "lena", "helping", "Thanks for covering my queue while I was stuck on the billing escalation "
+                                        "— you saved my afternoon!", 20),
+             ("sam", "kim", "responding", "Stayed so calm with that caller.\nTaught me a lot.", 45),
+             ("lee", "dana", "achieving", "Closed the Hendricks case at last. Three weeks of follow-ups!", 70),
+             ("kim", "sam", "teamwork", "Great huddle today", 95))
+    con = sqlite3.connect(data / "companion.sqlite")
+    try:
+        with con:
+            con.executemany("INSERT INTO teammates (name, display_name, team, is_lead, active, source, id, created_at, "
+                            "updated_at) VALUES (?, ?, 'blue', 0, 1, 'hub', ?, ?, ?)",
+                            [(n, d, str(uuid.uuid4()), stamp(), stamp()) for n, d in mates])
+            con.executemany("INSERT INTO kudos (sender, recipient, category, message, team, sent_at, id, created_at, "
+                            "updated_at) VALUES (?, ?, ?, ?, 'blue', ?, ?, ?, ?)",
+                            [(a, b, c, m, stamp(t), str(uuid.uuid4()), stamp(t), stamp(t)) for a, b, c, m, t in kudos])
+    finally:
+        con.close()
+
+
 def run_variant(desktop: HeadlessDesktop, bus: AtspiBus, variant: str, out: Path, work: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     agent = Agent(desktop, work / variant, variant)
     agent.env.update(VARIANTS[variant], QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1")
     agent.data.mkdir(parents=True)
     seed_lead(agent.data)
-    seed_board(agent.data)
+    seed_history(agent.data)
+    seed_team(agent.data)
+    seed_board(agent.data)  # after seed_team: the roster is there
     agent.start(timeout=60)
     shooter = Shooter(desktop, bus, agent, out)
     try:
@@ -240,7 +329,8 @@ TITLES = {  # file stem -> what the picture shows, in the order of the tour
     "toast-card": "A card in the corner (here: the team is invited)",
     "group-deep-breath-sent": "Group deep breath, just sent",
     "checklists-editor": "Checklists editor", "settings": "Settings", "my-day": "My day", "my-week": "My week",
-    "delete-my-data": "Delete my data", "in-call-panel": "In-call checklist panel",
+    "your-data": "Settings → Your data (from My day's Your data…)", "delete-my-data": "Delete my data",
+    "in-call-panel": "In-call checklist panel",
     "in-call-panel-ticked": "In-call panel, three items ticked",
     "in-call-outcome-and-reset-offer": "After a tough call: the outcome step and the reset offer",
     "reset-mood-before": "Reset: how are you right now?", "reset-breathing": "Reset: breathing",

@@ -154,16 +154,20 @@ def run_the_walk(walk: Walk, bus: AtspiBus, agent: Agent, desktop, listener: Eve
             press(bus, window, re.compile(r"^Invite the team"))
             walk.window("toast card", "Group deep breath")
 
-    # My day (the command), My week (its Week choice pressed through AT-SPI), Delete my data (its button).
+    # My day (the command), My week (its Week choice pressed through AT-SPI), its "Your data…" button to
+    # Settings → Your data, and Delete my data (its button there).
     assert agent.cli("show").returncode == 0
     day = walk.window("my day", re.compile(r"My day$"))
     week_choice = [n for n in day.walk() if re.fullmatch(r"Week|My week", n.name) and n.interactive]
     assert week_choice, day.dump()
     bus.do_action(week_choice[0], bus.actions(week_choice[0])[0])
     week = walk.window("my week", re.compile(r"My week$"))
-    press(bus, week, re.compile(r"^Delete my data"))
+    press(bus, week, re.compile(r"^Your data"))
+    settings = walk.window("settings: your data", re.compile(r"Settings$"))
+    press(bus, settings, re.compile(r"^Delete my data"))
     delete = walk.window("delete my data", re.compile(r"Delete my data$"))
     press(bus, delete, "Cancel")
+    press(bus, settings, "Cancel")
 
     # A call: the Moment of Truth panel. A screen-reader user ticks the first item through AT-SPI.
     desktop.close_all_notifications()

@@ -114,10 +114,10 @@ def open_every_window(controller) -> dict[str, object]:
     windows["group deep breath"] = controller.open_breath()
     windows["checklists editor"] = controller.open_checklists()
     windows["settings"] = controller.open_settings()
-    day = controller.open_my_day()
-    windows["my day"] = day
-    day.confirm_delete()
-    windows["delete my data"] = day.delete_dialog
+    windows["my day"] = controller.open_my_day()
+    your_data = controller.open_settings("your_data").your_data  # Settings → Your data
+    your_data.confirm_delete()
+    windows["delete my data"] = your_data.delete_dialog
     controller.start_call("CLIP-1")
     windows["in-call checklist panel"] = controller.windows["checklist_panel"]
     return windows

@@ -31,31 +31,7 @@ def kudos_for_me(desk, message=HTML, sender="dana", category="helping"):
 
 
 # -- Send kudos -------------------------------------------------------------------------------------
-def test_two_letters_find_a_teammate_and_enter_sends(controller, team, qtbot):
-    dialog = controller.open_kudos()
-    assert dialog.focusWidget() is dialog.to
-    qtbot.waitUntil(dialog.to.hasFocus)  # the window is active: typing goes straight to the recipient
-    qtbot.keyClicks(dialog.to, "da")
-    completer = dialog.completer
-    assert completer.completionCount() == 1 and completer.currentCompletion() == "Dana Scully (dana)"
-    assert completer.popup().isVisible()
-    qtbot.keyClick(completer.popup(), Qt.Key.Key_Down)
-    qtbot.keyClick(completer.popup(), Qt.Key.Key_Return)
-    assert dialog.to.text() == "Dana Scully (dana)" and dialog.recipient() == "dana"
-    qtbot.keyClick(dialog.to, Qt.Key.Key_Return)         # message still empty: on to the category
-    assert dialog.focusWidget() is dialog.category
-    qtbot.keyClick(dialog.category, "3")                  # 3 = Achieving goals, then on to the message
-    assert dialog.category.currentData() == "achieving" and dialog.focusWidget() is dialog.message
-    assert dialog.category_help.text().startswith("Reached a target")
-    qtbot.keyClicks(dialog.message, "Closed the Hendricks case!")
-    assert dialog.counter.text() == "26/280"
-    qtbot.keyClick(dialog.message, Qt.Key.Key_Return)
-    [sent] = team.kudos.feed()
-    assert (sent.recipient, sent.category.key, sent.message) == ("dana", "achieving", "Closed the Hendricks case!")
-    assert not dialog.isVisible()
-    assert controller.toasts.visible[-1].body_label.text() == "To Dana Scully: Achieving goals"
-
-
+# the keyboard flow end to end: tests/ui/test_kudos_flow.py
 def test_alt_digit_picks_a_category_from_anywhere(controller, team, qtbot):
     dialog = controller.open_kudos()
     dialog.to.setText("sam")
@@ -63,13 +39,14 @@ def test_alt_digit_picks_a_category_from_anywhere(controller, team, qtbot):
     for shortcut in dialog.shortcuts:
         assert shortcut.key().toString().startswith("Alt+")
     dialog.shortcuts[4].activated.emit()
-    assert dialog.category.currentData() == "teamwork"
+    assert dialog.chips.key() == "teamwork"
     qtbot.keyClick(dialog.message, Qt.Key.Key_Return)
     assert team.kudos.feed()[0].category.key == "teamwork"
 
 
 def test_refusals_are_shown_and_nothing_is_sent(controller, team, qtbot):
     dialog = controller.open_kudos()
+    dialog.chips.set_key("helping")
     dialog.to.setText("alex")
     dialog.message.setText("me!")
     assert not dialog.send() and "yourself" in dialog.error.text()
@@ -91,6 +68,7 @@ def test_call_ref_is_prefilled_from_the_current_or_last_call(controller, team, c
     dialog = controller.open_kudos()
     assert dialog.ref.text() == "4711"
     dialog.to.setText("dana")
+    dialog.chips.set_key("helping")
     dialog.message.setText("Thanks for the transfer")
     assert dialog.send() and team.kudos.feed()[0].call_ref == "4711"
 
@@ -99,6 +77,7 @@ def test_first_kudos_asks_my_name_and_saves_it(controller, desk, qtbot):
     desk.roster.add_local("dana", "Dana")
     dialog = controller.open_kudos()
     dialog.to.setText("dana")
+    dialog.chips.set_key("responding")
     dialog.message.setText("Thanks")
     assert not dialog.send()
     ask = dialog.name_dialog
@@ -118,17 +97,18 @@ def test_feed_shows_text_literally_and_marks_unread(controller, team, qtbot):
     controller.menu.menu.aboutToShow.emit()
     assert "Team feed (1 new)" in texts(controller.menu.menu)
     window = controller.open_feed()
-    assert window.tabs.tabText(0) == "This week (2)" and window.tabs.tabText(2) == "My inbox (1 new)"
-    messages = {window.feed_table.item(r, 4).text() for r in range(window.feed_table.rowCount())}
-    assert messages == {HTML, "<i>great</i> huddle"}
-    assert window.feed_table.item(0, 2).text() in ("Sam Okafor", "you")
-    assert (window.inbox_table.item(0, 0).text(), window.inbox_table.item(0, 2).text(),
-            window.inbox_table.item(0, 4).text()) == ("new", "Dana Scully", HTML)
-    stars = {window.stars_table.item(r, 0).text(): window.stars_table.item(r, 1).text()
-             for r in range(window.stars_table.rowCount())}
-    assert stars == {"Helping others": "you", "Thriving through teamwork": "Sam Okafor"}
+    assert window.tabs.tabText(0) == "This week (2)" and window.tabs.tabText(2) == "My kudos (1 new)"
+    messages = {card.message.text() for card in window.week_list.cards}
+    assert messages == {HTML, "<i>great</i> huddle"}  # plain text, exactly as typed
+    assert {c.headline.text() for c in window.week_list.cards} == {"You thanked Sam Okafor", "Dana Scully thanked you"}
+    assert not window.inbox_list.loaded  # "My kudos" loads when first shown
+    window.show_mine()
+    [mine] = window.inbox_list.cards
+    assert (mine.new_mark is not None, mine.headline.text(), mine.message.text()) == (True, "Dana Scully thanked you", HTML)
+    stars = {c.category.text(): c.names.text() for c in window.star_cards}
+    assert stars == {"Helping others": "You", "Thriving through teamwork": "Sam Okafor"}
     window.mark_read.click()
-    assert team.kudos.unread_count() == 0 and window.inbox_table.item(0, 0).text() == ""
+    assert team.kudos.unread_count() == 0 and window.inbox_list.cards[0].new_mark is None
     assert not window.mark_read.isEnabled()
     controller.menu.menu.aboutToShow.emit()
     assert "Team feed" in texts(controller.menu.menu)
@@ -138,7 +118,7 @@ def test_received_kudos_notify_through_the_bridge_and_refresh_the_feed(controlle
     window = controller.open_feed()
     team.events.publish(ev.TEAM_RECEIVED, items=[kudos_for_me(team, "Thank you!")])
     assert notifier.shown[-1] == ("Kudos from Dana Scully: Helping others", "Thank you!")
-    assert window.tabs.tabText(2) == "My inbox (1 new)"
+    assert window.tabs.tabText(2) == "My kudos (1 new)"
 
 
 def test_received_kudos_are_held_during_a_call(controller, team, notifier, clock):

@@ -194,8 +194,10 @@ def apply(app: QApplication, scheme: str | None = None) -> str:
     _scheme = scheme or detect(app.styleHints())
     from ui.theme.style import palette, stylesheet
 
-    app.setPalette(palette(PALETTES[_scheme]))
-    app.setStyleSheet(stylesheet(_scheme))
+    sheet = stylesheet(_scheme)
+    with _no_gc_while_walking_widgets():
+        app.setPalette(palette(PALETTES[_scheme]))
+        app.setStyleSheet(sheet)
     return _scheme
 
 
@@ -203,9 +205,29 @@ def _follow_os(app: QApplication) -> None:
     before = _scheme
     wanted = detect(app.styleHints())
     if wanted != before:
-        apply(app, wanted)
-        log.info("theme changed to %s", _scheme)
-        _refresh_icons(app)
+        with _no_gc_while_walking_widgets():
+            apply(app, wanted)
+            log.info("theme changed to %s", _scheme)
+            _refresh_icons(app)
+
+
+class _no_gc_while_walking_widgets:
+    """Collect garbage first, then none while Qt (or we) walk every widget: a closed window that only a
+    reference cycle kept alive, collected in the middle of ``setStyleSheet``'s walk or of ``allWidgets()``,
+    is a dangling pointer in that walk (a segfault seen with the kudos windows, issue 11)."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        gc.collect()
+        self._was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        import gc
+
+        if self._was:
+            gc.enable()
 
 
 def _refresh_icons(app: QApplication) -> None:

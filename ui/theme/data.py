@@ -151,6 +151,10 @@ ICONS: dict[str, str] = {
     "check": "check",  # the tick inside a checked check box (ui/theme/style.py)
     "up": "chevron-up", "down": "chevron-down",  # spin box arrows
 }
+# the kudos windows (issue 11): the five H.E.A.R.T. categories (ui/theme/kudos.py), "new", Service Stars, Say thanks
+ICONS.update({"kudos-helping": "hand-helping", "kudos-exceeding": "rocket", "kudos-achieving": "trophy",
+              "kudos-responding": "heart", "kudos-teamwork": "users", "kudos-new": "sparkles",
+              "kudos-stars": "party-popper", "kudos-thanks": "message-circle-heart", "kudos-star": "star"})
 
 APP_TITLE = "Agent Companion"
 

@@ -303,4 +303,7 @@ def stylesheet(scheme: str) -> str:
         rules.append(f"QFrame[role=\"feedback\"][kind=\"{kind}\"] QLabel {{ color: {c[sem.color]};"
                      f" background: transparent; border: none; }}")
         rules.append(f"QLabel[kind=\"{kind}\"] {{ color: {c[sem.color]}; }}")
+    from ui.theme import kudos  # the kudos widgets' rules (issue 11): chips, badges, cards
+
+    rules += kudos.rules(scheme, s, r, edge)
     return "\n".join(rules)

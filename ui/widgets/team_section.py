@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -44,6 +45,13 @@ class TeamSection(QGroupBox):
         self.daily_cap.setRange(1, 50)
         self.daily_cap.setValue(settings.kudos_daily_cap)
         form.addRow("Kudos I can give per day (1–50)", self.daily_cap)
+        self.suggest_quiet = QCheckBox("Suggest teammates not thanked yet this month")
+        self.suggest_quiet.setChecked(settings.kudos_suggest_quiet)
+        hint = ("Send kudos names them in one quiet line, by name, never as a ranking; "
+                "only in teams of 5 or more")
+        self.suggest_quiet.setToolTip(hint)
+        self.suggest_quiet.setAccessibleDescription(hint)
+        form.addRow(self.suggest_quiet)
         layout.addLayout(form)
 
         self.table = QTableWidget(0, 3)
@@ -122,4 +130,5 @@ class TeamSection(QGroupBox):
         return True
 
     def changes(self) -> dict[str, Any]:
-        return {"agent_name": self.agent_name.text().strip(), "kudos_daily_cap": self.daily_cap.value()}
+        return {"agent_name": self.agent_name.text().strip(), "kudos_daily_cap": self.daily_cap.value(),
+                "kudos_suggest_quiet": self.suggest_quiet.isChecked()}

@@ -12,7 +12,7 @@ from companion.desk import Desk
 from companion.errors import CompanionError
 from companion.team.breath import WINDOW
 from ui.icons import app_icon
-from ui import theme
+from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 from ui.widgets.keys import close_on_escape
@@ -37,7 +37,8 @@ class GroupBreathWindow(QWidget):
             "joined, never who.", wrap=True))
         self.last = plain_label("", wrap=True)
         layout.addWidget(self.last)
-        self.error = Feedback()
+        self.error = Feedback()  # the feedback line: success, note or error, each with its colour, icon and word
+        self.feedback = self.error
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = self.buttons.addButton("Invite the team now", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -75,8 +76,11 @@ class GroupBreathWindow(QWidget):
             self.desk.breath.send()
         except CompanionError as exc:
             self.error.error(str(exc))
+            a11y.fit_height(self)
             return False
-        self.error.clear()
+        self.error.success("Invited. Teammates who are free see the invitation now; those on a call see it "
+                           "when their call ends.")
+        a11y.fit_height(self)
         self.refresh()
         if self.on_sent is not None:
             self.on_sent()

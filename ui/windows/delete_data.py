@@ -13,6 +13,7 @@ from companion.errors import CompanionError
 from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
+from ui.widgets.your_data import describe
 
 CONFIRM_WORD = "DELETE"
 RETRY_MS = 200
@@ -31,9 +32,10 @@ class DeleteDataDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         name = desk.settings().agent_name
         self.counts = mydata.counts(desk.db, name)
+        self.ticked = mydata.ticked_items(desk.db)
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("This removes from this computer, for good:", wrap=True))
-        lines = [f"• {line}" for line in mydata.describe(self.counts)]
+        lines = [f"• {line}" for line in describe(self.counts, self.ticked)]
         half = (len(lines) + 1) // 2  # two columns: the list stays short enough for a screen at 2x
         self.what = plain_label("\n".join(lines[:half]), wrap=True)
         self.what_more = plain_label("\n".join(lines[half:]), wrap=True)
@@ -66,6 +68,11 @@ class DeleteDataDialog(QDialog):
         self.delete_button.clicked.connect(self.delete)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
+        # no default button: Enter never opens the export's file dialog by surprise; Enter in the confirmation
+        # field after typing DELETE deletes (as the Delete button would)
+        for button in (self.export_button, self.delete_button, cancel):
+            button.setAutoDefault(False)
+        self.confirm.returnPressed.connect(self.delete)
         row.addStretch(1)
         row.addWidget(cancel)
         row.addWidget(self.delete_button)
@@ -102,6 +109,6 @@ class DeleteDataDialog(QDialog):
             self.delete_button.setEnabled(True)
             self.error.error(f"Nothing was deleted: {exc}")
             return False
-        self.deleted.emit(f"Deleted: {', '.join(mydata.describe(removed))}.")
+        self.deleted.emit(f"Deleted: {', '.join(describe(removed))}.")
         self.accept()
         return True

@@ -1,13 +1,14 @@
-"""My day / My week: today's calls (with their Moment of Truth score), resets and notifications; the last
-seven days with charts; export and delete my data. Esc closes the window."""
+"""My day / My week: today's calls (checklist score, outcome, what got in the way, the reset offered after it:
+taken, declined or lapsed), resets (pattern names, mood words) and notifications; the last seven days with
+charts. Export and delete my data live in Settings → Your data. Esc closes the window."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -20,12 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.day import DaySummary, checklist_ticks, summarise_day
+from companion.day import (
+    OUTCOME_WORDS,
+    DaySummary,
+    call_checklists,
+    mood_change,
+    offer_states,
+    pattern_name,
+    reset_outcome,
+    summarise_day,
+)
 from companion.desk import Desk
-from companion.errors import CompanionError
-from ui.widgets.feedback import Feedback
 from ui.icons import app_icon
 from ui import theme
+from ui.plurals import count
 from ui.theme import window_title
 from ui.widgets.text import headline_label, mmss, plain_label
 from ui.widgets.keys import close_on_escape
@@ -75,13 +84,13 @@ def _percent(value: float | None) -> str:
 
 
 class MyDayWindow(QWidget):
-    def __init__(self, desk: Desk, view: str = DAY) -> None:
+    def __init__(self, desk: Desk, view: str = DAY, open_your_data: Callable[[], object] | None = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.desk = desk
         self.setWindowTitle(window_title("My day"))
         close_on_escape(self)
         self.setWindowIcon(app_icon())
-        self.resize(920, 680)
+        self.resize(960, 720)
         self._layout = QVBoxLayout(self)
 
         bar = QHBoxLayout()
@@ -95,16 +104,15 @@ class MyDayWindow(QWidget):
             button.toggled.connect(lambda on, k=key: self.show_view(k) if on else None)
             bar.addWidget(button)
         bar.addStretch(1)
-        self.export_button = QPushButton("Export my data…")
-        self.export_button.clicked.connect(self.choose_export)
-        self.delete_button = QPushButton("Delete my data…")
-        self.delete_button.clicked.connect(self.confirm_delete)
-        theme.set_icon(self.delete_button, "delete", "error")
-        bar.addWidget(self.export_button)
-        bar.addWidget(self.delete_button)
+        # Export and Delete are in Settings → Your data (not in the daily view): this only leads there
+        self.your_data_button = QPushButton("Your data…")
+        self.your_data_button.setAccessibleName("Your data: export or delete (opens Settings)")
+        self.your_data_button.setToolTip("Export or delete your data: Settings → Your data")
+        self.your_data_button.setVisible(open_your_data is not None)
+        if open_your_data is not None:
+            self.your_data_button.clicked.connect(lambda: open_your_data())
+        bar.addWidget(self.your_data_button)
         self._layout.addLayout(bar)
-        self.message = Feedback()  # hidden until there is something to say
-        self._layout.addWidget(self.message)
 
         self.views = QStackedWidget()
         self._layout.addWidget(self.views)
@@ -116,8 +124,7 @@ class MyDayWindow(QWidget):
         self.tabs = QTabWidget()
         day_layout.addWidget(self.tabs)
         self.views.addWidget(self.day_page)
-        self.week = None  # built when first shown: the charting library loads only then
-        self.delete_dialog = None
+        self.week = None  # built when first shown: its charts' code loads only then
         self.show_view(view)
 
     # -- views ------------------------------------------------------------------------------------
@@ -152,68 +159,35 @@ class MyDayWindow(QWidget):
         scores = self._scores(summary)
         self.headline.setText(headline(summary))
         self.tabs.clear()
-        self.tabs.addTab(_table(["Started", "Reference", "Handle time", "Tough", "Moment of Truth"], [
-            [c.started_at.astimezone().strftime("%H:%M"), c.ref or "—",
-             mmss(c.handle_seconds) if c.handle_seconds is not None else "not ended", "yes" if c.tough else "",
-             scores.get(c.id, "")]
-            for c in summary.calls], name="Today's calls"), f"Calls ({len(summary.calls)})")
+        offers = offer_states(summary, datetime.now(timezone.utc))
+        self.tabs.addTab(_table(
+            ["Started", "Reference", "Handle time", "Tough", "Checklist", "Outcome", "What got in the way",
+             "Reset offered"],
+            [[c.started_at.astimezone().strftime("%H:%M"), c.ref or "—",
+              mmss(c.handle_seconds) if c.handle_seconds is not None else "not ended", "yes" if c.tough else "",
+              *scores.get(c.id, ("", "", "")), offers.get(c.id, "")]
+             for c in summary.calls], stretch=6, name="Today's calls"), count("Calls (%n)", len(summary.calls)))
         self.tabs.addTab(_table(["Started", "Pattern", "Length", "How it went", "Mood before → after"], [
-            [r.started_at.astimezone().strftime("%H:%M"), r.pattern, reset_length(r),
-             r.outcome.replace("_", " "), f"{r.mood_before or '–'} → {r.mood_after or '–'}"]
-            for r in summary.resets], name="Today's resets"), f"Resets ({len(summary.resets)})")
+            [r.started_at.astimezone().strftime("%H:%M"), pattern_name(r.pattern), reset_length(r),
+             reset_outcome(r.outcome), mood_change(r.mood_before, r.mood_after)]
+            for r in summary.resets], name="Today's resets"), count("Resets (%n)", len(summary.resets)))
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
             [n.created_at.astimezone().strftime("%H:%M"), f"{n.title} — {n.body}", notification_status(n)]
             for n in summary.notifications], stretch=1, name="Today's notifications"),
-            f"Notifications ({len(summary.notifications)})")
+            count("Notifications (%n)", len(summary.notifications)))
 
-    def _scores(self, summary: DaySummary) -> dict[str, str]:
-        """call id -> "6 of 8 ticked", for today's calls that had a checklist."""
-        ticks = checklist_ticks(self.desk, [c.id for c in summary.calls])
-        return {call_id: f"{ticked} of {items} ticked" for call_id, (ticked, items) in ticks.items()}
-
-    # -- my data ----------------------------------------------------------------------------------
-    def say(self, text: str, kind: str = "success") -> None:
-        self.message.show_message(kind, text)
-
-    def choose_export(self) -> None:
-        stamp = datetime.now().strftime("%Y%m%d")
-        path, _ = QFileDialog.getSaveFileName(self, "Export my data", f"agent-companion-my-data-{stamp}.zip",
-                                              "Zip archive (*.zip)")
-        if path:
-            self.export_to(path if path.lower().endswith(".zip") else path + ".zip")
-
-    def export_to(self, path: str) -> bool:
-        from pathlib import Path
-
-        from companion import mydata
-
-        try:
-            written = mydata.export(self.desk.db, self.desk.settings().agent_name, Path(path),
-                                    datetime.now(timezone.utc))
-        except (CompanionError, OSError) as exc:
-            self.say(f"Not exported: {exc}", "error")
-            return False
-        self.say(f"Exported to {written} (one CSV file per table and my-data.json).")
-        return True
-
-    def confirm_delete(self) -> None:
-        from ui.windows.delete_data import DeleteDataDialog
-
-        self.delete_dialog = DeleteDataDialog(self.desk, self.choose_export, parent=self)
-        self.delete_dialog.deleted.connect(self._after_delete)
-        self.delete_dialog.open()
-
-    def _after_delete(self, text: str) -> None:
-        self.say(text)
-        self.show_view(self.view)
-
+    def _scores(self, summary: DaySummary) -> dict[str, tuple[str, str, str]]:
+        """call id -> ("6 of 8 ticked", "Positive", what got in the way), for today's calls with a checklist."""
+        runs = call_checklists(self.desk, [c.id for c in summary.calls])
+        return {call_id: (f"{run.ticked_count} of {run.item_count} ticked", OUTCOME_WORDS.get(run.outcome or "", ""),
+                          " ".join((run.obstacle_text or "").split()))  # one line in a cell
+                for call_id, run in runs.items()}
 
 def headline(summary: DaySummary) -> str:
     if not summary.calls and not summary.resets:
         return "Nothing recorded yet today. Take care of yourself."
-    parts = [f"{len(summary.calls)} call{'s' if len(summary.calls) != 1 else ''}"]
+    parts = [count("%n call(s)", len(summary.calls))]
     if summary.average_handle is not None:
         parts.append(f"average handle time {mmss(summary.average_handle)}")
-    parts.append(f"{len(summary.resets)} reset{'s' if len(summary.resets) != 1 else ''} "
-                 f"({mmss(summary.reset_seconds)} of breathing)")
+    parts.append(count("%n reset(s)", len(summary.resets)) + f" ({mmss(summary.reset_seconds)} of breathing)")
     return "Today: " + ", ".join(parts) + "."

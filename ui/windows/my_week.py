@@ -1,26 +1,36 @@
-"""My week: the last seven days with charts (pyqtgraph). This module is imported only when the Week view
-opens, so pyqtgraph and numpy never load at start-up or while the app idles in the tray.
-
-pyqtgraph renders legends and titles as rich text, so no text that comes from a person (checklist item texts)
-goes into the charts: the table below the charts names each line in its colour, as plain text.
+"""My week: the last seven days in two small charts (ui.widgets.charts, painted with QPainter: nothing heavy
+to import, so the first open of a session stays well under 250 ms on a heavy year) and one table that holds
+every figure. Each chart has a legend and an accessible description with its numbers; its colours are the
+theme's. Item texts are typed by people: the charts draw them as plain text, the table shows plain text.
 """
 from __future__ import annotations
 
-import math
 from datetime import datetime, timezone
 
-import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QHBoxLayout,
+    QHeaderView,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from companion.desk import Desk
 from companion.week import WeekSummary, summarise_week
 from ui import a11y, theme
+from ui.plurals import count
+from ui.widgets.charts import BarChart, LineChart, Series
 from ui.widgets.text import headline_label, mmss, plain_label
 
 CALLS_COLOUR = "chart_1"   # palette names (ui/theme): the charts follow light, dark and high contrast
 RESETS_COLOUR = "chart_3"
 SCORE_COLOUR = "text"
 ITEM_COLOURS = ("chart_1", "chart_2", "chart_3", "chart_4", "chart_5", "chart_6")
+MOMENTS = (("positive", "%n positive moment(s)"), ("neutral", "%n neutral moment(s)"), ("negative", "%n negative moment(s)"))
 
 
 def _percent(value: float | None) -> str:
@@ -28,12 +38,18 @@ def _percent(value: float | None) -> str:
 
 
 def week_headline(week: WeekSummary) -> str:
-    parts = [f"{week.calls} call{'s' if week.calls != 1 else ''}"]
+    parts = [count("%n call(s)", week.calls)]
+    if week.average_handle is not None:
+        parts.append(f"average handle time {mmss(week.average_handle)}")
     if week.average_score is not None:
         parts.append(f"Moment of Truth score {_percent(week.average_score)}")
-    parts.append(f"{week.resets} reset{'s' if week.resets != 1 else ''}")
+    parts.append(count("%n reset(s)", week.resets))
     parts.append(f"kudos: {week.kudos_sent} sent, {week.kudos_received} received")
     return "The last 7 days: " + ", ".join(parts) + "."
+
+
+def item_colour(index: int) -> str:
+    return ITEM_COLOURS[index % len(ITEM_COLOURS)]
 
 
 class WeekView(QWidget):
@@ -42,31 +58,30 @@ class WeekView(QWidget):
         self.desk = desk
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(theme.space(2))
         self.headline = headline_label()
         layout.addWidget(self.headline)
         self.moments = plain_label("", wrap=True)
         layout.addWidget(self.moments)
         charts = QHBoxLayout()
-        pg.setConfigOptions(background=theme.color("surface"), foreground=theme.color("text"), antialias=True)
-        self.activity = pg.PlotWidget(title="Calls and resets per day")
-        self.scores = pg.PlotWidget(title="Moment of Truth items, % of calls")
-        for plot in (self.activity, self.scores):
-            plot.disableAutoRange()  # fixed ranges: no range recomputation for every item added
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            plot.setMinimumHeight(220)
-            charts.addWidget(plot)
-        # the charts are pictures: a screen reader is told so, and the table below has the same figures
-        a11y.name(self.activity, "Chart: calls and resets per day", "The table below has the same figures")
-        a11y.name(self.scores, "Chart: Moment of Truth items, % of calls per day",
-                  "The table below has the same figures")
-        layout.addLayout(charts)
+        charts.setSpacing(theme.space(3))
+        self.activity = BarChart("Calls and resets per day")
+        self.scores = LineChart("Moment of Truth items, % of calls ticked", unit="%")
+        self.activity.empty_text = "No calls or resets in the last seven days."
+        self.scores.empty_text = "No checklists filled in during the last seven days."
+        charts.addWidget(self.activity, 2)
+        charts.addWidget(self.scores, 3)
+        layout.addLayout(charts, 1)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         a11y.name(self.table, "The last seven days, day by day")
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.table)
+        layout.addStretch(0)
         self.refresh()
 
     def refresh(self) -> None:
@@ -78,66 +93,32 @@ class WeekView(QWidget):
             texts = {}
         self.summary = week = summarise_week(desk.db, datetime.now(timezone.utc), desk.settings().agent_name, texts)
         self.headline.setText(week_headline(week))
-        if week.outcomes:
-            self.moments.setText("Your moments: " + ", ".join(
-                f"{week.outcomes[k]} {k}" for k in ("positive", "neutral", "negative") if k in week.outcomes) + ".")
-        else:
-            self.moments.setText("")
-        self._draw_activity(week)
-        self._draw_scores(week)
+        said = [count(source, week.outcomes[key]) for key, source in MOMENTS if key in week.outcomes]
+        self.moments.setText(("How your calls felt: " + ", ".join(said) + ".") if said else "")
+        self.moments.setVisible(bool(said))
+        labels = [d.day.strftime("%a") for d in week.days]  # seven days: the weekday names are unique
+        self.activity.set_data(labels, [
+            Series("Calls", CALLS_COLOUR, tuple(float(d.calls) for d in week.days)),
+            Series("Resets", RESETS_COLOUR, tuple(float(d.resets) for d in week.days)),
+        ])
+        lines = [Series(f"{i + 1}  {item.text}", item_colour(i),
+                        tuple(None if v is None else v * 100 for v in item.per_day),
+                        dashed=i >= len(ITEM_COLOURS))  # the 7th item on shares a colour: dashed
+                 for i, item in enumerate(week.items)]
+        lines.append(Series("Whole checklist", SCORE_COLOUR,
+                            tuple(None if d.average_score is None else d.average_score * 100 for d in week.days),
+                            bold=True))
+        self.scores.set_data(labels, lines)
         self._fill_table(week)
-
-    def _day_ticks(self, week: WeekSummary) -> list[list[tuple[float, str]]]:
-        return [[(i, d.day.strftime("%a %d")) for i, d in enumerate(week.days)]]
-
-    def _draw_activity(self, week: WeekSummary) -> None:
-        plot = self.activity
-        plot.clear()
-        xs = list(range(len(week.days)))
-        top = max([d.calls for d in week.days] + [d.resets for d in week.days] + [1])
-        plot.setYRange(0, top * 1.15, padding=0)
-        plot.setXRange(-0.6, len(xs) - 0.4, padding=0)
-        if plot.getPlotItem().legend is None:
-            plot.addLegend(offset=(10, 5))  # fixed labels of ours only
-        plot.addItem(pg.BarGraphItem(x=[x - 0.18 for x in xs], height=[d.calls for d in week.days], width=0.34,
-                                     brush=theme.color(CALLS_COLOUR), pen=None, name="Calls"))
-        plot.addItem(pg.BarGraphItem(x=[x + 0.18 for x in xs], height=[d.resets for d in week.days], width=0.34,
-                                     brush=theme.color(RESETS_COLOUR), pen=None, name="Resets"))
-        plot.getAxis("bottom").setTicks(self._day_ticks(week))
-        step = max(1, math.ceil(top / 5))
-        plot.getAxis("left").setTickSpacing(step, step)  # whole numbers: these are counts
-
-    def _draw_scores(self, week: WeekSummary) -> None:
-        plot = self.scores
-        plot.clear()  # no legend: the table below names each line in its colour (and escapes nothing)
-        plot.setYRange(0, 105, padding=0)
-        plot.setXRange(-0.5, len(week.days) - 0.5, padding=0)
-        spots = []
-        for index, item in enumerate(week.items):
-            points = [(i, v * 100) for i, v in enumerate(item.per_day) if v is not None]
-            if not points:
-                continue
-            colour = theme.color(ITEM_COLOURS[index % len(ITEM_COLOURS)])
-            plot.addItem(pg.PlotCurveItem([p[0] for p in points], [p[1] for p in points],
-                                          pen=pg.mkPen(colour, width=1.5)))
-            spots += [{"pos": p, "brush": colour} for p in points]
-        overall = [(i, d.average_score * 100) for i, d in enumerate(week.days) if d.average_score is not None]
-        if overall:
-            plot.addItem(pg.PlotCurveItem([p[0] for p in overall], [p[1] for p in overall],
-                                          pen=pg.mkPen(theme.color(SCORE_COLOUR), width=3)))
-            spots += [{"pos": p, "brush": theme.color(SCORE_COLOUR), "size": 8, "symbol": "s"} for p in overall]
-        if spots:  # one scatter item for every point: far cheaper than one per line
-            plot.addItem(pg.ScatterPlotItem(spots=spots, size=6, pen=None))
-        plot.getAxis("bottom").setTicks(self._day_ticks(week))
-        plot.getAxis("left").setLabel("%")
 
     def _fill_table(self, week: WeekSummary) -> None:
         headers = ["Item"] + [d.day.strftime("%a") for d in week.days] + ["Week"]
-        rows = [[f"● {i + 1}  {item.text}"] + [_percent(v) for v in item.per_day] + [_percent(item.week)]
+        rows = [[f"{i + 1}  {item.text}"] + [_percent(v) for v in item.per_day] + [_percent(item.week)]
                 for i, item in enumerate(week.items)]
         rows.append(["Calls"] + [str(d.calls) for d in week.days] + [str(week.calls)])
         rows.append(["Average handle time"] + [mmss(d.average_handle) if d.average_handle is not None else "—"
-                                               for d in week.days] + [""])
+                                               for d in week.days]
+                    + [mmss(week.average_handle) if week.average_handle is not None else "—"])
         rows.append(["Resets"] + [str(d.resets) for d in week.days] + [str(week.resets)])
         self.table.clear()
         self.table.setColumnCount(len(headers))
@@ -146,9 +127,38 @@ class WeekView(QWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 cell = QTableWidgetItem(text)  # plain text
-                if c == 0 and r < len(week.items):  # the item's colour in the chart
-                    cell.setForeground(theme.qcolor(ITEM_COLOURS[r % len(ITEM_COLOURS)]))
+                if c:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 0 and r < len(week.items):  # the item's colour in the chart: a dot; the text stays text
+                    cell.setIcon(dot_icon(item_colour(r)))
+                    cell.setToolTip(item_tooltip(week.items[r].text))
                 self.table.setItem(r, c, cell)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(r) for r in range(len(rows)))
+        self.table.setFixedHeight(height)  # every row in view: the table never scrolls
+
+
+def item_tooltip(text: str) -> str:
+    from ui.widgets.text import plain_tooltip
+
+    return plain_tooltip(text)
+
+
+def dot_icon(colour: str):
+    """A filled circle in the theme colour ``colour``: the line's colour beside its row in the table."""
+    from PySide6.QtGui import QIcon, QPainter, QPixmap
+
+    size = 12
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(theme.qcolor(colour))
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
