@@ -78,3 +78,25 @@ def created_between(session: Tx, start: datetime, end: datetime) -> list[Notific
     """The notifications created in ``[start, end)``, oldest first."""
     return [typed(NotificationRow, row) for row in session.all(
         "SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at", (start, end))]
+
+
+def held_of_kinds(session: Tx, reasons: Sequence[str], kinds: Sequence[str]) -> int:
+    """How many of ``kinds`` wait (not shown, held for one of ``reasons``)."""
+    return session.scalar(f"SELECT count(*) FROM notifications WHERE {_held_where(reasons)} "
+                          f"AND kind IN ({placeholders(kinds)})", [*reasons, *kinds]) or 0
+
+
+def fold_oldest(session: Tx, reasons: Sequence[str], kinds: Sequence[str], count: int, reason: str) -> int:
+    """The oldest ``count`` waiting notifications of ``kinds`` are held for ``reason`` instead (never shown;
+    they stay in the history). Returns how many."""
+    return session.update(
+        "notifications", {"held_reason": reason},
+        f"id IN (SELECT id FROM notifications WHERE {_held_where(reasons)} AND kind IN ({placeholders(kinds)}) "
+        "ORDER BY created_at LIMIT ?)", [*reasons, *kinds, count])
+
+
+def waiting_of_kind(session: Tx, reasons: Sequence[str], kind: str) -> NotificationRow | None:
+    """The newest waiting notification of ``kind``."""
+    return typed_or_none(NotificationRow, session.one(
+        f"SELECT * FROM notifications WHERE {_held_where(reasons)} AND kind = ? ORDER BY created_at DESC LIMIT 1",
+        [*reasons, kind]))
