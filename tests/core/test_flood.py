@@ -1,5 +1,7 @@
 """A flood received: bursts coalesce into one notice and the waiting queue stays bounded (issue 14, point 2)."""
 import json
+import time
+from datetime import timezone
 
 from companion.notify.centre import MAX_WAITING
 from companion import inbound
@@ -49,3 +51,34 @@ def test_a_burst_of_received_kudos_is_one_notice(desk, notifier):
     assert notifier.shown == [("37 new kudos", "From Dana Scully. Open Team feed to read them.")]
     desk.team_received(items[:1])
     assert notifier.shown[-1] == ("Kudos from Dana Scully: Helping others", "Thanks 0")
+
+
+def flood_notifications(db, when, count):
+    """``count`` received-kudos notifications at ``when`` (generated in SQL: quick on a 2-core CI)."""
+    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with db.session() as s:
+        s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+                  "INSERT INTO notifications (id, kind, title, body, payload, held_reason, created_at, updated_at) "
+                  "SELECT printf('00000000-0000-4000-8000-%012d', i), 'kudos_received', 'Kudos from Dana: Helping', "
+                  "'Thanks ' || i, '{}', 'folded', ?, ? FROM n", (count, stamp, stamp))
+
+
+def test_my_day_is_bounded_and_paged_with_100000_notifications(desk, clock):
+    from companion.day import DAY_NOTIFICATIONS, PAGE_SIZE, notifications_page, summarise_day
+
+    today = clock.now().astimezone()
+    desk.notifications.post("reset_offer", "Take a reset?", "After a long call", payload={"call_id": "c1"})
+    flood_notifications(desk.db, clock.now(), 100_000)
+    clock.advance(1)
+    desk.notifications.post("info", "Newest", "x")
+    started = time.perf_counter()
+    summary = summarise_day(desk, today)
+    took = time.perf_counter() - started
+    assert summary.notification_count == 100_002
+    assert len(summary.notifications) == DAY_NOTIFICATIONS + 1  # the newest informational ones + every prompt
+    assert summary.notifications[0].kind == "reset_offer" and summary.notifications[-1].title == "Newest"
+    assert took < 0.3, f"My day's summary took {took:.3f} s"
+    first, second = notifications_page(desk, today, 0), notifications_page(desk, today, 1)
+    assert len(first) == len(second) == PAGE_SIZE and first[0].title == "Newest"
+    assert not {n.id for n in first} & {n.id for n in second}
+    assert notifications_page(desk, today, 100_002 // PAGE_SIZE)[-1].title == "Take a reset?"

@@ -153,7 +153,7 @@ class MyDayWindow(QWidget):
             for r in summary.resets]), f"Resets ({len(summary.resets)})")
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
             [n.created_at.astimezone().strftime("%H:%M"), f"{n.title} — {n.body}", notification_status(n)]
-            for n in summary.notifications], stretch=1), f"Notifications ({len(summary.notifications)})")
+            for n in summary.notifications], stretch=1), f"Notifications ({summary.notification_count})")
 
     def _scores(self, summary: DaySummary) -> dict[str, str]:
         """call id -> "6 of 8 ticked", for today's calls that had a checklist."""
