@@ -251,24 +251,19 @@ class NotificationCentre:
         with self._db.reading() as s:
             return store.get(s, notification_id)
 
-    def live(self, kind: str) -> Row | None:
+    def live(self, kind: str) -> NotificationRow | None:
         """The newest notification of ``kind`` that can still be acted on: not read (answered), not expired
         (a reset offer lives for its ten minutes, whether its card is on screen or tucked away)."""
         now = self._clock.now()
         with self._db.reading() as s:
-            return s.one("SELECT * FROM notifications WHERE kind = ? AND read_at IS NULL "
-                         "AND (expires_at IS NULL OR expires_at > ?) AND held_reason IS NOT ? "
-                         "ORDER BY created_at DESC LIMIT 1", (kind, now, EXPIRED))
+            return store.live(s, kind, now, EXPIRED)
 
     def retire(self, kind: str) -> int:
         """The live notifications of ``kind`` are moot (a reset started, a new call began): they are marked
         read, and one still held is never shown later. Returns how many."""
         now = self._clock.now()
         with self._db.session() as s:
-            s.update("notifications", {"held_reason": EXPIRED},
-                     "kind = ? AND shown_at IS NULL AND held_reason IS NOT ?", (kind, EXPIRED))
-            return s.update("notifications", {"read_at": now},
-                            "kind = ? AND read_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", (kind, now))
+            return store.retire(s, kind, now, EXPIRED)
 
     def mark_read(self, notification_id: str) -> None:
         with self._db.session() as s:

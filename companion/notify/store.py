@@ -80,6 +80,23 @@ def created_between(session: Tx, start: datetime, end: datetime) -> list[Notific
         "SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at", (start, end))]
 
 
+def live(session: Tx, kind: str, now: datetime, expired: str) -> NotificationRow | None:
+    """The newest notification of ``kind`` not read, not past ``expires_at`` and not held as ``expired``."""
+    return typed_or_none(NotificationRow, session.one(
+        "SELECT * FROM notifications WHERE kind = ? AND read_at IS NULL "
+        "AND (expires_at IS NULL OR expires_at > ?) AND held_reason IS NOT ? "
+        "ORDER BY created_at DESC LIMIT 1", (kind, now, expired)))
+
+
+def retire(session: Tx, kind: str, now: datetime, expired: str) -> int:
+    """Live notifications of ``kind`` become moot: a held one is never shown (held as ``expired``), and every
+    unexpired unread one is marked read. Returns how many were marked read."""
+    session.update("notifications", {"held_reason": expired},
+                   "kind = ? AND shown_at IS NULL AND held_reason IS NOT ?", (kind, expired))
+    return session.update("notifications", {"read_at": now},
+                          "kind = ? AND read_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", (kind, now))
+
+
 def held_of_kinds(session: Tx, reasons: Sequence[str], kinds: Sequence[str]) -> int:
     """How many of ``kinds`` wait (not shown, held for one of ``reasons``)."""
     return session.scalar(f"SELECT count(*) FROM notifications WHERE {_held_where(reasons)} "

@@ -65,6 +65,10 @@ class Feedback(QFrame):
             style.unpolish(child)
             style.polish(child)
         self.show()
+        from ui import a11y  # the screen reader says it too: "Error: …" at once, the others politely
+
+        a11y.announce(self, f"{sem.word}: {text}", assertive=kind == "error")
+        a11y.fit_height(self)  # the message grows the window; it never squeezes the fields above it
         self.shown.emit(kind, text)
 
     def success(self, text: str) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ui.widgets.feedback import Feedback
 from companion.desk import Desk
 from companion.errors import CompanionError
+from ui import a11y
 from ui.widgets.text import plain_label
 
 
@@ -51,8 +52,10 @@ class TeamSection(QGroupBox):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (0, 1):  # each column at least as wide as its title ("Display name" was cut)
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumHeight(120)
+        a11y.name(self.table, "Team roster")
         layout.addWidget(self.table)
         row = QHBoxLayout()
         self.new_name = QLineEdit()
@@ -61,6 +64,10 @@ class TeamSection(QGroupBox):
         self.new_display.setPlaceholderText("display name (e.g. Dana Scully)")
         self.add_button = QPushButton("Add")
         self.remove_button = QPushButton("Remove selected")
+        a11y.name(self.new_name, "New teammate: name (login)")
+        a11y.name(self.new_display, "New teammate: display name")
+        a11y.name(self.add_button, "Add teammate")
+        a11y.name(self.remove_button, "Remove selected teammate")
         for widget in (self.new_name, self.new_display, self.add_button, self.remove_button):
             row.addWidget(widget)
         layout.addLayout(row)

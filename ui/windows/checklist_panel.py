@@ -389,7 +389,8 @@ class ChecklistPanel(QFrame):
         self.rows = []
         for number, item in enumerate(run.items, start=1):
             row = ItemRow(number, item.text)
-            row.box.clicked.connect(lambda _=False, k=item.key: self.tick(k))
+            # toggled, not clicked: a screen reader's Toggle action (AT-SPI action 0) does not click
+            row.box.toggled.connect(lambda on, k=item.key: self._box_toggled(k, on))
             for widget in (row, row.box, row.label, row.icon, row.badge):
                 widget.installEventFilter(self)
             self.items_layout.addWidget(row)
@@ -415,6 +416,12 @@ class ChecklistPanel(QFrame):
         except CompanionError:
             pass  # the call ended between the click and now: nothing to tick
         self.refresh()
+
+    def _box_toggled(self, key: str, on: bool) -> None:
+        """A box changed (a click, Space, assistive technology): tick or untick unless the run already agrees
+        (the box only followed the run in refresh)."""
+        if self.run is not None and (key in self.run.ticked) != on:
+            self.tick(key)
 
     def tick_number(self, number: int) -> None:
         if self.run is None or self.service.active is not self.run:

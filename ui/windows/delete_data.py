@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBo
 from companion import mydata
 from companion.desk import Desk
 from companion.errors import CompanionError
-from ui import theme
+from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
@@ -26,12 +26,21 @@ class DeleteDataDialog(QDialog):
         self.desk = desk
         self.setWindowTitle(theme.window_title("Delete my data"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
+        # about 60 characters a line: wrapped paragraphs stay short enough to fit the screen at 2x (a narrow
+        # dialog grows taller than a 1080p screen at 200 % and its paragraphs get cut)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         name = desk.settings().agent_name
         self.counts = mydata.counts(desk.db, name)
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("This removes from this computer, for good:", wrap=True))
-        self.what = plain_label("\n".join(f"• {line}" for line in mydata.describe(self.counts)), wrap=True)
-        layout.addWidget(self.what)
+        lines = [f"• {line}" for line in mydata.describe(self.counts)]
+        half = (len(lines) + 1) // 2  # two columns: the list stays short enough for a screen at 2x
+        self.what = plain_label("\n".join(lines[:half]), wrap=True)
+        self.what_more = plain_label("\n".join(lines[half:]), wrap=True)
+        columns = QHBoxLayout()
+        columns.addWidget(self.what, 1)
+        columns.addWidget(self.what_more, 1)
+        layout.addLayout(columns)
         layout.addWidget(plain_label("Your settings, your team roster and your checklist templates stay. "
                                      "Anything still waiting to go to your team hub is not sent.", wrap=True))
         self.hub_note = plain_label(
@@ -41,8 +50,10 @@ class DeleteDataDialog(QDialog):
         self.export_button = QPushButton("Export my data first…")
         self.export_button.clicked.connect(export)
         layout.addWidget(self.export_button)
-        layout.addWidget(plain_label(f"Type {CONFIRM_WORD} to confirm:"))
+        confirm_label = plain_label(f"Type {CONFIRM_WORD} to confirm:")
+        layout.addWidget(confirm_label)
         self.confirm = QLineEdit()
+        a11y.label_for(confirm_label, self.confirm)
         self.confirm.textChanged.connect(lambda text: self.delete_button.setEnabled(text.strip() == CONFIRM_WORD))
         layout.addWidget(self.confirm)
         self.error = Feedback()

@@ -50,14 +50,16 @@ class TeamFeedWindow(QWidget):
         self.tabs.clear()
         self.feed_table = _table(["When", "From", "To", "For", "Message"], [
             [k.sent_at.astimezone().strftime("%a %H:%M"), self._who(k.sender), self._who(k.recipient),
-             k.category.name, k.message] for k in self.feed], stretch=4)
+             k.category.name, k.message] for k in self.feed], stretch=4, name="Kudos this week")
         self.tabs.addTab(self.feed_table, f"This week ({len(self.feed)})")
         self.stars_table = _table(["Category", "Service Star(s)", "Kudos"], [
-            [s.category.name, ", ".join(self._who(n) for n in s.names), str(s.count)] for s in self.stars], stretch=1)
+            [s.category.name, ", ".join(self._who(n) for n in s.names), str(s.count)] for s in self.stars],
+            stretch=1, name="Service Stars this week")
         self.tabs.addTab(self.stars_table, "Service Stars")
         self.inbox_table = _table(["", "When", "From", "For", "Message", "Call"], [
             ["new" if not k.read else "", k.sent_at.astimezone().strftime("%a %d %b %H:%M"), self._who(k.sender),
-             k.category.name, k.message, k.call_ref or ""] for k in self.inbox], stretch=4)
+             k.category.name, k.message, k.call_ref or ""] for k in self.inbox],
+            stretch=4, name="My kudos inbox")
         self.tabs.addTab(self.inbox_table, f"My inbox ({unread} new)" if unread else "My inbox")
         self.tabs.setCurrentIndex(max(0, current))
         self.mark_read.setEnabled(unread > 0)

@@ -23,6 +23,7 @@ from companion.errors import CompanionError
 from companion.kudos.categories import CATEGORIES
 from companion.kudos.rules import MAX_MESSAGE
 from companion.team.identity import NameNeeded
+from ui import a11y
 from ui.icons import app_icon
 from ui import theme
 from ui.widgets.feedback import Feedback
@@ -56,10 +57,12 @@ class KudosDialog(QWidget):
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.to.setCompleter(self.completer)
         form.addRow("To", self.to)
+        a11y.name(self.to, "To: teammate", "Type two letters of a teammate's name, then Enter")
         self.category = QComboBox()
         for number, cat in enumerate(CATEGORIES, start=1):
             self.category.addItem(f"{number}  {cat.name}", cat.key)
         form.addRow("For", self.category)
+        a11y.name(self.category, "For: kudos category", "Keys 1 to 5 pick a category")
         self.category_help = plain_label(CATEGORIES[0].description, wrap=True)
         theme.set_role(self.category_help, "muted")
         form.addRow("", self.category_help)
@@ -71,10 +74,13 @@ class KudosDialog(QWidget):
         row.addWidget(self.message)
         row.addWidget(self.counter)
         form.addRow("Message", row)
+        a11y.name(self.message, "Message", f"What they did, up to {MAX_MESSAGE} characters; Enter sends")
+        a11y.name(self.counter, "Characters used")
         self.ref = QLineEdit(call_ref or "")
         self.ref.setPlaceholderText("optional")
         self.ref.setMaxLength(64)
         form.addRow("Call reference", self.ref)
+        a11y.name(self.ref, "Call reference (optional)")
 
         layout = QVBoxLayout(self)
         if not self.mates:
@@ -149,6 +155,8 @@ class KudosDialog(QWidget):
             self.error.error(str(exc))
             return False
         self.error.clear()
+        mate = self.desk.roster.find(view.recipient)
+        a11y.announce(self, f"Kudos sent to {mate.display_name if mate else view.recipient}.")
         self.sent.emit(view)
         self.close()
         return True

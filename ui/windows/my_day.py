@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QRadioButton,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -26,8 +27,7 @@ from ui.widgets.feedback import Feedback
 from ui.icons import app_icon
 from ui import theme
 from ui.theme import window_title
-from ui.widgets.text import headline_label, plain_label
-from ui.windows.reset import mmss
+from ui.widgets.text import headline_label, mmss, plain_label
 from ui.widgets.keys import close_on_escape
 
 VIA = {"plyer": "shown on the desktop", "tray": "shown by the tray icon", "toast": "shown in a card"}
@@ -50,8 +50,11 @@ def reset_length(reset) -> str:
     return text
 
 
-def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None) -> QTableWidget:
+def _table(headers: list[str], rows: list[list[str]], stretch: int | None = None,
+           name: str = "") -> QTableWidget:
+    """A read-only table; ``name`` is what a screen reader calls it ("Today's calls")."""
     table = QTableWidget(len(rows), len(headers))
+    table.setAccessibleName(name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
@@ -83,12 +86,13 @@ class MyDayWindow(QWidget):
 
         bar = QHBoxLayout()
         self.view_group = QButtonGroup(self)
-        self.day_button = QPushButton("Day")
-        self.week_button = QPushButton("Week")
+        # one of two views: radio buttons (a screen reader says "1 of 2"); toggled, not clicked, so the
+        # keyboard's arrows and assistive technology's Toggle action switch the view too
+        self.day_button = QRadioButton("Day")
+        self.week_button = QRadioButton("Week")
         for button, key in ((self.day_button, DAY), (self.week_button, WEEK)):
-            button.setCheckable(True)
             self.view_group.addButton(button)
-            button.clicked.connect(lambda _=False, k=key: self.show_view(k))
+            button.toggled.connect(lambda on, k=key: self.show_view(k) if on else None)
             bar.addWidget(button)
         bar.addStretch(1)
         self.export_button = QPushButton("Export my data…")
@@ -121,7 +125,7 @@ class MyDayWindow(QWidget):
         self.view = WEEK if view == WEEK else DAY
         if self.view == WEEK:
             self.setWindowTitle(window_title("My week"))
-            self.week_button.setChecked(True)
+            self._check(self.week_button)
             if self.week is None:
                 from ui.windows.my_week import WeekView
 
@@ -132,9 +136,15 @@ class MyDayWindow(QWidget):
             self.views.setCurrentWidget(self.week)
         else:
             self.setWindowTitle(window_title("My day"))
-            self.day_button.setChecked(True)
+            self._check(self.day_button)
             self.refresh()
             self.views.setCurrentWidget(self.day_page)
+
+    def _check(self, button: QRadioButton) -> None:
+        """Show which view is on without its toggled signal opening the view a second time."""
+        blocked = button.blockSignals(True)
+        button.setChecked(True)
+        button.blockSignals(blocked)
 
     def refresh(self) -> None:
         summary = summarise_day(self.desk, datetime.now(timezone.utc).astimezone())
@@ -146,14 +156,15 @@ class MyDayWindow(QWidget):
             [c.started_at.astimezone().strftime("%H:%M"), c.ref or "—",
              mmss(c.handle_seconds) if c.handle_seconds is not None else "not ended", "yes" if c.tough else "",
              scores.get(c.id, "")]
-            for c in summary.calls]), f"Calls ({len(summary.calls)})")
+            for c in summary.calls], name="Today's calls"), f"Calls ({len(summary.calls)})")
         self.tabs.addTab(_table(["Started", "Pattern", "Length", "How it went", "Mood before → after"], [
             [r.started_at.astimezone().strftime("%H:%M"), r.pattern, reset_length(r),
              r.outcome.replace("_", " "), f"{r.mood_before or '–'} → {r.mood_after or '–'}"]
-            for r in summary.resets]), f"Resets ({len(summary.resets)})")
+            for r in summary.resets], name="Today's resets"), f"Resets ({len(summary.resets)})")
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
             [n.created_at.astimezone().strftime("%H:%M"), f"{n.title} — {n.body}", notification_status(n)]
-            for n in summary.notifications], stretch=1), f"Notifications ({summary.notification_count})")
+            for n in summary.notifications], stretch=1, name="Today's notifications"),
+            f"Notifications ({summary.notification_count})")
 
     def _scores(self, summary: DaySummary) -> dict[str, str]:
         """call id -> "6 of 8 ticked", for today's calls that had a checklist."""

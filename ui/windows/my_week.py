@@ -14,9 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidg
 
 from companion.desk import Desk
 from companion.week import WeekSummary, summarise_week
-from ui import theme
-from ui.widgets.text import headline_label, plain_label
-from ui.windows.reset import mmss
+from ui import a11y, theme
+from ui.widgets.text import headline_label, mmss, plain_label
 
 CALLS_COLOUR = "chart_1"   # palette names (ui/theme): the charts follow light, dark and high contrast
 RESETS_COLOUR = "chart_3"
@@ -58,9 +57,14 @@ class WeekView(QWidget):
             plot.hideButtons()
             plot.setMinimumHeight(220)
             charts.addWidget(plot)
+        # the charts are pictures: a screen reader is told so, and the table below has the same figures
+        a11y.name(self.activity, "Chart: calls and resets per day", "The table below has the same figures")
+        a11y.name(self.scores, "Chart: Moment of Truth items, % of calls per day",
+                  "The table below has the same figures")
         layout.addLayout(charts)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        a11y.name(self.table, "The last seven days, day by day")
         self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table)
         self.refresh()

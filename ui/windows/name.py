@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout,
 
 from companion.desk import Desk
 from companion.errors import CompanionError
-from ui import theme
+from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
@@ -26,6 +26,8 @@ class AskNameDialog(QDialog):
         self.name.setMaxLength(63)
         self.name.setPlaceholderText("alex.kim")
         layout.addWidget(self.name)
+        a11y.name(self.name, "Your name on the team", "Lowercase letters, digits, '_', '.' or '-', "
+                  "for example alex.kim")
         self.error = Feedback()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

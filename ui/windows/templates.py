@@ -34,7 +34,7 @@ from companion.checklists.templates import MAX_FILE_BYTES, MAX_ITEMS, Item, Temp
 from companion.desk import Desk
 from companion.errors import CompanionError, InvalidInput
 from ui.icons import app_icon
-from ui import theme
+from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label
 
@@ -68,6 +68,7 @@ class TemplateEditor(QWidget):
         self.show_archived.toggled.connect(lambda *_: self.reload())
         left.addWidget(self.show_archived)
         self.list = QListWidget()
+        a11y.name(self.list, "Checklist templates")
         self.list.currentItemChanged.connect(lambda *_: self._load_selected())
         left.addWidget(self.list)
         row = QHBoxLayout()
@@ -93,6 +94,7 @@ class TemplateEditor(QWidget):
         form.addRow("Client / line of business", self.line)
         right.addLayout(form)
         self.items = QTableWidget(0, 3)
+        a11y.name(self.items, "Checklist items", "Item text, due within seconds, near the end")
         self.items.setHorizontalHeaderLabels(["Item (1-9 on the panel)", "Due within (s)", "Near the end"])
         header = self.items.horizontalHeader()
         header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
@@ -201,10 +203,16 @@ class TemplateEditor(QWidget):
         due.setRange(0, 3600)
         due.setSpecialValueText("—")
         due.setValue(item.due_within_seconds or 0)
+        a11y.name(due, "Due within (seconds; 0: no deadline)")
         self.items.setCellWidget(row, DUE, due)
         closing = QCheckBox()
         closing.setChecked(item.closing)
+        a11y.name(closing, "Near the end of the call")
         self.items.setCellWidget(row, CLOSING, closing)
+        # Tab: the table, then each row's fields in order (a new row's widgets would otherwise come last)
+        previous = self.items.cellWidget(row - 1, CLOSING) if row else self.items
+        QWidget.setTabOrder(previous, due)
+        QWidget.setTabOrder(due, closing)
 
     def _row(self, row: int) -> tuple[str | None, str, int, bool]:
         cell = self.items.item(row, TEXT)

@@ -24,7 +24,7 @@ from companion.errors import CompanionError
 from companion.obstacles.service import CATEGORIES, MAX_TEXT
 from companion.team.identity import NameNeeded
 from ui.icons import app_icon
-from ui import theme
+from ui import a11y, theme
 from ui.widgets.feedback import Feedback
 from ui.widgets.text import plain_label, plain_tooltip
 from ui.windows.name import AskNameDialog
@@ -66,9 +66,11 @@ class VoiceWindow(QWidget):
         self.error = Feedback()
         layout.addWidget(self.error)
 
-        layout.addWidget(plain_label("Huddle board"))
+        board_label = plain_label("Huddle board")
+        layout.addWidget(board_label)
         self.board = QTreeWidget()
-        self.board.setHeaderLabels(["Obstacle", "From", "+1s", "Status", ""])
+        a11y.label_for(board_label, self.board)
+        self.board.setHeaderLabels(["Obstacle", "From", "+1s", "Status", "+1"])
         self.board.setColumnWidth(0, 330)
         layout.addWidget(self.board)
         self.vote_buttons: dict[str, QPushButton] = {}
@@ -78,6 +80,7 @@ class VoiceWindow(QWidget):
         self.reply = QLineEdit()
         self.reply.setPlaceholderText("What was done (the author is told)")
         lead_row.addWidget(self.reply)
+        a11y.name(self.reply, "What was done about the selected obstacle", "The author is told")
         self.act_button = QPushButton("Mark acted on")
         self.act_button.clicked.connect(self.mark_acted_on)
         lead_row.addWidget(self.act_button)
@@ -102,6 +105,7 @@ class VoiceWindow(QWidget):
                 if item.status == "open" and not item.mine:
                     button = QPushButton("+1 (given)" if item.voted else "+1")
                     button.setEnabled(not item.voted)
+                    a11y.name(button, f"{'+1 given' if item.voted else '+1'}: {item.text[:80]}")
                     button.clicked.connect(lambda _=False, i=item.id: self.vote(i))
                     self.board.setItemWidget(child, 4, button)
                     self.vote_buttons[item.id] = button
