@@ -87,8 +87,11 @@ def test_a_flood_of_kudos_keeps_the_app_answering(hub, tmp_path, capsys, monkeyp
         assert not failures, failures[:3]
         times.sort()
         p99 = times[int(len(times) * 0.99) - 1]
+        peak = Path(f"/proc/{proc.pid}/status")
+        peak_rss = next((line.split(":")[1].strip() for line in peak.read_text().splitlines()
+                         if line.startswith("VmHWM")), "?") if peak.exists() else "?"
         print(f"status round trips during the flood: n={len(times)} median={statistics.median(times) * 1000:.1f} ms "
-              f"p99={p99 * 1000:.1f} ms max={times[-1] * 1000:.1f} ms")
+              f"p99={p99 * 1000:.1f} ms max={times[-1] * 1000:.1f} ms; the app's peak RSS {peak_rss}")
         assert len(times) >= 20 and p99 <= SOCKET_BUDGET, (p99, times[-5:])
         notices = local_count(data, "SELECT count(*) FROM notifications WHERE kind IN ('kudos_received', 'folded')")
         assert 1 <= notices <= 60, notices  # a notice per pull round at most, never one per kudos
