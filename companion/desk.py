@@ -212,11 +212,12 @@ class Desk:
         a deep-breath invitation becomes the actionable prompt (or is recorded as missed)."""
         from companion.kudos.categories import BY_KEY
         from companion import inbound
+        from companion.team.kinds import notice_name
         from companion.team.outbox import REFUSED
 
         refused = [item for item in items if item.kind == REFUSED]
         if refused:  # refused by the hub for good (its limits, a card number ...): one notice per batch
-            what = _REFUSED_WHAT.get(refused[0].data.get("what"), "change")
+            what = notice_name(refused[0].data.get("what"))
             title = (f"The team hub refused your {what}" if len(refused) == 1
                      else f"The team hub refused {len(refused)} of your changes")
             self.notifications.post(INFO, title, f"{refused[0].data.get('reason')}. It stays on this computer "
@@ -273,10 +274,6 @@ def _burst_body(roster: Any, kudos: list[Any]) -> str:
     others = len(counts) - len(names)
     who = " and ".join(names) if not others else f"{', '.join(names)} and {others} other{'s' if others != 1 else ''}"
     return f"From {who}. Open Team feed to read them."
-
-
-_REFUSED_WHAT = {"kudos": "kudos", "obstacle": "obstacle", "obstacle_vote": "+1", "obstacle_reply": "reply",
-                 "broadcast": "group deep breath", "breath_join": "deep-breath join", "template": "checklist template"}
 
 
 def _minutes(seconds: float) -> str:

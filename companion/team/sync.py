@@ -119,10 +119,13 @@ def _transactions(items: list[tuple[str, str, str]]) -> list[list[tuple[str, str
 
 
 def _alone(kind: str, payload: str) -> bool:
-    if kind == "breath_join":
-        return True
-    if kind != "obstacle":
-        return False
+    """The kind's anonymity policy (companion.team.kinds): always alone, never, or alone unless the record
+    says ``"anonymous": false`` (an unreadable payload of that kind goes alone)."""
+    from companion.team.kinds import ALONE, ALONE_IF_ANONYMOUS, RECORD_KINDS
+
+    spec = RECORD_KINDS.get(kind)
+    if spec is None or spec.policy != ALONE_IF_ANONYMOUS:
+        return spec is not None and spec.policy == ALONE
     try:
         record = json.loads(payload)
     except ValueError:
@@ -149,7 +152,10 @@ def _spread(item_id: str, bounds: tuple[int, int], salt: str) -> float:
 
 
 def _anonymous(kind: str, payload: str) -> bool:
-    return kind == "obstacle" and _alone(kind, payload)
+    from companion.team.kinds import ALONE_IF_ANONYMOUS, RECORD_KINDS
+
+    spec = RECORD_KINDS.get(kind)
+    return spec is not None and spec.policy == ALONE_IF_ANONYMOUS and _alone(kind, payload)
 
 
 def backoff_delay(failures: int, rng: Callable[[], float] = random.random) -> float:
