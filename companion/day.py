@@ -11,6 +11,7 @@ from companion.checklists import store as checklists_store
 from companion.db.sql import Row
 from companion.db.rows import CallRow, NotificationRow, ResetSessionRow
 from companion.notify import store as notify_store
+from companion.notify.kinds import FOLDABLE
 from companion.reset import store as reset_store
 from companion.reset.patterns import PATTERNS
 
@@ -23,13 +24,20 @@ OUTCOME_WORDS = {"positive": "Positive", "neutral": "Neutral", "negative": "Nega
 RESET_OUTCOMES = {"completed": "Completed", "ended_early": "Ended early", "interrupted": "Interrupted by a call"}
 TAKEN, DECLINED, LAPSED, OPEN = "taken", "declined", "lapsed", "still open"
 
+# My day stays quick and small whatever arrived (issue 14: 100,000 kudos in a day): it holds every prompt and
+# notice of the app (a few a call) but only the newest DAY_NOTIFICATIONS informational ones (kudos received,
+# "your obstacle was acted on"); notifications_page() reads the day's list a page at a time.
+DAY_NOTIFICATIONS = 200
+PAGE_SIZE = 200
+
 
 @dataclass(frozen=True)
 class DaySummary:
     start: datetime
     calls: list[CallRow]
     resets: list[ResetSessionRow]
-    notifications: list[NotificationRow]
+    notifications: list[NotificationRow]  # bounded: see summarise_day
+    notification_count: int = 0            # all of the day's notifications (``notifications`` may hold fewer)
 
     @property
     def average_handle(self) -> float | None:
@@ -52,8 +60,18 @@ def summarise_day(desk: Desk, local_moment: datetime) -> DaySummary:
     with desk.db.reading() as s:
         calls = calls_store.between(s, start, end)
         resets = reset_store.between(s, start, end)
-        notes = notify_store.created_between(s, start, end)
-    return DaySummary(start, calls, resets, notes)
+        notes = notify_store.of_day(s, start, end, FOLDABLE, DAY_NOTIFICATIONS)
+        count = notify_store.count_of_day(s, start, end)
+    return DaySummary(start, calls, resets, notes, count)
+
+
+def notifications_page(desk: Desk, local_moment: datetime, page: int, size: int = PAGE_SIZE
+                       ) -> list[NotificationRow]:
+    """Page ``page`` (0 = the newest) of the day's notifications, newest first, ``size`` at most."""
+    start, end = day_bounds(local_moment)
+    size = max(1, min(size, PAGE_SIZE))
+    with desk.db.reading() as s:
+        return notify_store.page_of_day(s, start, end, max(0, page) * size, size)
 
 
 def pattern_name(key: str) -> str:

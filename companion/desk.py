@@ -212,15 +212,22 @@ class Desk:
         a deep-breath invitation becomes the actionable prompt (or is recorded as missed)."""
         from companion.kudos.categories import BY_KEY
         from companion import inbound
+        from companion.team.kinds import notice_name
         from companion.team.outbox import REFUSED
 
         refused = [item for item in items if item.kind == REFUSED]
         if refused:  # refused by the hub for good (its limits, a card number ...): one notice per batch
-            what = _REFUSED_WHAT.get(refused[0].data.get("what"), "change")
+            what = notice_name(refused[0].data.get("what"))
             title = (f"The team hub refused your {what}" if len(refused) == 1
                      else f"The team hub refused {len(refused)} of your changes")
             self.notifications.post(INFO, title, f"{refused[0].data.get('reason')}. It stays on this computer "
                                     "and will not be sent.")
+        kudos = [item for item in items if item.kind == inbound.KUDOS]
+        if len(kudos) > 1:  # a burst (or a flood) is one notice, never one per kudos
+            self.notifications.post(KUDOS_RECEIVED, f"{len(kudos)} new kudos", _burst_body(self.roster, kudos),
+                                    payload={"kudos_ids": [k.record_id for k in kudos[-KUDOS_IDS_KEPT:]],
+                                             "count": len(kudos)})
+            items = [item for item in items if item.kind != inbound.KUDOS]
         for item in items:
             sender = self.roster.find(item.sender) if item.sender else None
             who = sender.display_name if sender else (item.sender or "A teammate")
@@ -252,8 +259,21 @@ class Desk:
         self.breath.join(broadcast_id)
 
 
-_REFUSED_WHAT = {"kudos": "kudos", "obstacle": "obstacle", "obstacle_vote": "+1", "obstacle_reply": "reply",
-                 "broadcast": "group deep breath", "breath_join": "deep-breath join", "template": "checklist template"}
+KUDOS_IDS_KEPT = 20  # a burst's notice keeps the newest ids only (its payload stays small whatever arrives)
+
+
+def _burst_body(roster: Any, kudos: list[Any]) -> str:
+    """ "From Dana, Sam and 3 others. Open Team feed to read them." (senders by their number of kudos)."""
+    counts: dict[str, int] = {}
+    for item in kudos:
+        counts[item.sender or ""] = counts.get(item.sender or "", 0) + 1
+    names = []
+    for sender in sorted(counts, key=lambda name: -counts[name])[:2]:
+        found = roster.find(sender) if sender else None
+        names.append(found.display_name if found else (sender or "a teammate"))
+    others = len(counts) - len(names)
+    who = " and ".join(names) if not others else f"{', '.join(names)} and {others} other{'s' if others != 1 else ''}"
+    return f"From {who}. Open Team feed to read them."
 
 
 def _minutes(seconds: float) -> str:

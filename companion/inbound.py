@@ -37,6 +37,7 @@ from companion.team.received import KUDOS as KUDOS
 from companion.team.received import OBSTACLE_ACTED as OBSTACLE_ACTED
 from companion.team.received import TEMPLATE_PUBLISHED as TEMPLATE_PUBLISHED
 from companion.team.received import Received as Received
+from companion.team.kinds import RECORD_KINDS
 from companion.team.roster import validate_display_name
 
 log = logging.getLogger(__name__)
@@ -246,9 +247,8 @@ def _template(session: Tx, record: dict[str, Any], me: str, now: datetime) -> Re
     return Received(TEMPLATE_PUBLISHED, stored.id, stored.published_by, {"name": stored.template.name})
 
 
-_HANDLERS = {"kudos": _kudos, "obstacle": _obstacle, "obstacle_vote": _obstacle_vote,
-             "obstacle_reply": _obstacle_reply, "broadcast": _broadcast, "breath_join": _breath_join,
-             "template": _template}
+# kind -> its handler, as companion.team.kinds names it (each kind declared once)
+_HANDLERS = {kind: globals()[spec.handler] for kind, spec in RECORD_KINDS.items()}
 
 
 # -- roster ----------------------------------------------------------------------------------------

@@ -30,3 +30,13 @@ class LockedKeyring(DictKeyring):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         raise KeyringLocked(f"cannot store {password}")
+
+
+class EnvKeyring(DictKeyring):
+    """For a real app process in a test (PYTHON_KEYRING_BACKEND=tests.keyrings.EnvKeyring): every entry's
+    secret is COMPANION_TEST_SECRET from the environment."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        import os
+
+        return os.environ.get("COMPANION_TEST_SECRET")

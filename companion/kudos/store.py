@@ -29,8 +29,13 @@ def inbox(session: Tx, recipient: str, limit: int) -> list[KudosRow]:
         "SELECT * FROM kudos WHERE recipient = ? ORDER BY sent_at DESC LIMIT ?", (recipient, limit))]
 
 
-def unread_count(session: Tx, recipient: str) -> int:
-    return session.scalar("SELECT count(*) FROM kudos WHERE recipient = ? AND read_at IS NULL", (recipient,)) or 0
+UNREAD_COUNTED = 1000  # unread kudos are counted up to this many: the count stays quick after a flood (issue 14)
+
+
+def unread_count(session: Tx, recipient: str, limit: int = UNREAD_COUNTED) -> int:
+    """The recipient's unread kudos, counted up to ``limit`` (a flood of 100,000 answers ``limit`` at once)."""
+    return session.scalar("SELECT count(*) FROM (SELECT 1 FROM kudos WHERE recipient = ? AND read_at IS NULL "
+                          "LIMIT ?)", (recipient, limit)) or 0
 
 
 def mark_read(session: Tx, recipient: str, when: datetime, ids: Sequence[str] | None = None) -> int:

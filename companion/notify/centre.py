@@ -23,7 +23,7 @@ from companion.errors import NotifyError
 from companion.events import EventHub
 from companion.notify import store
 from companion.notify.base import NotifierChain
-from companion.notify.kinds import STATUS, UNCAPPED
+from companion.notify.kinds import FOLDABLE, FOLDED, STATUS, UNCAPPED
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ HOLD_RATE = "rate"
 HOLD_UNDELIVERABLE = "undeliverable"
 EXPIRED = "expired"
 _RELEASABLE = (HOLD_CALL, HOLD_PAUSED, HOLD_RATE, HOLD_UNDELIVERABLE)
+HOLD_FOLDED = "folded"  # folded into a "N more notifications" notice: never shown itself, kept in the history
+MAX_WAITING = 50        # informational notifications waiting at most; older ones are folded (never an actionable one)
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,29 @@ class NotificationCentre:
                                    "payload": json.dumps(data), "created_at": now, "updated_at": now,
                                    "expires_at": now + expires_after if expires_after else None})
             notification_id = row.id
-        self._try_show(notification_id)
+        if not self._try_show(notification_id) and kind in FOLDABLE:
+            self._bound_waiting(now)
         return notification_id
+
+    def _bound_waiting(self, now: datetime) -> None:
+        """Keep at most MAX_WAITING informational notifications waiting: the oldest beyond it are folded into
+        one waiting notice ("37 more notifications"), itself counted and updated, never duplicated.
+        Actionable prompts (a deep-breath invitation, a reset offer) are never folded."""
+        reason = self._hold_reason() or HOLD_UNDELIVERABLE
+        with self._db.session() as s:
+            excess = store.held_of_kinds(s, _RELEASABLE, FOLDABLE) - (MAX_WAITING - 1)
+            if excess <= 0:
+                return
+            folded = store.fold_oldest(s, _RELEASABLE, FOLDABLE, excess, HOLD_FOLDED)
+            summary = store.waiting_of_kind(s, _RELEASABLE, FOLDED)
+            total = folded + (json.loads(summary.payload or "{}").get("folded", 0) if summary else 0)
+            title = f"{total} more notification{'s' if total != 1 else ''} while you were busy"
+            body = "They are listed in My day → Notifications; kudos are in the Team feed."
+            values = {"title": title, "body": body, "payload": json.dumps({"folded": total}), "updated_at": now}
+            if summary is not None:
+                store.change(s, summary.id, values)
+            else:
+                store.insert(s, {"kind": FOLDED, "created_at": now, "held_reason": reason, **values})
 
     def _hold_reason(self, kind: str = "") -> str | None:
         if self.on_call:

@@ -9,3 +9,8 @@ KUDOS_RECEIVED = "kudos_received"
 OBSTACLE_ACTED = "obstacle_acted"
 BREATH_INVITE = "breath_invite"  # actionable (Join / Not now); lapses with the lead's window
 UNCAPPED = (STATUS, BREATH_INVITE)  # not held by the hourly cap (still held during calls and pauses)
+
+# A waiting queue grown past its bound (a flood of kudos during a call): the oldest informational ones are
+# folded into one "N more notifications" notice of this kind (companion.notify.centre.MAX_WAITING).
+FOLDED = "folded"
+FOLDABLE = (INFO, KUDOS_RECEIVED, OBSTACLE_ACTED)  # informational: no buttons, nothing to answer

@@ -95,3 +95,49 @@ def retire(session: Tx, kind: str, now: datetime, expired: str) -> int:
                    "kind = ? AND shown_at IS NULL AND held_reason IS NOT ?", (kind, expired))
     return session.update("notifications", {"read_at": now},
                           "kind = ? AND read_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", (kind, now))
+
+
+def held_of_kinds(session: Tx, reasons: Sequence[str], kinds: Sequence[str]) -> int:
+    """How many of ``kinds`` wait (not shown, held for one of ``reasons``)."""
+    return session.scalar(f"SELECT count(*) FROM notifications WHERE {_held_where(reasons)} "
+                          f"AND kind IN ({placeholders(kinds)})", [*reasons, *kinds]) or 0
+
+
+def fold_oldest(session: Tx, reasons: Sequence[str], kinds: Sequence[str], count: int, reason: str) -> int:
+    """The oldest ``count`` waiting notifications of ``kinds`` are held for ``reason`` instead (never shown;
+    they stay in the history). Returns how many."""
+    return session.update(
+        "notifications", {"held_reason": reason},
+        f"id IN (SELECT id FROM notifications WHERE {_held_where(reasons)} AND kind IN ({placeholders(kinds)}) "
+        "ORDER BY created_at LIMIT ?)", [*reasons, *kinds, count])
+
+
+def waiting_of_kind(session: Tx, reasons: Sequence[str], kind: str) -> NotificationRow | None:
+    """The newest waiting notification of ``kind``."""
+    return typed_or_none(NotificationRow, session.one(
+        f"SELECT * FROM notifications WHERE {_held_where(reasons)} AND kind = ? ORDER BY created_at DESC LIMIT 1",
+        [*reasons, kind]))
+
+
+def of_day(session: Tx, start: datetime, end: datetime, paged: Sequence[str], newest: int) -> list[NotificationRow]:
+    """The notifications created in ``[start, end)``, oldest first: every one not of the ``paged`` kinds (prompts
+    and the app's notices: a few a call), and only the ``newest`` of the ``paged`` (informational) kinds, so a
+    flood of kudos never makes this list long (``page_of_day`` reads the rest)."""
+    marks = placeholders(paged)
+    return [typed(NotificationRow, row) for row in session.all(
+        "SELECT * FROM (SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? "
+        f"AND kind NOT IN ({marks}) UNION ALL SELECT * FROM (SELECT * FROM notifications WHERE created_at >= ? "
+        f"AND created_at < ? AND kind IN ({marks}) ORDER BY created_at DESC LIMIT ?)) ORDER BY created_at",
+        [start, end, *paged, start, end, *paged, newest])]
+
+
+def count_of_day(session: Tx, start: datetime, end: datetime) -> int:
+    return session.scalar("SELECT count(*) FROM notifications WHERE created_at >= ? AND created_at < ?",
+                          (start, end)) or 0
+
+
+def page_of_day(session: Tx, start: datetime, end: datetime, offset: int, limit: int) -> list[NotificationRow]:
+    """One page of the notifications created in ``[start, end)``, newest first."""
+    return [typed(NotificationRow, row) for row in session.all(
+        "SELECT * FROM notifications WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC, id "
+        "LIMIT ? OFFSET ?", (start, end, limit, offset))]

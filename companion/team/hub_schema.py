@@ -42,16 +42,12 @@ SCHEMA = "companion"
 OWNER_ROLE, AGENT_ROLE, LEAD_ROLE = "companion_owner", "companion_agent", "companion_lead"
 GROUP_ROLES = (OWNER_ROLE, AGENT_ROLE, LEAD_ROLE)
 
-# kind -> (table, the wire fields besides id/sender/team, who may insert)
+# kind -> (table, the wire fields besides id/sender/team, who may insert): from companion.team.kinds
+from companion.team.kinds import LEAD, RECORD_KINDS  # noqa: E402
+
 RECORD_TABLES: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "kudos": ("kudos", ("recipient", "category", "message", "call_ref", "sent_at"), AGENT_ROLE),
-    "obstacle": ("obstacles", ("anonymous", "category", "text", "logged_at"), AGENT_ROLE),
-    "obstacle_vote": ("obstacle_votes", ("obstacle_id",), AGENT_ROLE),
-    "obstacle_reply": ("obstacle_replies", ("obstacle_id", "reply", "acted_at"), LEAD_ROLE),
-    "broadcast": ("broadcasts", ("broadcast_kind", "sent_at", "expires_at"), LEAD_ROLE),
-    "breath_join": ("breath_joins", ("broadcast_id", "joined_at"), AGENT_ROLE),
-    "template": ("templates", ("template_id", "name", "version", "body"), LEAD_ROLE),
-}
+    kind: (spec.table, spec.fields, LEAD_ROLE if spec.inserter == LEAD else AGENT_ROLE)
+    for kind, spec in RECORD_KINDS.items()}
 
 from companion.team.hub_migrations import VERSION_1, VERSION_2, VERSION_3  # noqa: E402  (frozen text)
 

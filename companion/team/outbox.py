@@ -12,7 +12,7 @@ from typing import Any
 
 from companion.db.sql import Row, Tx, placeholders
 
-KINDS = ("kudos", "obstacle", "obstacle_vote", "obstacle_reply", "broadcast", "breath_join", "template")
+from companion.team.kinds import KINDS as KINDS  # each kind declared once (companion.team.kinds)
 
 #: ``Tx.info`` key set when a unit of work enqueued something (the sync worker wakes after its commit)
 ENQUEUED = "companion_outbox"

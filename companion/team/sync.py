@@ -49,6 +49,8 @@ BACKOFF_MAX = 60.0
 JITTER = 0.2            # +-20 %
 HUB_FULL_DELAY = 60.0   # the hub has no free slot: about one attempt a minute per desk (+-20 %), no storm
 BATCH = 200
+PAGE_PAUSE = 0.01  # seconds between the pages of one pull round (a 100,000-record flood: ~5 s more in all)
+TELL_AT = 5000   # a long pull round (a flood) tells the app at least every this many received items
 COUNT_SETTLE = timedelta(minutes=2)   # the lead's last join count, this long after a deep breath closed
 COUNT_RECENT = timedelta(days=1)      # broadcasts older than this are not counted again after a restart
 
@@ -117,10 +119,13 @@ def _transactions(items: list[tuple[str, str, str]]) -> list[list[tuple[str, str
 
 
 def _alone(kind: str, payload: str) -> bool:
-    if kind == "breath_join":
-        return True
-    if kind != "obstacle":
-        return False
+    """The kind's anonymity policy (companion.team.kinds): always alone, never, or alone unless the record
+    says ``"anonymous": false`` (an unreadable payload of that kind goes alone)."""
+    from companion.team.kinds import ALONE, ALONE_IF_ANONYMOUS, RECORD_KINDS
+
+    spec = RECORD_KINDS.get(kind)
+    if spec is None or spec.policy != ALONE_IF_ANONYMOUS:
+        return spec is not None and spec.policy == ALONE
     try:
         record = json.loads(payload)
     except ValueError:
@@ -147,7 +152,10 @@ def _spread(item_id: str, bounds: tuple[int, int], salt: str) -> float:
 
 
 def _anonymous(kind: str, payload: str) -> bool:
-    return kind == "obstacle" and _alone(kind, payload)
+    from companion.team.kinds import ALONE_IF_ANONYMOUS, RECORD_KINDS
+
+    spec = RECORD_KINDS.get(kind)
+    return spec is not None and spec.policy == ALONE_IF_ANONYMOUS and _alone(kind, payload)
 
 
 def backoff_delay(failures: int, rng: Callable[[], float] = random.random) -> float:
@@ -179,6 +187,7 @@ class SyncWorker:
         self.waker: Waker = waker or SocketWaker()
         self._rng = rng
         self._batch = batch
+        self._gathered: list[Any] | None = None  # during a pull round: what to tell at its end (see _tell)
         self._listen = listen              # False: poll every idle_seconds (behind a transaction pooler)
         self._idle_seconds = idle_seconds
         self._conn: Any = None
@@ -366,15 +375,36 @@ class SyncWorker:
         store = SettingsStore(self.db)
         stored = Cursor.from_state(store.get_state(hub.CURSOR_STATE))
         position, settled = stored, True
-        while True:
-            page = hub.pull(self._conn, position, self._batch)
-            safe = page.cursor if settled else stored
-            if page.records or safe != stored:
-                self._apply_batch(hub.Batch(records=page.records, cursor=safe, more=page.more, next=page.next))
-            stored, settled = safe, settled and page.settled
-            if not page.more:
-                return settled
-            position = page.next
+        self._gathered = []  # what the round's pages bring is told together (a flood is one notice, not 500)
+        try:
+            while True:
+                page = hub.pull(self._conn, position, self._batch)
+                safe = page.cursor if settled else stored
+                if page.records or safe != stored:
+                    self._apply_batch(hub.Batch(records=page.records, cursor=safe, more=page.more, next=page.next))
+                stored, settled = safe, settled and page.settled
+                if not page.more:
+                    return settled
+                position = page.next
+                # A flood pages on for a while: between pages the GUI thread gets the interpreter (the local
+                # socket answers within 100 ms throughout; issue 14), and a stop is not kept waiting.
+                if self._stop.wait(PAGE_PAUSE):
+                    return False
+        finally:
+            told, self._gathered = self._gathered, None
+            if told:
+                self.events.publish(ev.TEAM_RECEIVED, items=told)
+
+    def _tell(self, told: list[Any]) -> None:
+        """Publish what was applied (``team.received``): at once, or gathered for the end of a pull round,
+        and at least every TELL_AT items (so a flood's notices stay few and its memory bounded)."""
+        if self._gathered is None:
+            self.events.publish(ev.TEAM_RECEIVED, items=told)
+            return
+        self._gathered.extend(told)
+        if len(self._gathered) >= TELL_AT:
+            told, self._gathered = self._gathered, []
+            self.events.publish(ev.TEAM_RECEIVED, items=told)
 
     # -- the lead's count of a group deep breath ----------------------------------------------------
     def _count_joins(self) -> float | None:
@@ -444,7 +474,7 @@ class SyncWorker:
                         result = self._apply(s, record, self.me)
                 except DatabaseError:
                     if told:  # what was committed one by one before is told now, once; the cursor stays
-                        self.events.publish(ev.TEAM_RECEIVED, items=told)
+                        self._tell(told)
                     raise
                 except Exception as one:
                     log.error("could not apply %s %s from the team hub: %s", record.get("kind"), record.get("id"),
@@ -455,7 +485,7 @@ class SyncWorker:
             with self.db.session() as s:
                 write_state(s, hub.CURSOR_STATE, cursor)
         if told:
-            self.events.publish(ev.TEAM_RECEIVED, items=told)
+            self._tell(told)
 
     def _pull_roster(self) -> None:
         agents = hub.roster(self._conn)

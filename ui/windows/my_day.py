@@ -174,7 +174,7 @@ class MyDayWindow(QWidget):
         self.tabs.addTab(_table(["Time", "Notification", "Status"], [
             [n.created_at.astimezone().strftime("%H:%M"), f"{n.title} — {n.body}", notification_status(n)]
             for n in summary.notifications], stretch=1, name="Today's notifications"),
-            count("Notifications (%n)", len(summary.notifications)))
+            count("Notifications (%n)", summary.notification_count))
 
     def _scores(self, summary: DaySummary) -> dict[str, tuple[str, str, str]]:
         """call id -> ("6 of 8 ticked", "Positive", what got in the way), for today's calls with a checklist."""
