@@ -102,7 +102,7 @@ _win_wheels() {
 # The hash of this checkout's own files that go into the app (code, resources, packaging).
 win_app_key() {
   (cd "$WIN_ROOT" && find companion ui resources -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
-     | sort -z | xargs -0 sha256sum; sha256sum pyproject.toml build.spec requirements/windows.txt) \
+     | sort -z | xargs -0 sha256sum; sha256sum pyproject.toml build.spec requirements/windows.txt packaging/windows/companion.cmd) \
     | sha256sum | cut -c1-16
 }
 
