@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +55,20 @@ class Wine:
 
     def popen(self, program: os.PathLike[str] | str, *args: str, log: Path,
               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        with open(log, "wb") as out:
-            return subprocess.Popen(self.command(program, *args), cwd=ROOT, env={**self.env, **(env or {})},
-                                    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        """Start a Windows program in the background; its output is copied to ``log``. The output goes through a
+        pipe: under Wine 8 a Windows CPython whose stdout is a regular file dies in init_sys_streams."""
+        proc = subprocess.Popen(self.command(program, *args), cwd=ROOT, env={**self.env, **(env or {})},
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+        def copy() -> None:
+            assert proc.stdout is not None
+            with open(log, "ab") as out:
+                for chunk in iter(lambda: proc.stdout.read1(65536), b""):
+                    out.write(chunk)
+                    out.flush()
+
+        threading.Thread(target=copy, name=f"wine-log-{proc.pid}", daemon=True).start()
+        return proc
 
     def stop_all(self) -> None:
         """End every Windows process of this test prefix (only this suite's: the prefix is ours alone)."""
