@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +40,7 @@ class Wine:
     prefix: Path
     python: Path
     env: dict[str, str]
+    log_threads: list[threading.Thread] = field(default_factory=list)
 
     def command(self, program: os.PathLike[str] | str, *args: str) -> list[str]:
         return ["wine", str(program), *args]
@@ -62,18 +63,23 @@ class Wine:
 
         def copy() -> None:
             assert proc.stdout is not None
-            with open(log, "ab") as out:
+            with proc.stdout, open(log, "ab") as out:
                 for chunk in iter(lambda: proc.stdout.read1(65536), b""):
                     out.write(chunk)
                     out.flush()
 
-        threading.Thread(target=copy, name=f"wine-log-{proc.pid}", daemon=True).start()
+        thread = threading.Thread(target=copy, name=f"wine-log-{proc.pid}", daemon=True)
+        thread.start()
+        self.log_threads.append(thread)
         return proc
 
     def stop_all(self) -> None:
         """End every Windows process of this test prefix (only this suite's: the prefix is ours alone)."""
         subprocess.run(["wineserver", "-k"], env=self.env, timeout=60, capture_output=True)
         subprocess.run(["wineserver", "-w"], env=self.env, timeout=60, capture_output=True)
+        for thread in self.log_threads:  # their pipes reach EOF once the programs are gone
+            thread.join(30)
+        self.log_threads = [t for t in self.log_threads if t.is_alive()]
 
 
 def ensure() -> Wine:
