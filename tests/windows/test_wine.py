@@ -9,6 +9,10 @@ fail when it is missing. COMPANION_SKIP_WINDOWS=1 skips them (the only way to), 
   Windows process reach it over the named pipe, and the reset window shows on screen (a screenshot, checked
   for content, in test-artifacts/windows/);
 - the frozen ``companion migrate`` child upgrades an old database, and the tray process never maps SQLAlchemy;
+- call detection in the frozen app: a second Windows process writes a microphone consent-store entry
+  (``LastUsedTimeStop = 0``) for MicroSIP, one of the shipped suggested softphones, with ``winreg``; the app's
+  ``RegNotifyChangeKeyValue`` watch sees it and ``companion status`` says on a call; ``LastUsedTimeStop`` set
+  to a time ends the call;
 - ``AgentCompanion.exe team join`` against a real (Linux, loopback) team hub puts the secret into the Credential
   Manager and ``team status`` reads it back from there; the secret is in no file of the data folder.
 
@@ -118,6 +122,70 @@ def test_the_frozen_app_docks_in_the_tray_and_answers_over_the_named_pipe(wine: 
         wine.stop_all()
     log = (tmp_path / "app.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
+
+
+CONSENT_STORE = r"Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore\microphone"
+# A desktop softphone's entry, as Windows names it (its path with # for \). MicroSIP is one of the shipped
+# suggested softphones (companion.calls.apps.SUGGESTED): with no softphone ticked yet in Settings, it counts.
+SOFTPHONE = r"NonPackaged\C:#Program Files#MicroSIP#microsip.exe"
+FILETIME_2026 = 134_100_000_000_000_000  # some FILETIME in 2026 (100 ns since 1601)
+
+
+def _consent_store(wine: Wine, code: str) -> None:
+    """Run ``code`` in a second Windows process (the Windows CPython) with ``winreg`` imported, ``key(sub)``
+    creating/opening a key below the microphone consent store and ``qword(key, name, value)`` setting a
+    REG_QWORD, as Windows' capability access manager writes them."""
+    script = ("import winreg\n"
+              f"ROOT = {CONSENT_STORE!r}\n"
+              "def key(sub=''):\n"
+              "    return winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, ROOT + ('\\\\' + sub if sub else ''), 0,"
+              " winreg.KEY_ALL_ACCESS)\n"
+              "def qword(k, name, value):\n"
+              "    winreg.SetValueEx(k, name, 0, winreg.REG_QWORD, value)\n" + code)
+    res = wine.run(wine.python, "-c", script, timeout=120)
+    assert res.returncode == 0, res.stdout
+
+
+def _status(wine: Wine, data: Path) -> str:
+    res = _cli(wine, data, "status")
+    assert res.returncode == 0, res.stdout
+    return res.stdout.strip()
+
+
+def test_the_frozen_app_detects_a_call_from_the_microphone_consent_store(wine: Wine, desktop, tmp_path: Path):
+    data, ready = tmp_path / "data", tmp_path / "ready"
+    _consent_store(wine, "import contextlib\n"
+                         "with contextlib.suppress(FileNotFoundError):\n"
+                         "    winreg.DeleteKey(winreg.HKEY_CURRENT_USER, ROOT + '\\\\' + "
+                         f"{SOFTPHONE!r})\n"
+                         "key('NonPackaged').Close()\n")
+    proc = wine.popen(EXE, "--data-dir", winpath(data), log=tmp_path / "app.log",
+                      env=_gui_env(desktop, wine, ready))
+    try:
+        wait_for_line(ready, "services-ready", timeout=240)
+        assert _status(wine, data) == "Ready"
+
+        # the softphone takes the microphone: Windows writes LastUsedTimeStart and LastUsedTimeStop = 0
+        _consent_store(wine, f"k = key({SOFTPHONE!r})\nqword(k, 'LastUsedTimeStart', {FILETIME_2026})\n"
+                             "qword(k, 'LastUsedTimeStop', 0)\nk.Close()\n")
+        desktop.wait_for(lambda: "On a call" in _status(wine, data), timeout=60, interval=1.0,
+                         message="the frozen app never saw the softphone's microphone use as a call")
+
+        # it lets go of the microphone: LastUsedTimeStop is set; the call ends after the end delay (4 s)
+        _consent_store(wine, f"k = key({SOFTPHONE!r})\nqword(k, 'LastUsedTimeStop', {FILETIME_2026 + 600_000_000})"
+                             "\nk.Close()\n")
+        desktop.wait_for(lambda: _status(wine, data) == "Ready", timeout=60, interval=1.0,
+                         message="the frozen app never ended the detected call")
+    finally:
+        proc.kill()
+        proc.wait(30)
+        _consent_store(wine, "winreg.DeleteKey(winreg.HKEY_CURRENT_USER, ROOT + '\\\\' + "
+                             f"{SOFTPHONE!r})\n")
+        wine.stop_all()
+    log = (tmp_path / "app.log").read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+    companion_log = (data / "companion.log").read_text(errors="replace")
+    assert "consent store cannot be read" not in companion_log, companion_log[-3000:]
 
 
 def test_the_frozen_migrate_child_upgrades_an_old_database(wine: Wine, desktop, tmp_path: Path):
