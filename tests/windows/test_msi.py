@@ -78,7 +78,8 @@ def test_per_user_install_upgrade_autostart_and_uninstall(wine: Wine, msis: dict
     users = wine.prefix / "drive_c" / "users" / pwd.getpwuid(os.getuid()).pw_name
     program = users / "AppData" / "Local" / "Programs" / "Agent Companion"
     data = users / "AppData" / "Local" / "agent-companion"
-    shortcut = users / "AppData" / "Roaming" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Agent Companion.lnk"
+    shortcut = (users / "AppData" / "Roaming" / "Microsoft" / "Windows" / "Start Menu" / "Programs"
+                / "Agent Companion.lnk")
     _uninstall_leftovers(wine, USER_UPGRADE_CODE)
 
     # the previous build, silently, per user
