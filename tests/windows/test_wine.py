@@ -12,7 +12,7 @@ fail when it is missing. COMPANION_SKIP_WINDOWS=1 skips them (the only way to), 
 - call detection in the frozen app: a second Windows process writes a microphone consent-store entry
   (``LastUsedTimeStop = 0``) for MicroSIP, one of the shipped suggested softphones, with ``winreg``; the app's
   ``RegNotifyChangeKeyValue`` watch sees it and ``companion status`` says on a call; ``LastUsedTimeStop`` set
-  to a time ends the call;
+  to a time ends the call, and so does removing the entry;
 - ``AgentCompanion.exe team join`` against a real (Linux, loopback) team hub puts the secret into the Credential
   Manager and ``team status`` reads it back from there; the secret is in no file of the data folder.
 
@@ -146,6 +146,11 @@ def _consent_store(wine: Wine, code: str) -> None:
     assert res.returncode == 0, res.stdout
 
 
+_DELETE_SOFTPHONE = ("import contextlib\n"
+                     "with contextlib.suppress(FileNotFoundError):\n"
+                     f"    winreg.DeleteKey(winreg.HKEY_CURRENT_USER, ROOT + '\\\\' + {SOFTPHONE!r})\n")
+
+
 def _status(wine: Wine, data: Path) -> str:
     res = _cli(wine, data, "status")
     assert res.returncode == 0, res.stdout
@@ -154,11 +159,7 @@ def _status(wine: Wine, data: Path) -> str:
 
 def test_the_frozen_app_detects_a_call_from_the_microphone_consent_store(wine: Wine, desktop, tmp_path: Path):
     data, ready = tmp_path / "data", tmp_path / "ready"
-    _consent_store(wine, "import contextlib\n"
-                         "with contextlib.suppress(FileNotFoundError):\n"
-                         "    winreg.DeleteKey(winreg.HKEY_CURRENT_USER, ROOT + '\\\\' + "
-                         f"{SOFTPHONE!r})\n"
-                         "key('NonPackaged').Close()\n")
+    _consent_store(wine, _DELETE_SOFTPHONE + "key('NonPackaged').Close()\n")
     proc = wine.popen(EXE, "--data-dir", winpath(data), log=tmp_path / "app.log",
                       env=_gui_env(desktop, wine, ready))
     try:
@@ -176,11 +177,18 @@ def test_the_frozen_app_detects_a_call_from_the_microphone_consent_store(wine: W
                              "\nk.Close()\n")
         desktop.wait_for(lambda: _status(wine, data) == "Ready", timeout=60, interval=1.0,
                          message="the frozen app never ended the detected call")
+
+        # the next call; this time the entry is removed (e.g. the softphone was uninstalled mid-call)
+        _consent_store(wine, f"k = key({SOFTPHONE!r})\nqword(k, 'LastUsedTimeStop', 0)\nk.Close()\n")
+        desktop.wait_for(lambda: "On a call" in _status(wine, data), timeout=60, interval=1.0,
+                         message="the frozen app never saw the second call")
+        _consent_store(wine, _DELETE_SOFTPHONE)
+        desktop.wait_for(lambda: _status(wine, data) == "Ready", timeout=60, interval=1.0,
+                         message="the frozen app never ended the call whose consent-store entry was removed")
     finally:
         proc.kill()
         proc.wait(30)
-        _consent_store(wine, "winreg.DeleteKey(winreg.HKEY_CURRENT_USER, ROOT + '\\\\' + "
-                             f"{SOFTPHONE!r})\n")
+        _consent_store(wine, _DELETE_SOFTPHONE)
         wine.stop_all()
     log = (tmp_path / "app.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
