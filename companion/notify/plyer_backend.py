@@ -47,7 +47,9 @@ class PlyerNotifier:
         self._daemon_available = daemon_available
         self._platform = platform
         self._environ = os.environ if environ is None else environ
-        self._icon = icon
+        # Windows' balloon (plyer -> LoadImage) reads only .ico files: an SVG made its thread die, so no
+        # notification ever showed. Without one the balloon carries the application's own icon.
+        self._icon = "" if platform == "win32" and not icon.lower().endswith(".ico") else icon
 
     def check(self) -> None:
         """Raise NotifyError if plyer cannot work here. plyer ignores notify-send's exit status, so on

@@ -42,6 +42,16 @@ def test_other_platforms_get_the_text_as_is():
     assert send.calls[0]["title"] == "<b>Hi</b>"
 
 
+def test_windows_balloons_get_no_svg_icon_which_they_cannot_load(linux_env):
+    # plyer's Windows balloon loads the icon with LoadImage (.ico only); an SVG killed its thread (seen under
+    # Wine by tests/windows/test_wine.py), so the notification never showed. Linux keeps the SVG.
+    send = Capture()
+    PlyerNotifier(send=send, platform="win32", environ={}, icon=r"C:\app\agent-companion.svg").notify("t", "b")
+    PlyerNotifier(send=send, platform="win32", environ={}, icon=r"C:\app\agent-companion.ico").notify("t", "b")
+    PlyerNotifier(send=send, platform="linux", environ=linux_env, icon="/app/agent-companion.svg").notify("t", "b")
+    assert [call["app_icon"] for call in send.calls] == ["", r"C:\app\agent-companion.ico", "/app/agent-companion.svg"]
+
+
 def test_linux_without_a_session_bus_falls_through(linux_env):
     env = dict(linux_env)
     del env["DBUS_SESSION_BUS_ADDRESS"]
