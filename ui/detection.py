@@ -59,7 +59,7 @@ class CallDetection(QObject):
 
     # -- backend --------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start watching if detection is on (after the tray is showing: pulsectl is imported here)."""
+        """Start watching if detection is on (after the tray is showing: the libpulse binding is imported here)."""
         if self.backend is not None or not self.desk.settings().call_detection:
             self._report()
             return

@@ -1,14 +1,15 @@
 """Linux: which apps record from a microphone, from PulseAudio or PipeWire (through pipewire-pulse).
 
-A thread of its own connects with ``pulsectl`` (libpulse, imported when the backend starts), subscribes to
+A thread of its own connects through ``companion.calls.libpulse`` (a minimal ctypes binding, imported when the
+backend starts; ``pulsectl`` cost 2.3 MB more RSS), subscribes to
 source-output events and sleeps in libpulse's poll until the server says something changed (no polling
 loop, no timeout): then it lists the source outputs (the capture streams) and reports the apps behind those
 on a real source. Streams on a ``.monitor`` source (recording what the speakers play) and paused (corked)
 streams are not "using the microphone".
 
 It only reads stream metadata (the stream list and each stream's properties: application name, program file,
-process id). It never creates a stream, so it cannot record or read audio (``pulsectl``'s
-``get_peak_sample`` would open one; it is never called here).
+process id). It never creates a stream, so it cannot record or read audio (the binding declares no stream
+call at all).
 
 When the server is absent or goes away (a restart mid-shift) it reports "unavailable" and tries again after
 1, 2, 4 ... 60 s; autospawn is off, so it never starts a sound server itself.
@@ -50,21 +51,23 @@ def mic_users(pulse: Any) -> list[MicUser]:
 class PulseBackend:
     name = "pulse"
 
-    def __init__(self, pulsectl_module: Any = None, backoff: Backoff | None = None) -> None:
-        self._pulsectl = pulsectl_module
+    def __init__(self, libpulse_module: Any = None, backoff: Backoff | None = None) -> None:
+        self._libpulse = libpulse_module
         self._backoff = backoff or Backoff()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pulse: Any = None
 
     def start(self, on_users: UsersCallback, on_status: StatusCallback) -> None:
-        if self._pulsectl is None:
+        if self._libpulse is None:
             try:
-                import pulsectl
-            except (ImportError, OSError) as exc:  # not installed, or libpulse.so.0 missing
-                on_status(False, f"pulsectl/libpulse not available: {exc}")
+                from companion.calls import libpulse
+
+                libpulse.load()
+            except OSError as exc:  # libpulse.so.0 missing
+                on_status(False, f"libpulse not available: {exc}")
                 return
-            self._pulsectl = pulsectl
+            self._libpulse = libpulse
         self._thread = threading.Thread(target=self._run, args=(on_users, on_status), name="call-detection",
                                         daemon=True)
         self._thread.start()
@@ -80,55 +83,45 @@ class PulseBackend:
         while thread is not None and thread.is_alive() and time.monotonic() < deadline:
             pulse = self._pulse
             if pulse is not None:
-                try:
-                    pulse.event_listen_stop()  # racy by design in pulsectl: repeat until the thread is out
-                except Exception:  # the loop was just closed
-                    pass
+                pulse.wakeup()  # repeat until the thread is out (it may be between two waits)
             thread.join(0.05)
         self._thread = None
 
     def _run(self, on_users: UsersCallback, on_status: StatusCallback) -> None:
-        pulsectl = self._pulsectl
+        libpulse = self._libpulse
         available: bool | None = None
         while not self._stop.is_set():
             pulse = None
             try:
-                pulse = pulsectl.Pulse(CLIENT_NAME, connect=False)
-                pulse.connect(autospawn=False, timeout=5)
-
-                def on_event(_event: Any) -> None:
-                    raise pulsectl.PulseLoopStop  # wake up: the list is read outside libpulse's callback
-
-                pulse.event_mask_set("source_output", "source")
-                pulse.event_callback_set(on_event)
+                pulse = libpulse.Connection(CLIENT_NAME)
+                pulse.connect(timeout=5)
                 self._pulse = pulse
-                info = pulse.server_info()
-                on_status(True, f"{info.server_name} {info.server_version}".strip())
+                server_name, server_version = pulse.server_info()
+                on_status(True, f"{server_name} {server_version}".strip())
                 if available is False:
-                    log.info("call detection: sound server back (%s)", info.server_name)
+                    log.info("call detection: sound server back (%s)", server_name)
                 available = True
                 self._backoff.reset()
                 last = None
                 while not self._stop.is_set():
+                    pulse.changed = False
                     users = mic_users(pulse)
                     if users != last:
                         on_users(users)
                         last = users
-                    pulse.event_listen()  # sleeps until an event (or stop, or the server going away)
-            except Exception as exc:  # noqa: BLE001 - whatever libpulse raises, detection must carry on
-                gone = pulse is None or not pulse.connected or isinstance(
-                    exc, (pulsectl.PulseError, pulsectl.PulseDisconnected))
-                if isinstance(exc, pulsectl.PulseDisconnected) or (pulse is not None and pulse.connected is False
-                                                                   and available):
+                    pulse.wait()  # sleeps in poll until an event (or stop, or the server going away)
+            except Exception as exc:  # noqa: BLE001 - whatever happens, detection must carry on
+                gone = isinstance(exc, libpulse.PulseError)
+                if gone and str(exc).startswith("cannot connect"):
+                    reason = "cannot connect"
+                elif gone:
                     reason = "connection lost"
-                elif "connecting to pulseaudio" in str(exc) or "Failed to connect" in str(exc):
-                    reason = "cannot connect"  # pulsectl words every failure within its timeout as "Timed-out"
                 else:
                     reason = str(exc) or type(exc).__name__
                 if not gone:
                     log.exception("call detection: unexpected failure")
                 elif available is not False:
-                    log.warning("call detection: sound server unavailable (%s); retrying", reason)
+                    log.warning("call detection: sound server unavailable (%s: %s); retrying", reason, exc)
                 available = False
                 self._pulse = None
                 on_status(False, f"no sound server ({reason})" if gone else f"error: {exc}")

@@ -91,3 +91,25 @@ def test_the_server_going_away_is_reported_and_detection_comes_back(sound, backe
     reports.wait(lambda i: i[0] == "status" and i[1], "available again")
     sound.record("FakeSoftphone")
     reports.wait(lambda i: i[0] == "users" and "FakeSoftphone" in [n for _, n in i[1]], "the softphone again")
+
+
+def test_detection_loads_neither_pulsectl_nor_subprocess(sound):
+    """Memory (issue 13: at most 5 MB added): a fresh process watching a real server has loaded only the small
+    libpulse binding - not pulsectl, and not ctypes.util, which would pull in subprocess."""
+    import subprocess
+    import sys
+
+    code = ("import queue, sys\n"
+            "from companion.calls.mic import Backoff\n"
+            "from companion.calls.mic_linux import PulseBackend\n"
+            "q = queue.Queue()\n"
+            "b = PulseBackend(backoff=Backoff(first=0.2, limit=1.0))\n"
+            "b.start(lambda users: q.put(('users', users)), lambda ok, detail: q.put(('status', ok, detail)))\n"
+            "while (item := q.get(timeout=20))[0] != 'users': pass\n"
+            "b.stop()\n"
+            "print(sorted(m for m in sys.modules if m in {'pulsectl', 'ctypes.util', 'subprocess', "
+            "'companion.calls.libpulse'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], env={**sound.env, **sound.client_env()}, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['companion.calls.libpulse']"
